@@ -1,0 +1,67 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { AnalyticsNetworkPolicy } from './analytics-network-policy';
+import { AnalyticsServer } from './analytics-server';
+import { AnalyticsServiceMonitor } from './analytics-service-monitor';
+import { IAuthFront } from './auth-front';
+import { ResolvedInstallation } from './config';
+import { IngressNginxAuthFront } from './ingress-nginx-auth-front';
+
+/**
+ * Everything one Grafana installation needs, in the installation's namespace (the via-ingress
+ * auth Ingress excepted: it must live beside Grafana's Service).
+ *
+ * Props are a fully resolved installation: build them with `resolveConfig`.
+ */
+export class AnalyticsInstallationChart extends Chart {
+  public readonly installation: ResolvedInstallation;
+  public readonly server: AnalyticsServer;
+  public readonly serviceMonitor: AnalyticsServiceMonitor;
+  public readonly authFront: IAuthFront;
+  public readonly networkPolicy?: AnalyticsNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: ResolvedInstallation) {
+    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
+    this.installation = props;
+    const installation = props.name;
+    this.server = new AnalyticsServer(this, 'Server', { installation, ...props.server });
+    this.serviceMonitor = new AnalyticsServiceMonitor(this, 'ServiceMonitor', {
+      installation,
+      server: this.server,
+      ...props.serviceMonitor,
+    });
+    this.authFront = createAuthFront(this, props, this.server);
+    if (props.networkPolicy.enabled) {
+      this.networkPolicy = new AnalyticsNetworkPolicy(this, 'NetworkPolicy', {
+        installation,
+        server: this.server,
+        ...props.networkPolicy,
+      });
+    }
+  }
+}
+
+/** The one place that maps `auth.front` to its construct. */
+function createAuthFront(scope: Construct, props: ResolvedInstallation, server: AnalyticsServer): IAuthFront {
+  switch (props.auth.front) {
+    case 'ingress-nginx':
+      return new IngressNginxAuthFront(scope, 'AuthFront', {
+        installation: props.name,
+        server,
+        host: props.grafana.host,
+        subPath: props.grafana.subPath,
+        serveFromSubPath: props.grafana.serveFromSubPath,
+        grafanaServiceName: props.grafana.service.name,
+        grafanaServiceNamespace: props.grafana.service.namespace,
+        grafanaServicePort: props.grafana.service.port,
+        mode: props.auth.mode,
+        clusterDomain: props.auth.clusterDomain,
+        viaIngressPath: props.auth.viaIngressPath,
+        ingressClassName: props.ingress.className,
+        writePath: props.ingress.writePath,
+        tlsSecretName: props.ingress.tlsSecretName,
+        maxBodySize: props.ingress.maxBodySize,
+        rateLimitPerMinute: props.ingress.rateLimitPerMinute,
+      });
+  }
+}

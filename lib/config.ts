@@ -1,0 +1,302 @@
+/**
+ * The typed configuration: one TypeBox definition gives the TypeScript types, the JSON Schema
+ * shipped for editors, and the runtime validation, so the three cannot drift.
+ *
+ * Pure data: nothing here imports a construct.
+ */
+import { Static, TObject, TProperties, TSchema, Type } from '@sinclair/typebox';
+import { DEFAULTS } from './defaults';
+
+/** `allowed` is our own keyword: the phrase error messages use to say what is allowed. */
+interface Allowed { readonly allowed: string }
+
+const DNS_LABEL = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?';
+const PATH_SEGMENT = '/[A-Za-z0-9_-]+';
+
+/** Longest suffix added to an installation name (`<name>-analytics-grafana-auth`) must fit 63. */
+export const MAX_INSTALLATION_NAME_LENGTH = 40;
+
+const installationName = Type.String({
+  pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$',
+  maxLength: MAX_INSTALLATION_NAME_LENGTH,
+  description: 'Unique name of the installation; every object name is derived from it.',
+  allowed: `a DNS-1035 label (lower-case letters, digits and '-', starting with a letter) of at most ${MAX_INSTALLATION_NAME_LENGTH} characters`,
+} as Allowed);
+
+const namespace = (description: string) => Type.String({
+  pattern: `^${DNS_LABEL}$`,
+  maxLength: 63,
+  description,
+  allowed: 'a Kubernetes namespace name (DNS-1123 label: lower-case letters, digits and \'-\', at most 63 characters)',
+} as Allowed);
+
+const objectName = (description: string) => Type.String({
+  pattern: `^${DNS_LABEL}(\\.${DNS_LABEL})*$`,
+  maxLength: 253,
+  description,
+  allowed: 'a Kubernetes object name (DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\')',
+} as Allowed);
+
+const host = Type.String({
+  pattern: `^${DNS_LABEL}(\\.${DNS_LABEL})*$`,
+  maxLength: 253,
+  description: 'Public host name Grafana is served on (no scheme, port or path).',
+  allowed: 'a lower-case DNS host name without scheme, port or path, e.g. grafana.example.com',
+} as Allowed);
+
+const subPath = Type.String({
+  pattern: `^(/|(${PATH_SEGMENT})+)$`,
+  default: DEFAULTS.grafana.subPath,
+  description: 'Path Grafana is served under: `/` for the root, otherwise `/a/b` (Grafana\'s `root_url` path).',
+  allowed: '\'/\' or a path like /grafana: a leading \'/\', no trailing \'/\', segments of letters, digits, \'_\' and \'-\'',
+} as Allowed);
+
+const urlPath = (description: string, dflt: string) => Type.String({
+  pattern: `^(${PATH_SEGMENT})+$`,
+  default: dflt,
+  description,
+  allowed: 'a path like /analytics-plugin/write: a leading \'/\', no trailing \'/\', segments of letters, digits, \'_\' and \'-\'',
+} as Allowed);
+
+const port = Type.Integer({
+  minimum: 1,
+  maximum: 65535,
+  default: DEFAULTS.grafana.service.port,
+  description: 'Port of Grafana\'s Service.',
+  allowed: 'an integer from 1 to 65535',
+} as Allowed);
+
+const LABEL_KEY = `^(${DNS_LABEL}(\\.${DNS_LABEL})*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`;
+const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$';
+
+const labels = (description: string, dflt: Record<string, string>) => Type.Record(
+  Type.String({ pattern: LABEL_KEY }),
+  Type.String({
+    pattern: LABEL_VALUE,
+    allowed: 'a Kubernetes label value: at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit',
+  } as Allowed),
+  {
+    additionalProperties: false,
+    default: dflt,
+    description,
+    allowed: 'keys that are Kubernetes label keys ([prefix/]name, name at most 63 characters)',
+  } as Allowed,
+);
+
+const cpu = Type.String({
+  pattern: '^([1-9][0-9]*m|[0-9]+(\\.[0-9]{1,3})?)$',
+  allowed: 'a CPU quantity such as 100m or 0.5',
+} as Allowed);
+const memory = Type.String({
+  pattern: '^[1-9][0-9]*(Ki|Mi|Gi)$',
+  allowed: 'a memory quantity in Ki, Mi or Gi, such as 64Mi',
+} as Allowed);
+
+const IMAGE_REFERENCE = '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*'
+  + '(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$';
+
+/** Shape of the options that `defaults` and each installation share. */
+function installationProperties() {
+  return {
+    namespace: namespace('Namespace of the analytics server and its objects.'),
+    grafana: Type.Object({
+      host,
+      subPath,
+      serveFromSubPath: Type.Boolean({
+        description: 'Grafana\'s `serve_from_sub_path`: when true its API lives under the sub-path. Defaults to true when a sub-path is set.',
+      }),
+      service: Type.Object({
+        name: objectName('Name of Grafana\'s Service.'),
+        namespace: namespace('Namespace of Grafana\'s Service; defaults to the installation\'s namespace.'),
+        port,
+      }, { additionalProperties: false, description: 'Grafana\'s in-cluster Service, used as the authenticator.' }),
+    }, { additionalProperties: false }),
+    server: Type.Object({
+      image: Type.String({
+        pattern: IMAGE_REFERENCE,
+        default: DEFAULTS.server.image,
+        description: 'Image of the analytics server.',
+        allowed: 'an image reference such as docker.io/macropower/analytics-panel-server:0.0.1 (lower-case repository, optional :tag and @sha256: digest)',
+      } as Allowed),
+      replicas: Type.Integer({
+        minimum: 0,
+        maximum: 100,
+        default: DEFAULTS.server.replicas,
+        description: 'Replicas of the server. Keep 1: the session cache is per pod, more replicas double-count durations.',
+        allowed: 'an integer from 0 to 100',
+      } as Allowed),
+      resources: Type.Object({
+        requests: Type.Object({ cpu, memory }, { additionalProperties: false }),
+        limits: Type.Object({ cpu, memory }, { additionalProperties: false }),
+      }, { additionalProperties: false, description: 'Container resources.' }),
+      nodeSelector: labels('Node selector of the pod; the default image is built for amd64 only.', DEFAULTS.server.nodeSelector),
+      storeUserIdentityInMetrics: Type.Boolean({
+        default: DEFAULTS.server.storeUserIdentityInMetrics,
+        description: 'Opt-in: store each user\'s login and name as metric labels (drops --disable-user-metrics and the privacy relabeling).',
+      }),
+      logSessions: Type.Boolean({
+        default: DEFAULTS.server.logSessions,
+        description: 'Opt-in: log every session, including the user\'s email, login and name (drops --disable-session-log).',
+      }),
+      maxCacheSize: Type.Integer({
+        minimum: 1,
+        default: DEFAULTS.server.maxCacheSize,
+        description: 'Sessions kept in memory; the whole cache is flushed when exceeded.',
+        allowed: 'a positive integer',
+      } as Allowed),
+    }, { additionalProperties: false }),
+    serviceMonitor: Type.Object({
+      interval: Type.String({
+        pattern: '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$',
+        default: DEFAULTS.serviceMonitor.interval,
+        description: 'Scrape interval.',
+        allowed: 'a Prometheus duration such as 30s or 1m',
+      } as Allowed),
+      labels: labels('Labels Prometheus\' serviceMonitorSelector matches, e.g. release: kube-prometheus-stack.', DEFAULTS.serviceMonitor.labels),
+    }, { additionalProperties: false }),
+    ingress: Type.Object({
+      className: objectName('IngressClass of the ingress-nginx controller serving Grafana\'s host.'),
+      writePath: urlPath('Path of the beacon endpoint, below Grafana\'s sub-path.', DEFAULTS.ingress.writePath),
+      tlsSecretName: objectName('TLS Secret for the host; without it the write Ingress has no TLS section.'),
+      maxBodySize: Type.String({
+        pattern: '^[1-9][0-9]*[km]?$',
+        default: DEFAULTS.ingress.maxBodySize,
+        description: 'Largest request body accepted on the write path (a beacon is well under 4k).',
+        allowed: 'an nginx size such as 8k or 1m',
+      } as Allowed),
+      rateLimitPerMinute: Type.Integer({
+        minimum: 0,
+        default: DEFAULTS.ingress.rateLimitPerMinute,
+        description: 'Beacons per minute per client IP; 0 disables the limit.',
+        allowed: 'an integer of 0 or more',
+      } as Allowed),
+    }, { additionalProperties: false }),
+    auth: Type.Object({
+      front: Type.Union([Type.Literal('ingress-nginx')], {
+        default: DEFAULTS.auth.front,
+        description: 'What checks the Grafana session in front of the write path.',
+      }),
+      mode: Type.Union([Type.Literal('in-cluster'), Type.Literal('via-ingress')], {
+        default: DEFAULTS.auth.mode,
+        description: 'in-cluster: ask Grafana\'s Service directly; via-ingress: ask Grafana through a public auth path on its host.',
+      }),
+      clusterDomain: Type.String({
+        pattern: `^${DNS_LABEL}(\\.${DNS_LABEL})*$`,
+        default: DEFAULTS.auth.clusterDomain,
+        description: 'Cluster DNS domain (in-cluster mode).',
+        allowed: 'a DNS domain such as cluster.local',
+      } as Allowed),
+      viaIngressPath: urlPath('Public auth path below Grafana\'s sub-path (via-ingress mode).', DEFAULTS.auth.viaIngressPath),
+    }, { additionalProperties: false }),
+    networkPolicy: Type.Object({
+      enabled: Type.Boolean({ default: DEFAULTS.networkPolicy.enabled, description: 'Emit the NetworkPolicy.' }),
+      ingressControllerNamespace: namespace('Namespace of the ingress controller allowed to reach the server.'),
+      prometheusNamespace: namespace('Namespace of the Prometheus allowed to scrape the server.'),
+    }, { additionalProperties: false }),
+  };
+}
+
+/** Makes every property optional, recursively through nested objects (but not into maps). */
+function deepPartial<T extends TProperties>(props: T): TProperties {
+  const out: TProperties = {};
+  for (const [key, schema] of Object.entries(props)) {
+    out[key] = Type.Optional(isPlainObjectSchema(schema)
+      ? Type.Object(deepPartial(schema.properties), { ...schemaOptions(schema) })
+      : schema);
+  }
+  return out;
+}
+
+/** True for `Type.Object` schemas (not records/maps, which have patternProperties). */
+export function isPlainObjectSchema(schema: TSchema): schema is TObject {
+  return schema.type === 'object' && schema.properties !== undefined;
+}
+
+function schemaOptions(schema: TObject): Record<string, unknown> {
+  const { properties: _p, required: _r, type: _t, ...rest } = schema;
+  return rest;
+}
+
+const props = installationProperties();
+const { host: _host, ...grafanaDefaults } = props.grafana.properties;
+
+/** One Grafana installation as written in the config: only `name` and `grafana.host` are required. */
+export const InstallationSchema = Type.Object({
+  name: installationName,
+  ...deepPartial({ ...props, grafana: Type.Object(grafanaDefaults, schemaOptions(props.grafana)) }),
+  grafana: Type.Object(
+    { host, ...deepPartial(grafanaDefaults) },
+    { additionalProperties: false, description: 'The Grafana this installation measures.' },
+  ),
+}, { additionalProperties: false });
+
+/** Options applied to every installation (an installation's own value wins). */
+export const DefaultsSchema = Type.Object(
+  deepPartial({ ...props, grafana: Type.Object(grafanaDefaults, schemaOptions(props.grafana)) }),
+  { additionalProperties: false, description: 'Defaults merged into every installation: objects key by key, maps and values replaced.' },
+);
+
+export const AnalyticsConfigSchema = Type.Object({
+  defaults: Type.Optional(DefaultsSchema),
+  installations: Type.Array(InstallationSchema, {
+    minItems: 1,
+    description: 'The Grafana installations to measure.',
+    allowed: 'a list of at least one installation',
+  } as Allowed),
+}, {
+  additionalProperties: false,
+  $id: 'https://cdk8s-grafana-analytics/config.schema.json',
+  title: 'cdk8s-grafana-analytics configuration',
+});
+
+/** The configuration as a user writes it (YAML or code). */
+export type AnalyticsConfig = Static<typeof AnalyticsConfigSchema>;
+export type InstallationConfig = Static<typeof InstallationSchema>;
+export type AuthMode = 'in-cluster' | 'via-ingress';
+export type AuthFront = 'ingress-nginx';
+
+/** Container resources as Kubernetes quantities. */
+export interface ResourceQuantities {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/** An installation with every default applied: what the constructs are built from. */
+export interface ResolvedInstallation {
+  readonly name: string;
+  readonly namespace: string;
+  readonly grafana: {
+    readonly host: string;
+    readonly subPath: string;
+    readonly serveFromSubPath: boolean;
+    readonly service: { readonly name: string; readonly namespace: string; readonly port: number };
+  };
+  readonly server: {
+    readonly image: string;
+    readonly replicas: number;
+    readonly resources: ResourceQuantities;
+    readonly nodeSelector: Record<string, string>;
+    readonly storeUserIdentityInMetrics: boolean;
+    readonly logSessions: boolean;
+    readonly maxCacheSize: number;
+  };
+  readonly serviceMonitor: { readonly interval: string; readonly labels: Record<string, string> };
+  readonly ingress: {
+    readonly className: string;
+    readonly writePath: string;
+    readonly tlsSecretName?: string;
+    readonly maxBodySize: string;
+    readonly rateLimitPerMinute: number;
+  };
+  readonly auth: {
+    readonly front: AuthFront;
+    readonly mode: AuthMode;
+    readonly clusterDomain: string;
+    readonly viaIngressPath: string;
+  };
+  readonly networkPolicy: {
+    readonly enabled: boolean;
+    readonly ingressControllerNamespace: string;
+    readonly prometheusNamespace: string;
+  };
+}

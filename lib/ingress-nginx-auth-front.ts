@@ -1,0 +1,169 @@
+import { k8s } from 'cdk8s-plus-25';
+import { Construct } from 'constructs';
+import { AnalyticsServer } from './analytics-server';
+import { IAuthFront } from './auth-front';
+import { AuthMode } from './config';
+import { DEFAULTS, SERVER_PORT } from './defaults';
+import { Component, recommendedLabels } from './labels';
+import { joinPaths } from './paths';
+
+/** Prefix of every ingress-nginx annotation. */
+export const NGINX_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
+
+export interface IngressNginxAuthFrontProps {
+  /** Installation name: object names derive from it. */
+  readonly installation: string;
+  /** The analytics server the write path leads to. */
+  readonly server: AnalyticsServer;
+  /** Grafana's public host. */
+  readonly host: string;
+  /**
+   * Path Grafana is served under.
+   * @default '/'
+   */
+  readonly subPath?: string;
+  /**
+   * Grafana's `serve_from_sub_path`: its API lives under the sub-path.
+   * @default - true when a sub-path is set
+   */
+  readonly serveFromSubPath?: boolean;
+  /** Name of Grafana's Service. */
+  readonly grafanaServiceName: string;
+  /** Namespace of Grafana's Service. */
+  readonly grafanaServiceNamespace: string;
+  /** Port of Grafana's Service. */
+  readonly grafanaServicePort: number;
+  /**
+   * How nginx reaches Grafana: `in-cluster` asks its Service directly; `via-ingress` asks it on
+   * the public host through a second Ingress (the production write-up's way).
+   * @default 'in-cluster'
+   */
+  readonly mode?: AuthMode;
+  /**
+   * Cluster DNS domain (in-cluster mode). nginx's resolver uses no search domains.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * Public auth path below the sub-path (via-ingress mode).
+   * @default '/grafana-auth'
+   */
+  readonly viaIngressPath?: string;
+  /**
+   * IngressClass of the controller serving Grafana's host.
+   * @default 'nginx'
+   */
+  readonly ingressClassName?: string;
+  /**
+   * Beacon path below the sub-path.
+   * @default '/analytics-plugin/write'
+   */
+  readonly writePath?: string;
+  /**
+   * TLS Secret for the host (in Grafana's namespace for the via-ingress auth Ingress too).
+   * @default - no TLS section; via-ingress then asks over http
+   */
+  readonly tlsSecretName?: string;
+  /**
+   * Largest request body on the write path (nginx size).
+   * @default '8k'
+   */
+  readonly maxBodySize?: string;
+  /**
+   * Beacons per minute per client IP; 0 disables the limit. Behind a load balancer that hides
+   * client IPs, every browser shares one budget.
+   * @default 300
+   */
+  readonly rateLimitPerMinute?: number;
+}
+
+/**
+ * The write path on Grafana's host, guarded by ingress-nginx external auth against Grafana's
+ * `/api/user` (200 signed in, 401 not). No snippet annotation is used.
+ *
+ * `rewrite-target` sends the beacon to the server's `/write`. Note that ingress-nginx then treats
+ * every path of the same host, Grafana's own Ingress included, as a case-insensitive regex prefix.
+ */
+export class IngressNginxAuthFront extends Construct implements IAuthFront {
+  public readonly writePath: string;
+  public readonly authUrl: string;
+  public readonly writeIngress: k8s.KubeIngress;
+  /** The public auth path's Ingress (via-ingress mode only), in Grafana's namespace. */
+  public readonly authIngress?: k8s.KubeIngress;
+
+  constructor(scope: Construct, id: string, props: IngressNginxAuthFrontProps) {
+    super(scope, id);
+    const subPath = props.subPath ?? DEFAULTS.grafana.subPath;
+    const serveFromSubPath = props.serveFromSubPath ?? subPath !== '/';
+    const mode = props.mode ?? DEFAULTS.auth.mode;
+    const className = props.ingressClassName ?? DEFAULTS.ingress.className;
+    const tls = props.tlsSecretName ? [{ hosts: [props.host], secretName: props.tlsSecretName }] : undefined;
+    // Grafana's API is under the sub-path only when it serves from it.
+    const apiUserPath = joinPaths(serveFromSubPath ? subPath : '/', '/api/user');
+    this.writePath = joinPaths(subPath, props.writePath ?? DEFAULTS.ingress.writePath);
+
+    const ingress = (ingressId: string, name: string, component: Component, rule: {
+      readonly annotations: Record<string, string>;
+      readonly path: string;
+      readonly serviceName: string;
+      readonly servicePort: number;
+      readonly namespace?: string;
+    }) => new k8s.KubeIngress(this, ingressId, {
+      metadata: {
+        name,
+        namespace: rule.namespace,
+        labels: recommendedLabels(props.installation, component),
+        annotations: prefixed(rule.annotations),
+      },
+      spec: {
+        ingressClassName: className,
+        tls,
+        rules: [{
+          host: props.host,
+          http: {
+            paths: [{
+              path: rule.path,
+              pathType: 'Prefix',
+              backend: { service: { name: rule.serviceName, port: { number: rule.servicePort } } },
+            }],
+          },
+        }],
+      },
+    });
+
+    if (mode === 'in-cluster') {
+      const svc = `${props.grafanaServiceName}.${props.grafanaServiceNamespace}.svc.${props.clusterDomain ?? DEFAULTS.auth.clusterDomain}`;
+      this.authUrl = `http://${svc}:${props.grafanaServicePort}${apiUserPath}`;
+    } else {
+      const authPath = joinPaths(subPath, props.viaIngressPath ?? DEFAULTS.auth.viaIngressPath);
+      this.authUrl = `${tls ? 'https' : 'http'}://$host${authPath}`;
+      // An Ingress reaches Services of its own namespace only: this one lives beside Grafana.
+      // It targets /api/user, never /: Grafana answers / with a 302, which nginx turns into a 500.
+      this.authIngress = ingress('AuthIngress', `${props.installation}-analytics-grafana-auth`, 'auth', {
+        annotations: { 'rewrite-target': apiUserPath },
+        path: authPath,
+        serviceName: props.grafanaServiceName,
+        servicePort: props.grafanaServicePort,
+        namespace: props.grafanaServiceNamespace,
+      });
+    }
+
+    const rateLimit = props.rateLimitPerMinute ?? DEFAULTS.ingress.rateLimitPerMinute;
+    this.writeIngress = ingress('WriteIngress', `${props.installation}-analytics-write`, 'ingress', {
+      annotations: {
+        'auth-url': this.authUrl,
+        'auth-method': 'GET',
+        'rewrite-target': '/write',
+        'proxy-body-size': props.maxBodySize ?? DEFAULTS.ingress.maxBodySize,
+        ...(rateLimit > 0 ? { 'limit-rpm': String(rateLimit) } : {}),
+      },
+      path: this.writePath,
+      serviceName: props.server.service.name,
+      servicePort: SERVER_PORT,
+    });
+  }
+}
+
+function prefixed(annotations: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(annotations).map(([k, v]) => [`${NGINX_ANNOTATION_PREFIX}${k}`, v]));
+}
