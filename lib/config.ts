@@ -79,7 +79,7 @@ const labels = (description: string, dflt: Record<string, string>) => Type.Recor
     additionalProperties: false,
     default: dflt,
     description,
-    allowed: 'keys that are Kubernetes label keys ([prefix/]name, name at most 63 characters)',
+    allowed: 'a mapping of Kubernetes label keys ([prefix/]name, name at most 63 characters) to label values',
   } as Allowed,
 );
 

@@ -190,7 +190,7 @@ function crossInstallationProblems(installations: ResolvedInstallation[]): Confi
     if (first !== undefined) {
       problems.push({
         path: `installations[${i}].name`,
-        message: `got "${inst.name}", already used by installations[${first}]; installation names must be unique`,
+        message: `got "${inst.name}"; allowed: a name no other installation has (installations[${first}] has it)`,
       });
     } else {
       names.set(inst.name, i);
@@ -205,7 +205,7 @@ function crossInstallationProblems(installations: ResolvedInstallation[]): Confi
       if (owner !== undefined) {
         problems.push({
           path: `installations[${i}].${field}`,
-          message: `got "${path}" on host "${inst.grafana.host}", already claimed by ${owner}; each host and path may be used once`,
+          message: `got "${path}" on host "${inst.grafana.host}"; allowed: a host and path nothing else claims (${owner} has it)`,
         });
       } else {
         claims.set(key, `installations[${i}].${field}`);
@@ -218,12 +218,31 @@ function crossInstallationProblems(installations: ResolvedInstallation[]): Confi
 /** Turns TypeBox's errors into one readable problem per offending path. */
 export function schemaProblems(schema: TSchema, value: unknown): ConfigProblem[] {
   const problems = new Map<string, ConfigProblem>();
-  for (const error of Value.Errors(schema, value)) {
+  const add = (error: ValueError) => {
     const path = toDottedPath(error.path);
     // The first error at a path is the most specific one; later ones restate it.
     if (!problems.has(path)) problems.set(path, { path, message: describe(error) });
+  };
+  for (const error of Value.Errors(schema, value)) {
+    // TypeBox stops at a map's first bad key: report every one.
+    if (error.type === ValueErrorType.ObjectAdditionalProperties && !isPlainObjectSchema(error.schema)) {
+      badMapKeys(error, value).forEach(add);
+    } else {
+      add(error);
+    }
   }
   return [...problems.values()];
+}
+
+/** One error per key of the map holding `error`'s key that matches none of the map's key patterns. */
+function badMapKeys(error: ValueError, root: unknown): ValueError[] {
+  const parent = error.path.substring(0, error.path.lastIndexOf('/'));
+  const map = parent.split('/').slice(1).map(unescapePointer)
+    .reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], root) as Record<string, unknown>;
+  const patterns = Object.keys(error.schema.patternProperties ?? {}).map(p => new RegExp(p));
+  return Object.keys(map)
+    .filter(key => !patterns.some(p => p.test(key)))
+    .map(key => ({ ...error, path: `${parent}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, value: map[key] }));
 }
 
 function describe(error: ValueError): string {
