@@ -1,0 +1,117 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { installationOutputs, isCdk8sStdoutOutdir, OutputWriter, PROGRESS_EVERY, STDOUT_MANIFEST_FILE } from '../lib';
+import { filesUnder, outdirWithSentinel, ROOT, runInProcess } from './support/run-app';
+
+const EXAMPLE = path.join(ROOT, 'config', 'installations.yaml');
+
+function writeConfig(config: unknown): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'analytics-config-')), 'config.yaml');
+  fs.writeFileSync(file, stringify(config));
+  return file;
+}
+
+/** Stands in for the Helm writer: a chart folder per installation. */
+const fakeHelm: OutputWriter = synthesized => synthesized.flatMap(s => [
+  { path: `helm/${s.installation.name}/Chart.yaml`, content: `name: ${s.installation.name}\n` },
+  { path: `helm/${s.installation.name}/templates/all.yaml`, content: 'kind: List\n' },
+]);
+
+describe('what synth prints', () => {
+  test('one aligned line per installation (name, namespace, host, objects, outputs), then a total', () => {
+    // GIVEN the example config and a second writer
+    const outdir = outdirWithSentinel();
+    // WHEN
+    const { code, stderr } = runInProcess({ configFile: EXAMPLE, outdir, writers: [fakeHelm] });
+    // THEN
+    expect(code).toBe(0);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(new RegExp(`^prod-eu +monitoring +grafana\\.prod-eu\\.example\\.com +6 objects +${outdir}/prod-eu\\.k8s\\.yaml ${outdir}/helm/prod-eu/$`));
+    expect(lines[1]).toMatch(/^prod-us +analytics +ops\.prod-us\.example\.com\/grafana +6 objects /);
+    expect(lines[2]).toMatch(/^staging +monitoring +grafana\.staging\.example\.com +7 objects /);
+    // columns line up, so a thousand lines still read as a table
+    expect(new Set(lines.slice(0, 3).map(l => l.indexOf(' objects'))).size).toBe(1);
+    expect(lines[3]).toBe(`total: 3 installations, 19 objects, 9 files in ${outdir}`);
+    expect(filesUnder(outdir)).toContain('helm/prod-eu/Chart.yaml');
+  });
+
+  test('reports progress while synthesizing many installations, and still one line each', () => {
+    // GIVEN more installations than one progress step
+    const count = PROGRESS_EVERY * 2 + 50;
+    const installations = Array.from({ length: count }, (_, i) => ({ name: `g${i}`, grafana: { host: `g${i}.example.com` } }));
+    // WHEN
+    const { code, stderr } = runInProcess({ configFile: writeConfig({ installations }), outdir: outdirWithSentinel() });
+    // THEN
+    expect(code).toBe(0);
+    const progress = stderr.split('\n').filter(l => l.startsWith('synthesized '));
+    expect(progress).toEqual([`synthesized 100/${count} installations`, `synthesized 200/${count} installations`, `synthesized ${count}/${count} installations`]);
+    expect(stderr.split('\n').filter(l => / \d+ objects /.test(l))).toHaveLength(count);
+    expect(stderr).toContain(`total: ${count} installations, `);
+  });
+
+  test('prints no progress for a small config', () => {
+    const { stderr } = runInProcess({ configFile: EXAMPLE, outdir: outdirWithSentinel() });
+    expect(stderr).not.toContain('synthesized ');
+  });
+
+  test('errors are red only on a terminal', () => {
+    const bad = path.join(__dirname, 'bad-configs', 'host-with-scheme.yaml');
+    const onTty = runInProcess({ configFile: bad, outdir: outdirWithSentinel(), isTTY: true });
+    expect(onTty.stderr).toMatch(/^\x1b\[31minvalid configuration[^]*\x1b\[0m\n$/);
+    expect(runInProcess({ configFile: bad, outdir: outdirWithSentinel(), isTTY: false }).stderr).not.toContain('\x1b[');
+    expect(runInProcess({ configFile: bad, outdir: outdirWithSentinel(), isTTY: true, color: false }).stderr).not.toContain('\x1b[');
+  });
+
+  test('names each installation\'s outputs: its files and its chart folders, not a neighbour\'s', () => {
+    const files = ['prod.k8s.yaml', 'prod-eu.k8s.yaml', 'helm/prod/Chart.yaml', 'helm/prod/templates/a.yaml', 'grafana/prod.values.yaml', 'helm/prod-eu/Chart.yaml']
+      .map(p => ({ path: p, content: '' }));
+    expect(installationOutputs('prod', files, 'dist')).toEqual(['dist/prod.k8s.yaml', 'dist/helm/prod/', 'dist/grafana/prod.values.yaml']);
+  });
+});
+
+describe('cdk8s synth --stdout', () => {
+  test('the app recognizes the folder the CLI makes for --stdout, and nothing else', () => {
+    const cliTemp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-'));
+    expect(isCdk8sStdoutOutdir(cliTemp)).toBe(true);
+    expect(isCdk8sStdoutOutdir('dist')).toBe(false);
+    expect(isCdk8sStdoutOutdir(path.join(os.tmpdir(), 'cdk8s-abcdef-not-made'))).toBe(false);
+    const elsewhere = fs.mkdtempSync(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'x-')), 'cdk8s-'));
+    expect(isCdk8sStdoutOutdir(elsewhere)).toBe(false);
+  });
+
+  test('in stdout mode only one stream of plain manifests is written, whatever the other writers make', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-'));
+    const { code, stderr } = runInProcess({ configFile: EXAMPLE, outdir, writers: [fakeHelm], stdoutMode: true });
+    expect(code).toBe(0);
+    expect(filesUnder(outdir)).toEqual([STDOUT_MANIFEST_FILE]);
+    expect(stderr).toContain('total: 3 installations, 19 objects, to stdout (plain manifests only');
+  });
+
+  test('the real CLI prints a valid YAML stream of every object, in config order', async () => {
+    // WHEN `cdk8s synth --stdout` runs the app the way cdk8s.yaml says
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', '--stdout'], {
+        cwd: ROOT, env: { ...process.env, GRAFANA_ANALYTICS_CONFIG: EXAMPLE }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', d => { out += d; });
+      child.stderr.on('data', d => { err += d; });
+      child.once('error', reject);
+      child.once('close', c => resolve({ code: c ?? -1, stdout: out, stderr: err }));
+    });
+    // THEN
+    expect({ code, stderr }).toEqual({ code: 0, stderr: expect.stringContaining('total: 3 installations, 19 objects, to stdout') });
+    const docs = parseAllDocuments(stdout);
+    expect(docs.flatMap(d => d.errors)).toEqual([]);
+    const objects = docs.map(d => d.toJS());
+    expect(objects).toHaveLength(19);
+    expect(objects.every(o => typeof o.kind === 'string' && typeof o.metadata?.name === 'string')).toBe(true);
+    expect(objects[0].metadata.name).toBe('prod-eu-analytics');
+    expect(objects[objects.length - 1].metadata.name).toBe('staging-analytics');
+  });
+});
