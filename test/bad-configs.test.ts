@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { duplicateObjectProblems, resolveConfig, synthesize } from '../lib';
 import { filesUnder, outdirWithSentinel, runInProcess, runMain } from './support/run-app';
 
 const DIR = path.join(__dirname, 'bad-configs');
@@ -92,4 +93,23 @@ describe('the bad-config corpus', () => {
       expect(filesUnder(outdir)).toEqual(['sentinel.txt']);
     },
   );
+});
+
+describe('objects two installations would both create', () => {
+  // Today every object name derives from the (unique) installation name, so only a future construct
+  // could collide; this proves the check that synthesize() runs on its output.
+  test('fails when two installations create the same object in the same namespace', () => {
+    // GIVEN two synthesized installations whose via-ingress auth Ingresses land in Grafana's namespace under one name
+    const [a, b] = synthesize(resolveConfig({
+      defaults: { auth: { mode: 'via-ingress' }, grafana: { service: { namespace: 'grafana' } } },
+      installations: [{ name: 'a', grafana: { host: 'a.example.com' } }, { name: 'b', grafana: { host: 'b.example.com' } }],
+    }));
+    const renamed = { ...b, objects: b.objects.map(o => (o.metadata.name === 'b-analytics-grafana-auth' ? { ...o, metadata: { ...o.metadata, name: 'a-analytics-grafana-auth' } } : o)) };
+    // WHEN / THEN
+    expect(duplicateObjectProblems([a, b])).toEqual([]);
+    expect(duplicateObjectProblems([a, renamed])).toEqual([{
+      path: 'installations[1].name',
+      message: 'got "b", whose Ingress "grafana/a-analytics-grafana-auth" is created by installations[0] ("a") too; allowed: installations whose objects differ in name or namespace',
+    }]);
+  });
 });
