@@ -122,9 +122,10 @@ export class AnalyticsServer extends Construct {
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
       JsonPatch.add('/spec/template/spec/nodeSelector', props.nodeSelector ?? defaults.nodeSelector),
+      // Quantity objects: the L1 serializer that runs after patches reads their `value`.
       JsonPatch.replace('/spec/template/spec/containers/0/resources', {
-        requests: { ...resources.requests },
-        limits: { ...resources.limits },
+        requests: quantities(resources.requests),
+        limits: quantities(resources.limits),
       }),
     );
 
@@ -151,4 +152,8 @@ export function serverArgs(options: {
     '--log-format=json',
     `--max-cache-size=${options.maxCacheSize}`,
   ];
+}
+
+function quantities(values: { readonly cpu: string; readonly memory: string }): Record<string, kplus.k8s.Quantity> {
+  return { cpu: kplus.k8s.Quantity.fromString(values.cpu), memory: kplus.k8s.Quantity.fromString(values.memory) };
 }
