@@ -44,12 +44,13 @@ export function loadConfigFile(file: string): ResolvedInstallation[] {
 
 /** Parses YAML, reporting syntax errors with line and column. Throws ConfigError. */
 export function parseConfigYaml(text: string, source?: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map(e => {
       const pos = e.linePos?.[0];
       const at = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
-      return { path: '', message: `YAML syntax error at ${at}${e.message.split('\n')[0]}` };
+      const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      return { path: '', message: `YAML syntax error at ${at}${what}` };
     }), source);
   }
   return doc.toJS();
