@@ -3,23 +3,17 @@
  * Config: $GRAFANA_ANALYTICS_CONFIG, else config/installations.yaml. Output: $CDK8S_OUTDIR, else dist.
  */
 import * as path from 'path';
-import { ConfigError, loadConfigFile, manifestFiles, synthesize, writeOutputAtomically } from './lib';
+import { isCdk8sStdoutOutdir, OutputWriter, runApp } from './lib';
 
-function main(): void {
-  const configFile = process.env.GRAFANA_ANALYTICS_CONFIG ?? path.join(__dirname, 'config', 'installations.yaml');
-  const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
-  const installations = loadConfigFile(configFile);
-  const synthesized = synthesize(installations);
-  writeOutputAtomically(outdir, [...manifestFiles(synthesized)]);
-  for (const s of synthesized) {
-    console.error(`${s.installation.name}: ${s.objects.length} objects in namespace ${s.installation.namespace} -> ${path.join(outdir, `${s.installation.name}.k8s.yaml`)}`);
-  }
-}
+/** Outputs besides the plain manifests (`dist/<name>.k8s.yaml`, always written). */
+const writers: OutputWriter[] = [];
 
-try {
-  main();
-} catch (e) {
-  // A config problem is the user's to fix: the message says where, without a stack trace.
-  console.error(e instanceof ConfigError ? e.message : e);
-  process.exit(1);
-}
+const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
+process.exitCode = runApp({
+  configFile: process.env.GRAFANA_ANALYTICS_CONFIG ?? path.join(__dirname, 'config', 'installations.yaml'),
+  outdir,
+  writers,
+  stdoutMode: isCdk8sStdoutOutdir(outdir),
+  console: process.stderr,
+  color: !process.env.NO_COLOR,
+});

@@ -106,7 +106,13 @@ function installationProperties() {
         description: 'Grafana\'s `serve_from_sub_path`: when true its API lives under the sub-path. Defaults to true when a sub-path is set.',
       }),
       service: Type.Object({
-        name: objectName('Name of Grafana\'s Service.'),
+        name: Type.String({
+          // A Service name is a DNS-1035 label: it becomes one label of <name>.<namespace>.svc.<domain>.
+          pattern: '^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$',
+          maxLength: 63,
+          description: 'Name of Grafana\'s Service.',
+          allowed: 'a Service name (DNS-1035 label: lower-case letters, digits and \'-\', starting with a letter, at most 63 characters)',
+        } as Allowed),
         namespace: namespace('Namespace of Grafana\'s Service; defaults to the installation\'s namespace.'),
         port,
       }, { additionalProperties: false, description: 'Grafana\'s in-cluster Service, used as the authenticator.' }),

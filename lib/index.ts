@@ -10,5 +10,7 @@ export * from './ingress-nginx-auth-front';
 export * from './analytics-network-policy';
 export * from './analytics-installation-chart';
 export * from './synth';
+export * from './app';
 export * from './output/files';
 export * from './output/manifests';
+export * from './config-schema';

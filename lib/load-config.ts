@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import { TSchema } from '@sinclair/typebox';
 import { ValueError, ValueErrorType } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import {
   AnalyticsConfig, AnalyticsConfigSchema, InstallationConfig, InstallationSchema, isPlainObjectSchema,
   ResolvedInstallation,
@@ -44,13 +44,12 @@ export function loadConfigFile(file: string): ResolvedInstallation[] {
 
 /** Parses YAML, reporting syntax errors with line and column. Throws ConfigError. */
 export function parseConfigYaml(text: string, source?: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map(e => {
-      const pos = e.linePos?.[0];
-      const at = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
-      const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      return { path: '', message: `YAML syntax error at ${at}${what}` };
+      const pos = lineCounter.linePos(e.pos[0]);
+      return { path: '', message: `YAML syntax error at line ${pos.line}, column ${pos.col}: ${e.message.split('\n')[0]}` };
     }), source);
   }
   return doc.toJS();
@@ -58,13 +57,89 @@ export function parseConfigYaml(text: string, source?: string): unknown {
 
 /** Validates a config object (from YAML or code) and applies every default. Throws ConfigError. */
 export function resolveConfig(input: unknown, source?: string): ResolvedInstallation[] {
-  const problems = schemaProblems(AnalyticsConfigSchema, input);
-  if (problems.length > 0) throw new ConfigError(problems, source);
+  const shapeProblems = schemaProblems(AnalyticsConfigSchema, input);
+  if (shapeProblems.length > 0) throw new ConfigError(shapeProblems, source);
   const config = input as AnalyticsConfig;
   const resolved = config.installations.map(inst => resolveInstallation(config.defaults ?? {}, inst));
-  const crossProblems = crossInstallationProblems(resolved);
-  if (crossProblems.length > 0) throw new ConfigError(crossProblems, source);
+  const problems = [
+    ...resolved.flatMap((inst, i) => installationProblems(inst, config.installations[i], `installations[${i}]`)),
+    ...crossInstallationProblems(resolved),
+  ];
+  if (problems.length > 0) throw new ConfigError(problems, source);
   return resolved;
+}
+
+/**
+ * A rule about one resolved installation that the schema cannot express: `applies` says when the
+ * value at `path` is wrong, `message` says why and what is allowed. `explicitOnly` rules fire only
+ * when the installation itself sets the value (a shared `defaults` entry may suit other installations).
+ */
+interface InstallationRule {
+  readonly path: string;
+  readonly explicitOnly?: boolean;
+  readonly applies: (inst: ResolvedInstallation) => boolean;
+  readonly message: (inst: ResolvedInstallation) => string;
+}
+
+const IPV4 = /^[0-9]+(\.[0-9]+){3}$/;
+/** Longest DNS name (RFC 1035), which the in-cluster auth URL's Service FQDN must fit. */
+const MAX_DNS_NAME = 253;
+const serviceFqdn = (inst: ResolvedInstallation) =>
+  `${inst.grafana.service.name}.${inst.grafana.service.namespace}.svc.${inst.auth.clusterDomain}`;
+
+const INSTALLATION_RULES: readonly InstallationRule[] = [
+  {
+    path: 'grafana.host',
+    applies: inst => IPV4.test(inst.grafana.host),
+    message: inst => `got "${inst.grafana.host}"; allowed: a DNS host name, not an IP address (an Ingress host cannot be one)`,
+  },
+  {
+    path: 'grafana.serveFromSubPath',
+    applies: inst => inst.grafana.serveFromSubPath && inst.grafana.subPath === '/',
+    message: () => 'got true while grafana.subPath is "/"; allowed: true only with a sub-path such as /grafana',
+  },
+  {
+    path: 'auth.viaIngressPath',
+    explicitOnly: true,
+    applies: inst => inst.auth.mode !== 'via-ingress',
+    message: inst => `got "${inst.auth.viaIngressPath}" while auth.mode is "${inst.auth.mode}"; allowed: only with auth.mode "via-ingress" (remove it or set auth.mode: via-ingress)`,
+  },
+  {
+    path: 'auth.clusterDomain',
+    explicitOnly: true,
+    applies: inst => inst.auth.mode !== 'in-cluster',
+    message: inst => `got "${inst.auth.clusterDomain}" while auth.mode is "${inst.auth.mode}"; allowed: only with auth.mode "in-cluster" (remove it or set auth.mode: in-cluster)`,
+  },
+  {
+    path: 'auth.clusterDomain',
+    applies: inst => inst.auth.mode === 'in-cluster' && serviceFqdn(inst).length > MAX_DNS_NAME,
+    message: inst => `got "${inst.auth.clusterDomain}", which makes Grafana's Service name "${serviceFqdn(inst)}" ${serviceFqdn(inst).length} characters long; allowed: at most ${MAX_DNS_NAME} for <service>.<namespace>.svc.<cluster domain>`,
+  },
+  ...(['ingressControllerNamespace', 'prometheusNamespace'] as const).map((key): InstallationRule => ({
+    path: `networkPolicy.${key}`,
+    explicitOnly: true,
+    applies: inst => !inst.networkPolicy.enabled,
+    message: inst => `got "${inst.networkPolicy[key]}" while networkPolicy.enabled is false; allowed: only with networkPolicy.enabled true`,
+  })),
+  ...(['server.nodeSelector', 'serviceMonitor.labels'] as const).map((path): InstallationRule => ({
+    path,
+    applies: inst => labelKeysWithLongPrefix(valueAt(inst, path) as Record<string, string>).length > 0,
+    message: inst => `got key ${JSON.stringify(labelKeysWithLongPrefix(valueAt(inst, path) as Record<string, string>)[0])}; allowed: a label key prefix of at most ${MAX_DNS_NAME} characters`,
+  })),
+];
+
+function labelKeysWithLongPrefix(labels: Record<string, string>): string[] {
+  return Object.keys(labels).filter(k => k.includes('/') && k.substring(0, k.indexOf('/')).length > MAX_DNS_NAME);
+}
+
+function valueAt(obj: unknown, dotted: string): unknown {
+  return dotted.split('.').reduce<unknown>((o, k) => (o === undefined || o === null ? undefined : (o as Record<string, unknown>)[k]), obj);
+}
+
+function installationProblems(inst: ResolvedInstallation, raw: InstallationConfig, where: string): ConfigProblem[] {
+  return INSTALLATION_RULES
+    .filter(rule => (!rule.explicitOnly || valueAt(raw, rule.path) !== undefined) && rule.applies(inst))
+    .map(rule => ({ path: `${where}.${rule.path}`, message: rule.message(inst) }));
 }
 
 function resolveInstallation(defaults: object, inst: InstallationConfig): ResolvedInstallation {
@@ -152,27 +227,50 @@ export function schemaProblems(schema: TSchema, value: unknown): ConfigProblem[]
 }
 
 function describe(error: ValueError): string {
-  const got = `got ${JSON.stringify(error.value) ?? 'nothing'}`;
+  const got = `got ${show(error.value)}`;
   const schema = error.schema as TSchema & { allowed?: string };
   switch (error.type) {
     case ValueErrorType.ObjectRequiredProperty:
-      return 'is required';
-    case ValueErrorType.ObjectAdditionalProperties: {
-      return `unknown key: ${unknownKeyHint(error)}`;
-    }
+      return `is required; allowed: ${allowedBy(schema, error)}`;
+    case ValueErrorType.ObjectAdditionalProperties:
+      // An object with declared keys gets a did-you-mean; a map (labels) says what its keys must look like.
+      return isPlainObjectSchema(schema)
+        ? `unknown key: ${unknownKeyHint(error)}`
+        : `got key ${show(lastSegment(error.path))}; allowed: ${allowedBy(schema, error)}`;
     case ValueErrorType.Union: {
       const options = (schema.anyOf as TSchema[] | undefined)?.map(s => JSON.stringify(s.const));
       return `${got}; allowed: one of ${options?.join(', ')}`;
     }
     default:
-      return `${got}; allowed: ${schema.allowed ?? error.message.toLowerCase()}`;
+      return `${got}; allowed: ${allowedBy(schema, error)}`;
   }
+}
+
+/** What the schema allows, in words: our `allowed` keyword, else a phrase for its type. */
+function allowedBy(schema: TSchema & { allowed?: string }, error: ValueError): string {
+  if (schema.allowed) return schema.allowed;
+  if (schema.const !== undefined) return JSON.stringify(schema.const);
+  if (schema.anyOf) return `one of ${(schema.anyOf as TSchema[]).map(s => JSON.stringify(s.const)).join(', ')}`;
+  if (schema.type === 'boolean') return 'true or false';
+  if (isPlainObjectSchema(schema)) return `a mapping with the keys ${Object.keys(schema.properties).join(', ')}`;
+  return error.message.toLowerCase();
+}
+
+/** A received value as the user wrote it; JSON.stringify would turn .inf into null. */
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return JSON.stringify(value) ?? String(value);
+}
+
+function lastSegment(pointer: string): string {
+  const segments = pointer.split('/');
+  return unescapePointer(segments[segments.length - 1] ?? '');
 }
 
 /** For an unknown key, names the nearest known key when it is a likely typo. */
 function unknownKeyHint(error: ValueError): string {
-  const segments = error.path.split('/');
-  const key = unescapePointer(segments[segments.length - 1] ?? '');
+  const key = lastSegment(error.path);
   const parent = parentSchema(error);
   const known = parent ? Object.keys(parent.properties) : [];
   const near = known
@@ -213,4 +311,42 @@ export function toDottedPath(pointer: string): string {
     if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(seg)) return acc ? `${acc}.${seg}` : seg;
     return `${acc}[${JSON.stringify(seg)}]`;
   }, '');
+}
+
+/** What `duplicateObjectProblems` needs of a synthesized installation (see lib/synth.ts). */
+export interface InstallationObjects {
+  readonly installation: { readonly name: string };
+  readonly objects: readonly {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly metadata: { readonly name: string; readonly namespace?: string };
+  }[];
+}
+
+/**
+ * Two installations must never create the same object (API group, kind, namespace, name): the
+ * second apply would silently take the first one over. Objects usually live in the installation's
+ * namespace under its name, but some live beside Grafana (via-ingress auth), so check the output.
+ */
+export function duplicateObjectProblems(synthesized: readonly InstallationObjects[]): ConfigProblem[] {
+  const owners = new Map<string, number>();
+  const problems: ConfigProblem[] = [];
+  synthesized.forEach(({ objects }, i) => {
+    for (const o of objects) {
+      const group = o.apiVersion.includes('/') ? o.apiVersion.substring(0, o.apiVersion.indexOf('/')) : '';
+      const key = `${group}|${o.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
+      const first = owners.get(key);
+      if (first === undefined) {
+        owners.set(key, i);
+        continue;
+      }
+      const where = o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
+      const other = first === i ? 'itself, twice' : `installations[${first}] ("${synthesized[first].installation.name}") too`;
+      problems.push({
+        path: `installations[${i}].name`,
+        message: `got "${synthesized[i].installation.name}", whose ${o.kind} "${where}" is created by ${other}; allowed: installations whose objects differ in name or namespace`,
+      });
+    }
+  });
+  return problems;
 }

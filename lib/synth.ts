@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { AnalyticsInstallationChart } from './analytics-installation-chart';
 import { ResolvedInstallation } from './config';
+import { ConfigError, duplicateObjectProblems } from './load-config';
 
 /** A Kubernetes object as plain JSON. */
 export interface KubeObject {
@@ -43,5 +44,7 @@ export function synthesize(installations: readonly ResolvedInstallation[], optio
     if (errors.length > 0) throw new Error(`construct validation failed:\n  ${errors.join('\n  ')}`);
     for (const chart of charts) out.push({ installation: chart.installation, objects: chart.toJson() });
   }
+  const collisions = duplicateObjectProblems(out);
+  if (collisions.length > 0) throw new ConfigError(collisions);
   return out;
 }

@@ -78,12 +78,14 @@ describe('bad configs', () => {
   });
 
   test('fails when the host is missing', () => {
-    expect(problemsOf({ installations: [{ name: 'a', grafana: {} }] })).toEqual(['installations[0].grafana.host: is required']);
+    expect(problemsOf({ installations: [{ name: 'a', grafana: {} }] })).toEqual([
+      'installations[0].grafana.host: is required; allowed: a lower-case DNS host name without scheme, port or path, e.g. grafana.example.com',
+    ]);
   });
 
   test('fails when the installation list is empty or missing', () => {
     expect(problemsOf({ installations: [] })).toEqual([expect.stringMatching(/^installations: got \[\]; allowed: a list of at least one installation/)]);
-    expect(problemsOf({})).toEqual(['installations: is required']);
+    expect(problemsOf({})).toEqual(['installations: is required; allowed: a list of at least one installation']);
   });
 
   test('fails when a name is not a DNS-1035 label or too long', () => {
@@ -169,7 +171,7 @@ describe('bad configs', () => {
 
   test('the error message names the source and every problem', () => {
     expect(() => resolveConfig({ installations: [{ name: 'a', grafana: {} }] }, 'my.yaml'))
-      .toThrow(/^invalid configuration in my\.yaml \(1 problem\):\n {2}- installations\[0\]\.grafana\.host: is required$/);
+      .toThrow(/^invalid configuration in my\.yaml \(1 problem\):\n {2}- installations\[0\]\.grafana\.host: is required; allowed: a lower-case DNS host name.*$/);
   });
 
   test('fails on YAML syntax errors with line and column', () => {
