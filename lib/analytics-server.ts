@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { ResourceQuantities } from './config';
@@ -103,10 +103,6 @@ export class AnalyticsServer extends Construct {
         // A TCP check: probing /metrics would inflate the exporter's scrape counters.
         readiness: kplus.Probe.fromTcpSocket({ port: SERVER_PORT }),
         liveness: kplus.Probe.fromTcpSocket({ port: SERVER_PORT }),
-        resources: {
-          cpu: { request: cpu(resources.requests.cpu), limit: cpu(resources.limits.cpu) },
-          memory: { request: memory(resources.requests.memory), limit: memory(resources.limits.memory) },
-        },
         securityContext: {
           ensureNonRoot: true,
           user: NOBODY,
@@ -118,13 +114,19 @@ export class AnalyticsServer extends Construct {
       }],
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
-    // cdk8s-plus-25 has no API for capabilities, seccomp or a plain nodeSelector, and always labels
-    // pods with a construct-path hash, which would restart them whenever the construct tree moves.
+    // cdk8s-plus-25 has no API for capabilities, seccomp or a plain nodeSelector, rounds memory to
+    // whole Mi, and always labels pods with a construct-path hash, which would restart them
+    // whenever the construct tree moves.
     ApiObject.of(this.deployment).addJsonPatch(
       JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
       JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
       JsonPatch.add('/spec/template/spec/nodeSelector', props.nodeSelector ?? defaults.nodeSelector),
+      // Quantity objects: the L1 serializer that runs after patches reads their `value`.
+      JsonPatch.replace('/spec/template/spec/containers/0/resources', {
+        requests: quantities(resources.requests),
+        limits: quantities(resources.limits),
+      }),
     );
 
     this.service = new kplus.Service(this, 'Service', {
@@ -152,18 +154,6 @@ export function serverArgs(options: {
   ];
 }
 
-function cpu(quantity: string): kplus.Cpu {
-  return quantity.endsWith('m')
-    ? kplus.Cpu.millis(Number(quantity.slice(0, -1)))
-    : kplus.Cpu.units(Number(quantity));
-}
-
-function memory(quantity: string): Size {
-  const amount = Number(quantity.slice(0, -2));
-  switch (quantity.slice(-2)) {
-    case 'Ki': return Size.kibibytes(amount);
-    case 'Mi': return Size.mebibytes(amount);
-    case 'Gi': return Size.gibibytes(amount);
-    default: throw new Error(`unsupported memory quantity "${quantity}": use Ki, Mi or Gi`);
-  }
+function quantities(values: { readonly cpu: string; readonly memory: string }): Record<string, kplus.k8s.Quantity> {
+  return { cpu: kplus.k8s.Quantity.fromString(values.cpu), memory: kplus.k8s.Quantity.fromString(values.memory) };
 }

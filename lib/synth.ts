@@ -7,7 +7,13 @@ import { ConfigError, duplicateObjectProblems } from './load-config';
 export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+    readonly [key: string]: unknown;
+  };
   readonly [key: string]: unknown;
 }
 

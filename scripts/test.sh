@@ -5,4 +5,10 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
 bash scripts/install-test-deps.sh
 npx tsc --noEmit -p .
-npx jest "$@"
+mkdir -p node_modules/.cache
+results=node_modules/.cache/jest-results.json
+status=0
+npx jest --json --outputFile="$results" "$@" || status=$?
+# One plain closing line for CI logs, whatever jest printed above it.
+node -e 'const r = require(process.argv[1]); console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' "$PWD/$results" || true
+exit "$status"

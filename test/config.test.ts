@@ -1,0 +1,185 @@
+import { ConfigError, DEFAULTS, parseConfigYaml, resolveConfig } from '../lib';
+import { resolveOne } from './support/example';
+
+const valid = (overrides: Record<string, unknown> = {}) => ({ name: 'prod', grafana: { host: 'grafana.example.com' }, ...overrides });
+
+/** The problems of a config that must fail, as `path: message` lines. */
+function problemsOf(config: unknown): string[] {
+  try {
+    resolveConfig(config);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return e.problems.map(p => `${p.path}: ${p.message}`);
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('resolving a config', () => {
+  test('applies every library default', () => {
+    const inst = resolveOne();
+    expect(inst).toEqual({
+      name: 'test',
+      namespace: DEFAULTS.namespace,
+      grafana: {
+        host: 'grafana.example.com',
+        subPath: '/',
+        serveFromSubPath: false,
+        service: { name: 'grafana', namespace: DEFAULTS.namespace, port: 80 },
+      },
+      server: DEFAULTS.server,
+      serviceMonitor: DEFAULTS.serviceMonitor,
+      ingress: DEFAULTS.ingress,
+      auth: DEFAULTS.auth,
+      networkPolicy: DEFAULTS.networkPolicy,
+    });
+  });
+
+  test('serveFromSubPath defaults to true under a sub-path; Grafana\'s namespace to the installation\'s', () => {
+    const inst = resolveOne({ namespace: 'obs', grafana: { host: 'g.example.com', subPath: '/grafana' } });
+    expect(inst.grafana.serveFromSubPath).toBe(true);
+    expect(inst.grafana.service.namespace).toBe('obs');
+  });
+
+  test('config defaults < installation: objects merge key by key, maps are replaced whole', () => {
+    const [a, b] = resolveConfig({
+      defaults: {
+        namespace: 'shared',
+        serviceMonitor: { interval: '1m', labels: { release: 'kps', team: 'obs' } },
+        server: { nodeSelector: { 'kubernetes.io/arch': 'arm64' } },
+      },
+      installations: [
+        valid({ name: 'a' }),
+        valid({ name: 'b', namespace: 'own', serviceMonitor: { labels: { release: 'other' } }, grafana: { host: 'b.example.com' } }),
+      ],
+    });
+    expect(a.namespace).toBe('shared');
+    expect(a.serviceMonitor).toEqual({ interval: '1m', labels: { release: 'kps', team: 'obs' } });
+    expect(a.server.nodeSelector).toEqual({ 'kubernetes.io/arch': 'arm64' });
+    expect(b.namespace).toBe('own');
+    expect(b.serviceMonitor).toEqual({ interval: '1m', labels: { release: 'other' } });
+  });
+
+  test('the input is not modified', () => {
+    const config = { defaults: { server: { replicas: 2 } }, installations: [valid()] };
+    const copy = JSON.parse(JSON.stringify(config));
+    resolveConfig(config);
+    expect(config).toEqual(copy);
+  });
+});
+
+describe('bad configs', () => {
+  test('fails when a key is unknown, and suggests the near one', () => {
+    expect(problemsOf({ installations: [valid({ grafana: { host: 'g.example.com', subpath: '/x' } })] })).toEqual([
+      expect.stringMatching(/^installations\[0\]\.grafana\.subpath: unknown key: "subpath" is not allowed here; did you mean "subPath"\?/),
+    ]);
+    expect(problemsOf({ installations: [valid()], defaults: { severs: {} } })).toEqual([
+      expect.stringMatching(/^defaults\.severs: unknown key: .*did you mean "server"\?/),
+    ]);
+  });
+
+  test('fails when the host is missing', () => {
+    expect(problemsOf({ installations: [{ name: 'a', grafana: {} }] })).toEqual([
+      'installations[0].grafana.host: is required; allowed: a lower-case DNS host name without scheme, port or path, e.g. grafana.example.com',
+    ]);
+  });
+
+  test('fails when the installation list is empty or missing', () => {
+    expect(problemsOf({ installations: [] })).toEqual([expect.stringMatching(/^installations: got \[\]; allowed: a list of at least one installation/)]);
+    expect(problemsOf({})).toEqual(['installations: is required; allowed: a list of at least one installation']);
+  });
+
+  test('fails when a name is not a DNS-1035 label or too long', () => {
+    expect(problemsOf({ installations: [valid({ name: 'Prod_EU' })] })).toEqual([
+      expect.stringMatching(/^installations\[0\]\.name: got "Prod_EU"; allowed: a DNS-1035 label/),
+    ]);
+    expect(problemsOf({ installations: [valid({ name: 'a'.repeat(41) })] })).toEqual([
+      expect.stringMatching(/^installations\[0\]\.name: got "a{41}"; allowed: .*at most 40 characters/),
+    ]);
+  });
+
+  test('fails when the host has a scheme, a path or upper case', () => {
+    for (const host of ['https://g.example.com', 'g.example.com/grafana', 'G.example.com', 'g.example.com:443']) {
+      expect(problemsOf({ installations: [valid({ grafana: { host } })] })).toEqual([
+        `installations[0].grafana.host: got ${JSON.stringify(host)}; allowed: a lower-case DNS host name without scheme, port or path, e.g. grafana.example.com`,
+      ]);
+    }
+  });
+
+  test('fails when a sub-path has no leading slash or a trailing one', () => {
+    for (const subPath of ['grafana', '/grafana/', '//grafana', '/gra fana']) {
+      expect(problemsOf({ installations: [valid({ grafana: { host: 'g.example.com', subPath } })] })).toEqual([
+        expect.stringMatching(/^installations\[0\]\.grafana\.subPath: got ".*"; allowed: '\/' or a path like \/grafana/),
+      ]);
+    }
+  });
+
+  test('fails when a port is out of range or not an integer', () => {
+    for (const port of [0, 65536, 80.5, '80']) {
+      expect(problemsOf({ installations: [valid({ grafana: { host: 'g.example.com', service: { port } } })] })).toEqual([
+        `installations[0].grafana.service.port: got ${JSON.stringify(port)}; allowed: an integer from 1 to 65535`,
+      ]);
+    }
+  });
+
+  test('fails when installation names repeat', () => {
+    expect(problemsOf({ installations: [valid(), valid({ grafana: { host: 'other.example.com' } })] })).toEqual([
+      'installations[1].name: got "prod", already used by installations[0]; installation names must be unique',
+    ]);
+  });
+
+  test('fails when two installations claim the same host and write path', () => {
+    expect(problemsOf({ installations: [valid({ name: 'a' }), valid({ name: 'b' })] })).toEqual([
+      'installations[1].ingress.writePath: got "/analytics-plugin/write" on host "grafana.example.com", already claimed by installations[0].ingress.writePath; each host and path may be used once',
+    ]);
+  });
+
+  test('fails when the auth mode is not one of the known ones', () => {
+    expect(problemsOf({ installations: [valid({ auth: { mode: 'oauth' } })] })).toEqual([
+      'installations[0].auth.mode: got "oauth"; allowed: one of "in-cluster", "via-ingress"',
+    ]);
+  });
+
+  test('fails when label keys or values are not valid Kubernetes labels', () => {
+    expect(problemsOf({ installations: [valid({ serviceMonitor: { labels: { release: 'kube prometheus' } } })] })).toEqual([
+      expect.stringMatching(/^installations\[0\]\.serviceMonitor\.labels\.release: got "kube prometheus"; allowed: a Kubernetes label value/),
+    ]);
+    expect(problemsOf({ installations: [valid({ serviceMonitor: { labels: { '-bad': 'x' } } })] }).join('\n'))
+      .toMatch(/installations\[0\]\.serviceMonitor\.labels(\["-bad"\])?: /);
+  });
+
+  test('fails when the image is not an image reference', () => {
+    expect(problemsOf({ installations: [valid({ server: { image: 'Docker.io/Foo:bar baz' } })] })).toEqual([
+      expect.stringMatching(/^installations\[0\]\.server\.image: got "Docker.io\/Foo:bar baz"; allowed: an image reference/),
+    ]);
+  });
+
+  test('lists every problem at once', () => {
+    const problems = problemsOf({
+      installations: [
+        { name: 'ok', grafana: { host: 'bad host', subPath: 'nope' }, server: { replicas: -1 } },
+        { name: 'UPPER', grafana: { host: 'g.example.com', service: { port: 99999 } } },
+      ],
+    });
+    expect(problems.map(p => p.split(':')[0])).toEqual([
+      'installations[0].grafana.host',
+      'installations[0].grafana.subPath',
+      'installations[0].server.replicas',
+      'installations[1].name',
+      'installations[1].grafana.service.port',
+    ]);
+  });
+
+  test('the error message names the source and every problem', () => {
+    expect(() => resolveConfig({ installations: [{ name: 'a', grafana: {} }] }, 'my.yaml'))
+      .toThrow(/^invalid configuration in my\.yaml \(1 problem\):\n {2}- installations\[0\]\.grafana\.host: is required; allowed: a lower-case DNS host name.*$/);
+  });
+
+  test('fails on YAML syntax errors with line and column', () => {
+    expect(() => parseConfigYaml('installations:\n  - name: a\n   grafana: [\n', 'bad.yaml'))
+      .toThrow(/invalid configuration in bad\.yaml.*\n.*YAML syntax error at line \d+, column \d+/);
+  });
+
+  test('fails on duplicate YAML keys', () => {
+    expect(() => parseConfigYaml('installations: []\ninstallations: []\n')).toThrow(/YAML syntax error at line 2, column 1/);
+  });
+});

@@ -1,0 +1,32 @@
+import * as path from 'path';
+import { loadConfigFile, resolveConfig, ResolvedInstallation, synthesize, SynthesizedInstallation } from '../../lib';
+import { Manifest } from './kube-schema';
+
+export const EXAMPLE_CONFIG = path.join(__dirname, '..', '..', 'config', 'installations.yaml');
+
+/** The example config shipped in the repo, synthesized. */
+export function synthesizeExample(): SynthesizedInstallation[] {
+  return synthesize(loadConfigFile(EXAMPLE_CONFIG));
+}
+
+/** One installation from a minimal config plus overrides, synthesized. */
+export function synthesizeOne(installation: Record<string, unknown> = {}, defaults?: Record<string, unknown>): Manifest[] {
+  const config = {
+    ...(defaults ? { defaults } : {}),
+    installations: [{ name: 'test', grafana: { host: 'grafana.example.com' }, ...installation }],
+  };
+  return synthesize(resolveConfig(config))[0].objects as Manifest[];
+}
+
+/** The only object of a kind (and name), or a test failure naming what was there. */
+export function findObject(objects: readonly object[], kind: string, name?: string): any {
+  const found = (objects as Manifest[]).filter(o => o.kind === kind && (name === undefined || o.metadata?.name === name));
+  if (found.length !== 1) {
+    throw new Error(`expected one ${kind}${name ? ` named ${name}` : ''}, found ${found.length} among ${(objects as Manifest[]).map(o => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
+  }
+  return found[0];
+}
+
+export function resolveOne(installation: Record<string, unknown> = {}): ResolvedInstallation {
+  return resolveConfig({ installations: [{ name: 'test', grafana: { host: 'grafana.example.com' }, ...installation }] })[0];
+}
