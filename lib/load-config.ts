@@ -121,12 +121,6 @@ const INSTALLATION_RULES: readonly InstallationRule[] = [
     applies: inst => !inst.networkPolicy.enabled,
     message: inst => `got "${inst.networkPolicy[key]}" while networkPolicy.enabled is false; allowed: only with networkPolicy.enabled true`,
   })),
-  ...(['requests', 'limits'] as const).map((kind): InstallationRule => ({
-    path: `server.resources.${kind}.memory`,
-    // cdk8s-plus writes memory in whole mebibytes and throws on anything else.
-    applies: inst => /^[0-9]+Ki$/.test(inst.server.resources[kind].memory) && parseInt(inst.server.resources[kind].memory, 10) % 1024 !== 0,
-    message: inst => `got "${inst.server.resources[kind].memory}"; allowed: a whole number of mebibytes (Ki values that are multiples of 1024, or Mi or Gi)`,
-  })),
   ...(['server.nodeSelector', 'serviceMonitor.labels'] as const).map((path): InstallationRule => ({
     path,
     applies: inst => labelKeysWithLongPrefix(valueAt(inst, path) as Record<string, string>).length > 0,

@@ -123,13 +123,13 @@ describe('bad configs', () => {
 
   test('fails when installation names repeat', () => {
     expect(problemsOf({ installations: [valid(), valid({ grafana: { host: 'other.example.com' } })] })).toEqual([
-      'installations[1].name: got "prod", already used by installations[0]; installation names must be unique',
+      'installations[1].name: got "prod"; allowed: a name no other installation has (installations[0] has it)',
     ]);
   });
 
   test('fails when two installations claim the same host and write path', () => {
     expect(problemsOf({ installations: [valid({ name: 'a' }), valid({ name: 'b' })] })).toEqual([
-      'installations[1].ingress.writePath: got "/analytics-plugin/write" on host "grafana.example.com", already claimed by installations[0].ingress.writePath; each host and path may be used once',
+      'installations[1].ingress.writePath: got "/analytics-plugin/write" on host "grafana.example.com"; allowed: a host and path nothing else claims (installations[0].ingress.writePath has it)',
     ]);
   });
 
