@@ -12,3 +12,4 @@ export * from './analytics-installation-chart';
 export * from './synth';
 export * from './output/files';
 export * from './output/manifests';
+export * from './output/helm-chart';
