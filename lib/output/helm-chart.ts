@@ -8,7 +8,7 @@
  * literals: a selector must not change between releases.
  */
 import { TSchema, Type } from '@sinclair/typebox';
-import { Document, isMap, isScalar, stringify } from 'yaml';
+import { Document, isMap, isScalar, stringify, visit } from 'yaml';
 import { InstallationSchema, isPlainObjectSchema, ResolvedInstallation } from '../config';
 import { imageVersion, selectorLabels } from '../labels';
 import { joinPaths } from '../paths';
@@ -184,6 +184,29 @@ function withDefaults(schema: Record<string, unknown>, value: unknown): Record<s
 }
 
 // ---------------------------------------------------------------------------------------------
+// YAML as helm reads it.
+
+// Plain scalars go-yaml turns into numbers beyond YAML 1.1's own (Go's ParseInt base 0 after
+// dropping '_': 0o7, 0b1, 0x1F, 1_000), e.g. a ConfigMap value "0o7" would become 7.
+const GO_NUMBER = /^[-+]?(0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?|\.[0-9]+([eE][-+]?[0-9]+)?)$/;
+
+/** Quotes every string helm's parser (go-yaml, YAML 1.1 and Go number syntax) would read as something else. */
+function quoteGoNumbers(doc: Document): void {
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && GO_NUMBER.test(node.value.replace(/_/g, ''))) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+}
+
+/** YAML 1.1 (so `yes`, `on`, `y` stay strings) with Go-number-like strings quoted. */
+function helmYaml(value: unknown): string {
+  const doc = new Document(value, { version: '1.1' });
+  quoteGoNumbers(doc);
+  return doc.toString({ lineWidth: 0 });
+}
+
+// ---------------------------------------------------------------------------------------------
 // values.yaml and the README's values table.
 
 interface ValueRow { readonly key: string; readonly description: string; readonly value: unknown }
@@ -210,6 +233,7 @@ function valuesYaml(schema: Record<string, unknown>, values: HelmChartValues): s
     }
   };
   comment(doc.contents, schema);
+  quoteGoNumbers(doc);
   doc.commentBefore = ' Defaults come from the typed config this chart was synthesized from; values.schema.json checks every value.';
   return doc.toString({ lineWidth: 0 });
 }
@@ -323,7 +347,7 @@ function objectTemplates(
       container.image = tokens.value(IMAGE_ACTION);
       container.resources = tokens.block(column => [`${' '.repeat(column)}{{- toYaml .Values.resources | nindent ${column} }}`]);
     }
-    const body = tokens.render(stringify(copy, { version: '1.1', lineWidth: 0 }));
+    const body = tokens.render(helmYaml(copy));
     const name = templateFileName(installation, object);
     if (names.has(name)) throw new Error(`two objects map to the template ${name}`);
     names.add(name);
