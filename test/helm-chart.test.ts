@@ -114,6 +114,16 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
     expect(result.code).toBe(0);
   });
 
+  test('installs on vendor Kubernetes builds from 1.25 on, not on older ones', async () => {
+    // WHEN
+    const eks = await render(['--kube-version', 'v1.29.3-eks-1']);
+    const old = await render(['--kube-version', 'v1.24.17']);
+    // THEN
+    expect(eks).toMatchObject({ code: 0, stderr: '' });
+    expect(old.code).not.toBe(0);
+    expect(old.stderr).toContain('incompatible with Kubernetes v1.24.17');
+  });
+
   test('Chart.yaml states the package version, the image tag and a kubeVersion that admits vendor builds', () => {
     // WHEN
     const chart = parseStream(fs.readFileSync(path.join(chartDir(), 'Chart.yaml'), 'utf8'))[0];
