@@ -142,7 +142,7 @@ export function valuesSchema(
   const tagIsVersion = imageVersion(installation.server.image) !== undefined;
   const quantity = (kind: 'cpu' | 'memory', what: string) => leaf(configSchema('server', 'resources', 'requests', kind), what);
   const resources = (which: 'requests' | 'limits') => strictObject({
-    cpu: quantity('cpu', `CPU ${which === 'requests' ? 'request' : 'limit'} of the server container (a string: use --set-string).`),
+    cpu: quantity('cpu', `CPU ${which === 'requests' ? 'request' : 'limit'} of the server container (a string: pass numbers such as 1 with --set-string).`),
     memory: quantity('memory', `Memory ${which === 'requests' ? 'request' : 'limit'} of the server container.`),
   }, `Container resource ${which}.`);
   const schema = strictObject({
