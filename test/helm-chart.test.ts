@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
 import {
-  helmChart, helmChartFiles, KubeObject, loadConfigFile, manifestFiles, ResolvedInstallation, splitImage,
+  helmChart, helmChartFiles, KubeObject, loadConfigFile, manifestFiles, ResolvedInstallation, resolveConfig, splitImage,
   SynthesizedInstallation, synthesize, writeOutputAtomically,
 } from '../lib';
 import { version as packageVersion } from '../package.json';
@@ -298,6 +298,26 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
       expect(JSON.stringify(schema)).not.toMatch(/unevaluatedProperties|\$defs|dependentRequired|prefixItems/);
     });
   });
+});
+
+test('an image pinned by digest alone renders its plain manifests, without appVersion', async () => {
+  // GIVEN
+  const digest = `sha256:${'c'.repeat(64)}`;
+  const [pinned] = synthesize(resolveConfig({
+    installations: [{ name: 'pinned', grafana: { host: 'grafana.example.com' }, server: { image: `registry.example.com/server@${digest}` } }],
+  }));
+  const dir = path.join(outdir, 'pinned');
+  writeOutputAtomically(dir, [...manifestFiles([pinned]), ...helmChartFiles([pinned], { chartVersion: packageVersion })]);
+  // WHEN
+  const result = await runHelm(['template', 'pinned', path.join(dir, 'helm', 'pinned'), '--namespace', 'monitoring']);
+  const retagged = await runHelm(['template', 'pinned', path.join(dir, 'helm', 'pinned'), '--set-string', 'image.tag=v2']);
+  // THEN
+  expect(result.stderr).toBe('');
+  const plain = parseStream(fs.readFileSync(path.join(dir, 'pinned.k8s.yaml'), 'utf8'));
+  expect(changes(plain, withoutHelmLabels(parseStream(result.stdout)))).toEqual([]);
+  expect(parseStream(fs.readFileSync(path.join(dir, 'helm', 'pinned', 'Chart.yaml'), 'utf8'))[0].appVersion).toBeUndefined();
+  expect(parseStream(retagged.stdout).find(o => o.kind === 'Deployment')?.spec.template.spec.containers[0].image)
+    .toBe(`registry.example.com/server:v2@${digest}`);
 });
 
 describe('text that looks like a template', () => {

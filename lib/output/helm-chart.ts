@@ -110,16 +110,13 @@ function configSchema(...path: string[]): Record<string, unknown> {
   return withoutKeywords(JSON.parse(JSON.stringify(schema)), ['default', 'allowed']);
 }
 
-function withoutKeywords(schema: Record<string, unknown>, keywords: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema)) {
-    if (keywords.includes(key)) continue;
-    const nameMap = key === 'properties' || key === 'patternProperties';
-    out[key] = isRecord(value) && !nameMap ? withoutKeywords(value, keywords)
-      : isRecord(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isRecord(v) ? withoutKeywords(v, keywords) : v]))
-        : value;
-  }
-  return out;
+function withoutKeywords(schema: Record<string, unknown>, keywords: string[], isNameMap = false): Record<string, unknown> {
+  // Under `properties` the keys are setting names, not keywords: keep them all.
+  return Object.fromEntries(Object.entries(schema)
+    .filter(([key]) => isNameMap || !keywords.includes(key))
+    .map(([key, value]) => [key, isRecord(value)
+      ? withoutKeywords(value, keywords, !isNameMap && (key === 'properties' || key === 'patternProperties'))
+      : value]));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
