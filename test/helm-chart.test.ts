@@ -101,6 +101,9 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
     if (result.code !== 0) throw new Error(result.stderr);
     return parseStream(result.stdout);
   };
+  /** The default rendering, shared by the tests that compare against it (one helm run). */
+  let defaultRendering: Promise<Json[]> | undefined;
+  const renderedDefaults = () => (defaultRendering ??= rendered());
   const deploymentKey = `Deployment ${installation.namespace}/${name}-analytics`;
   const monitorKey = `ServiceMonitor ${installation.namespace}/${name}-analytics`;
   const image = installation.server.image;
@@ -135,7 +138,7 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
 
   test('renders the plain manifests with default values, except the Helm labels', async () => {
     // WHEN
-    const objects = await rendered();
+    const objects = await renderedDefaults();
     // THEN
     expect(changes(plain(), withoutHelmLabels(objects))).toEqual([]);
     for (const o of objects) {
@@ -149,7 +152,7 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
 
   test('follows the release name in app.kubernetes.io/instance, with selectors and namespaces unchanged', async () => {
     // WHEN
-    const objects = await rendered();
+    const objects = await renderedDefaults();
     const renamed = await rendered(['--namespace', 'elsewhere'], 'another-release');
     // THEN
     const instanceLabels = (o: Json) => [o.metadata.labels, o.spec?.template?.metadata?.labels].filter(l => l?.['app.kubernetes.io/instance']);
@@ -232,7 +235,7 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
 
     test.each(cases)('%s', async (_value, args, expected) => {
       // GIVEN
-      const defaults = await rendered();
+      const defaults = await renderedDefaults();
       // WHEN
       const set = await rendered(args);
       // THEN
@@ -243,7 +246,7 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
 
     test('serviceMonitor.enabled=false removes only the ServiceMonitor', async () => {
       // GIVEN
-      const defaults = await rendered();
+      const defaults = await renderedDefaults();
       // WHEN
       const set = await rendered(['--set', 'serviceMonitor.enabled=false']);
       // THEN
