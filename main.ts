@@ -3,10 +3,13 @@
  * Config: $GRAFANA_ANALYTICS_CONFIG, else config/installations.yaml. Output: $CDK8S_OUTDIR, else dist.
  */
 import * as path from 'path';
-import { isCdk8sStdoutOutdir, OutputWriter, runApp } from './lib';
+import { helmChartFiles, isCdk8sStdoutOutdir, OutputWriter, runApp } from './lib';
+import { version as chartVersion } from './package.json';
 
 /** Outputs besides the plain manifests (`dist/<name>.k8s.yaml`, always written). */
-const writers: OutputWriter[] = [];
+const writers: OutputWriter[] = [
+  synthesized => helmChartFiles(synthesized, { chartVersion }),
+];
 
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
 process.exitCode = runApp({

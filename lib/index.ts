@@ -14,3 +14,4 @@ export * from './app';
 export * from './output/files';
 export * from './output/manifests';
 export * from './config-schema';
+export * from './output/helm-chart';

@@ -1,10 +1,33 @@
-import { stringify } from 'yaml';
+import { Document, visit } from 'yaml';
 import { KubeObject, SynthesizedInstallation } from '../synth';
 import { OutputFile } from './files';
 
+// Plain scalars go-yaml turns into numbers beyond YAML 1.1's own (Go's ParseInt base 0 after
+// dropping '_': 0o7, 0b1, 0x1F, 1_000), e.g. a ConfigMap value "0o7" would become 7.
+const GO_NUMBER = /^[-+]?(0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?|\.[0-9]+([eE][-+]?[0-9]+)?)$/;
+
+/** Quotes every string go-yaml (kubectl, helm: YAML 1.1 and Go number syntax) would read as something else. */
+export function quoteGoNumbers(doc: Document): void {
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && GO_NUMBER.test(node.value.replace(/_/g, ''))) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+}
+
+/**
+ * YAML as Kubernetes tools read it: YAML 1.1 (so `yes`, `on`, `y` are quoted and stay strings)
+ * with Go-number-like strings quoted.
+ */
+export function kubeYaml(value: unknown): string {
+  const doc = new Document(value, { version: '1.1' });
+  quoteGoNumbers(doc);
+  return doc.toString({ lineWidth: 0 });
+}
+
 /** Serializes objects as a multi-document YAML stream, the way `kubectl apply -f` reads it. */
 export function toYamlStream(objects: readonly KubeObject[]): string {
-  return objects.map(o => stringify(o, { lineWidth: 0 })).join('---\n');
+  return objects.map(kubeYaml).join('---\n');
 }
 
 /** `<name>.k8s.yaml` per installation: the plain manifests. */

