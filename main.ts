@@ -3,14 +3,14 @@
  * Config: $GRAFANA_ANALYTICS_CONFIG, else config/installations.yaml. Output: $CDK8S_OUTDIR, else dist.
  */
 import * as path from 'path';
-import { ConfigError, loadConfigFile, manifestFiles, synthesize, writeOutputAtomically } from './lib';
+import { ConfigError, grafanaValuesFiles, loadConfigFile, manifestFiles, synthesize, writeOutputAtomically } from './lib';
 
 function main(): void {
   const configFile = process.env.GRAFANA_ANALYTICS_CONFIG ?? path.join(__dirname, 'config', 'installations.yaml');
   const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
   const installations = loadConfigFile(configFile);
   const synthesized = synthesize(installations);
-  writeOutputAtomically(outdir, [...manifestFiles(synthesized)]);
+  writeOutputAtomically(outdir, [...manifestFiles(synthesized), ...grafanaValuesFiles(synthesized)]);
   for (const s of synthesized) {
     console.error(`${s.installation.name}: ${s.objects.length} objects in namespace ${s.installation.namespace} -> ${path.join(outdir, `${s.installation.name}.k8s.yaml`)}`);
   }
