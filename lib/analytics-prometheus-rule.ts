@@ -60,8 +60,8 @@ export class AnalyticsPrometheusRule extends Construct {
           rules: [
             {
               alert: 'GrafanaAnalyticsServerDown',
-              // Empty when the target is missing (not scraped) or down: both mean no analytics.
-              expr: expr(`absent(up{${server}} == 1)`),
+              // Not scraped (no target at all) or every target down; both keep namespace and job for routing.
+              expr: expr(`absent(up{${server}}) or (sum by (namespace, job) (up{${server}}) == 0)`),
               for: '10m',
               labels: { severity: 'warning' },
               annotations: {
