@@ -82,7 +82,8 @@ export function usageDashboard(props: UsageDashboardProps): dashboard.Dashboard 
   // Explicit ids: links and the panel editor address panels by id.
   let nextId = 1;
   const id = () => nextId++;
-  const perDashboard = (title: string, description: string, unit: string) => new bargauge.PanelBuilder()
+  /** A horizontal bar per dashboard: one instant value each, named by the legend. */
+  const perDashboard = (title: string, description: string, unit: string, size: { h: number; w: number }) => new bargauge.PanelBuilder()
     .id(id())
     .title(title)
     .description(description)
@@ -93,8 +94,8 @@ export function usageDashboard(props: UsageDashboardProps): dashboard.Dashboard 
     .reduceOptions(new common.ReduceDataOptionsBuilder().values(false).calcs(['lastNotNull']))
     .unit(unit)
     .min(0)
-    .height(10)
-    .span(12);
+    .height(size.h)
+    .span(size.w);
 
   const builder = new dashboard.DashboardBuilder(`Dashboard usage (${props.installation})`)
     .uid(usageDashboardUid(props.installation))
@@ -105,9 +106,9 @@ export function usageDashboard(props: UsageDashboardProps): dashboard.Dashboard 
     .timezone('browser')
     .withVariable(new dashboard.DatasourceVariableBuilder(DATASOURCE_VARIABLE).label('Data source').type('prometheus'))
     .withPanel(perDashboard('Views per dashboard',
-      'Sessions started per dashboard in the selected time range, most viewed first.', 'none'))
+      'Sessions started per dashboard in the selected time range, most viewed first.', 'none', { h: 10, w: 12 }))
     .withPanel(perDashboard('Least-used dashboards',
-      `The ${LEAST_USED_COUNT} dashboards with the fewest sessions in the selected time range, provisioned dashboards without any session included (0).`, 'none'));
+      `The ${LEAST_USED_COUNT} dashboards with the fewest sessions in the selected time range, provisioned dashboards without any session included (0).`, 'none', { h: 10, w: 12 }));
   if (q['Never-viewed dashboards']) {
     builder.withPanel(new table.PanelBuilder()
       .id(id())
@@ -139,19 +140,8 @@ export function usageDashboard(props: UsageDashboardProps): dashboard.Dashboard 
       .unit('none')
       .height(8)
       .span(8))
-    .withPanel(new bargauge.PanelBuilder()
-      .id(id())
-      .title('Time spent per dashboard')
-      .description('Seconds viewers spent on each dashboard in the selected time range. Counted only for sessions that sent a heartbeat or an end beacon.')
-      .datasource(DATASOURCE)
-      .withTarget(query('Time spent per dashboard', '{{dashboard_name}}', true))
-      .orientation(common.VizOrientation.Horizontal)
-      .displayMode(common.BarGaugeDisplayMode.Basic)
-      .reduceOptions(new common.ReduceDataOptionsBuilder().values(false).calcs(['lastNotNull']))
-      .unit('s')
-      .min(0)
-      .height(8)
-      .span(16))
+    .withPanel(perDashboard('Time spent per dashboard',
+      'Seconds viewers spent on each dashboard in the selected time range. Counted only for sessions that sent a heartbeat or an end beacon.', 's', { h: 8, w: 16 }))
     .withPanel(new timeseries.PanelBuilder()
       .id(id())
       .title('Views over time')

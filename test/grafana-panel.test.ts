@@ -115,7 +115,7 @@ describe('addAnalyticsPanel', () => {
     const spaced = { uid: 'u', title: 't', panels: [{ id: 3, type: 'stat', gridPos: { h: 4, w: 6, x: 0, y: 2 } }] };
     // WHEN
     const out = addAnalyticsPanel(spaced, panel);
-    const empty = addAnalyticsPanel({ uid: 'u', title: 't' }, panel) as { panels: { id: number }[] };
+    const empty = addAnalyticsPanel<{ uid: string; title: string; panels?: unknown[] }>({ uid: 'u', title: 't' }, panel);
     // THEN
     expect(out.panels[1].gridPos.y).toBe(2);
     expect(empty.panels).toEqual([{ ...panel, id: 1 }]);
@@ -141,12 +141,12 @@ describe('addAnalyticsPanel', () => {
       const out = addAnalyticsPanel(input, panel);
       expect(input).toEqual(copy);
       expect(addAnalyticsPanel(out, panel)).toEqual(out);
-      const [first, ...others] = out.panels as { id: number; type: string; gridPos: { y: number }; panels?: { type: string }[] }[];
+      const [first, ...others] = out.panels as { id: number; type: string; gridPos: { y: number }; panels?: { id: number; type: string }[] }[];
       expect(first).toMatchObject({ type: PLUGIN_ID, gridPos: { x: 0, y: 0, h: 1, w: 24 } });
       expect(others.every(p => p.type !== PLUGIN_ID && p.gridPos.y >= 1 && (p.panels ?? []).every(n => n.type !== PLUGIN_ID))).toBe(true);
       const kept = copy.panels.filter((p: { type: string }) => p.type !== PLUGIN_ID);
       expect(others.map(p => p.id)).toEqual(kept.map((p: { id: number }) => p.id));
-      const ids = others.flatMap(p => [p.id, ...((p.panels ?? []) as { id: number }[]).map(n => n.id)]);
+      const ids = others.flatMap(p => [p.id, ...(p.panels ?? []).map(n => n.id)]);
       expect(ids).not.toContain(first.id);
     }));
   });
