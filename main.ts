@@ -3,12 +3,13 @@
  * Config: $GRAFANA_ANALYTICS_CONFIG, else config/installations.yaml. Output: $CDK8S_OUTDIR, else dist.
  */
 import * as path from 'path';
-import { helmChartFiles, isCdk8sStdoutOutdir, OutputWriter, runApp } from './lib';
+import { grafanaValuesFiles, helmChartFiles, isCdk8sStdoutOutdir, OutputWriter, runApp } from './lib';
 import { version as chartVersion } from './package.json';
 
 /** Outputs besides the plain manifests (`dist/<name>.k8s.yaml`, always written). */
 const writers: OutputWriter[] = [
   synthesized => helmChartFiles(synthesized, { chartVersion }),
+  grafanaValuesFiles,
 ];
 
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';

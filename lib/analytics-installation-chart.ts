@@ -1,10 +1,13 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { AnalyticsDashboards } from './analytics-dashboards';
 import { AnalyticsNetworkPolicy } from './analytics-network-policy';
+import { AnalyticsPrometheusRule } from './analytics-prometheus-rule';
 import { AnalyticsServer } from './analytics-server';
 import { AnalyticsServiceMonitor } from './analytics-service-monitor';
 import { IAuthFront } from './auth-front';
 import { ResolvedInstallation } from './config';
+import { dashboardSlug } from './dashboard-files';
 import { IngressNginxAuthFront } from './ingress-nginx-auth-front';
 
 /**
@@ -19,6 +22,8 @@ export class AnalyticsInstallationChart extends Chart {
   public readonly serviceMonitor: AnalyticsServiceMonitor;
   public readonly authFront: IAuthFront;
   public readonly networkPolicy?: AnalyticsNetworkPolicy;
+  public readonly dashboards: AnalyticsDashboards;
+  public readonly prometheusRule: AnalyticsPrometheusRule;
 
   constructor(scope: Construct, id: string, props: ResolvedInstallation) {
     super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
@@ -38,6 +43,24 @@ export class AnalyticsInstallationChart extends Chart {
         ...props.networkPolicy,
       });
     }
+    // The hidden panels post to the auth front's write path: one source of truth for both.
+    this.dashboards = new AnalyticsDashboards(this, 'Dashboards', {
+      installation,
+      server: this.server,
+      serverNamespace: props.namespace,
+      writePath: this.authFront.writePath,
+      namespace: props.dashboardSidecar.namespace,
+      dashboards: props.dashboards.map(d => ({ name: dashboardSlug(d.file), dashboard: d.dashboard })),
+      labelKey: props.dashboardSidecar.labelKey,
+      labelValue: props.dashboardSidecar.labelValue,
+      ...props.panel,
+    });
+    this.prometheusRule = new AnalyticsPrometheusRule(this, 'PrometheusRule', {
+      installation,
+      server: this.server,
+      serverNamespace: props.namespace,
+      ...props.alerts,
+    });
   }
 }
 

@@ -87,7 +87,9 @@ export function summary(synthesized: readonly SynthesizedInstallation[], files: 
     options.stdoutMode ? '(stdout)' : installationOutputs(inst.name, files, options.outdir).join(' '),
   ]);
   const widths = rows.reduce((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [] as number[]);
-  const lines = rows.map(row => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
+  // Counts right-aligned, the output paths left as they are: a thousand lines still read as a table.
+  const align = (cell: string, i: number, last: boolean) => (last ? cell : i === 3 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]));
+  const lines = rows.map(row => row.map((cell, i) => align(cell, i, i === row.length - 1)).join('  '));
   const objects = synthesized.reduce((n, s) => n + s.objects.length, 0);
   const skipped = options.writers?.length ? ' (plain manifests only: the other outputs need an output directory, run without --stdout)' : '';
   const where = options.stdoutMode ? `to stdout${skipped}` : `${files.length} files in ${options.outdir}`;

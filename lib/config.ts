@@ -69,7 +69,7 @@ const port = Type.Integer({
 const LABEL_KEY = `^(${DNS_LABEL}(\\.${DNS_LABEL})*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`;
 const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$';
 
-const labels = (description: string, dflt: Record<string, string>) => Type.Record(
+const labels = (description: string, dflt?: Record<string, string>) => Type.Record(
   Type.String({ pattern: LABEL_KEY }),
   Type.String({
     pattern: LABEL_VALUE,
@@ -77,11 +77,25 @@ const labels = (description: string, dflt: Record<string, string>) => Type.Recor
   } as Allowed),
   {
     additionalProperties: false,
-    default: dflt,
+    ...(dflt ? { default: dflt } : {}),
     description,
     allowed: 'a mapping of Kubernetes label keys ([prefix/]name, name at most 63 characters) to label values',
   } as Allowed,
 );
+
+const SEMVER = '^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$';
+
+const semver = (description: string, dflt: string) => Type.String({
+  pattern: SEMVER,
+  default: dflt,
+  description,
+  allowed: 'a semantic version such as 12.1.0 (major.minor.patch, no leading v)',
+} as Allowed);
+
+const PROMETHEUS_DURATION = '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$';
+
+/** One PromQL label matcher such as `job="grafana"`; RE2-compatible for Helm's schema check. */
+const LABEL_MATCHER = '[a-zA-Z_][a-zA-Z0-9_]*\\s*(=|!=|=~|!~)\\s*"([^"\\\\]|\\\\.)*"';
 
 const cpu = Type.String({
   pattern: '^([1-9][0-9]*m|[0-9]+(\\.[0-9]{1,3})?)$',
@@ -116,7 +130,68 @@ function installationProperties() {
         namespace: namespace('Namespace of Grafana\'s Service; defaults to the installation\'s namespace.'),
         port,
       }, { additionalProperties: false, description: 'Grafana\'s in-cluster Service, used as the authenticator.' }),
+      version: semver('Version of the Grafana server: from 12.1 plugins are installed with GF_PLUGINS_PREINSTALL_SYNC, before with GF_INSTALL_PLUGINS.', DEFAULTS.grafana.version),
+      chart: Type.Union([Type.Literal('grafana-community'), Type.Literal('grafana')], {
+        default: DEFAULTS.grafana.chart,
+        description: 'Helm chart Grafana is installed with: grafana-community (grafana-community/helm-charts v11 and later; `plugins:` entries `id@version`) or grafana (the older grafana/helm-charts; entries `id version`).',
+      }),
     }, { additionalProperties: false }),
+    panel: Type.Object({
+      pluginVersion: semver('Version of the macropower-analytics-panel plugin installed into Grafana (2.1.0 is the first with relative server paths).', DEFAULTS.panel.pluginVersion),
+      heartbeat: Type.Boolean({
+        default: DEFAULTS.panel.heartbeat,
+        description: 'The hidden panel sends a heartbeat beacon every heartbeatIntervalSeconds while the dashboard is in focus.',
+      }),
+      heartbeatIntervalSeconds: Type.Integer({
+        minimum: 5,
+        maximum: 3600,
+        default: DEFAULTS.panel.heartbeatIntervalSeconds,
+        description: 'Seconds between heartbeat beacons.',
+        allowed: 'an integer from 5 to 3600',
+      } as Allowed),
+      endBeacon: Type.Boolean({
+        default: DEFAULTS.panel.endBeacon,
+        description: 'The hidden panel sends an end beacon when the dashboard is left (not when the tab is closed); session durations need it or heartbeats.',
+      }),
+    }, { additionalProperties: false, description: 'The hidden analytics panel added to every provisioned dashboard.' }),
+    dashboards: Type.Array(Type.String({
+      pattern: '\\.json$',
+      description: 'Path of a dashboard JSON file.',
+      allowed: 'a path to a .json file, relative to the config file\'s folder or absolute',
+    } as Allowed), {
+      default: DEFAULTS.dashboards,
+      description: 'Dashboard JSON files provisioned to this Grafana, each with the hidden analytics panel added. An installation\'s list replaces the defaults\' list.',
+    }),
+    dashboardSidecar: Type.Object({
+      labelKey: Type.String({
+        pattern: LABEL_KEY,
+        default: DEFAULTS.dashboardSidecar.labelKey,
+        description: 'Label key the Grafana dashboard sidecar selects ConfigMaps by.',
+        allowed: 'a Kubernetes label key ([prefix/]name, name at most 63 characters)',
+      } as Allowed),
+      labelValue: Type.String({
+        pattern: LABEL_VALUE,
+        default: DEFAULTS.dashboardSidecar.labelValue,
+        description: 'Value of that label.',
+        allowed: 'a Kubernetes label value: at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit',
+      } as Allowed),
+      namespace: namespace('Namespace the sidecar watches, where the dashboard ConfigMaps go; defaults to the namespace of Grafana\'s Service.'),
+    }, { additionalProperties: false, description: 'How the Grafana dashboard sidecar finds the dashboard ConfigMaps.' }),
+    alerts: Type.Object({
+      noBeaconFor: Type.String({
+        pattern: PROMETHEUS_DURATION,
+        minLength: 2,
+        default: DEFAULTS.alerts.noBeaconFor,
+        description: 'Alert when no new session arrived for this long while Grafana was up.',
+        allowed: 'a non-zero Prometheus duration such as 6h or 1d',
+      } as Allowed),
+      grafanaUpSelector: Type.String({
+        pattern: `^\\s*${LABEL_MATCHER}(\\s*,\\s*${LABEL_MATCHER})*\\s*$`,
+        description: 'PromQL label matchers of Grafana\'s own `up` series; defaults to job="<Grafana Service name>",namespace="<its namespace>".',
+        allowed: 'comma-separated PromQL label matchers without braces, e.g. job="grafana",namespace="monitoring"',
+      } as Allowed),
+      labels: labels('Labels of the PrometheusRule, for the Prometheus ruleSelector; defaults to the ServiceMonitor\'s labels.'),
+    }, { additionalProperties: false, description: 'The PrometheusRule: server down, no beacons, sessions per dashboard.' }),
     server: Type.Object({
       image: Type.String({
         pattern: IMAGE_REFERENCE,
@@ -153,7 +228,7 @@ function installationProperties() {
     }, { additionalProperties: false }),
     serviceMonitor: Type.Object({
       interval: Type.String({
-        pattern: '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$',
+        pattern: PROMETHEUS_DURATION,
         default: DEFAULTS.serviceMonitor.interval,
         description: 'Scrape interval.',
         allowed: 'a Prometheus duration such as 30s or 1m',
@@ -260,6 +335,16 @@ export type AnalyticsConfig = Static<typeof AnalyticsConfigSchema>;
 export type InstallationConfig = Static<typeof InstallationSchema>;
 export type AuthMode = 'in-cluster' | 'via-ingress';
 export type AuthFront = 'ingress-nginx';
+/** The Grafana Helm chart flavour: it decides the form of `plugins:` entries. */
+export type GrafanaChart = 'grafana-community' | 'grafana';
+
+/** A dashboard JSON file the config provisions, read and checked at resolution. */
+export interface DashboardFile {
+  /** The file, as an absolute path. */
+  readonly file: string;
+  /** The dashboard model (never mutated). */
+  readonly dashboard: Readonly<Record<string, unknown>> & { readonly uid: string; readonly title: string };
+}
 
 /** Container resources as Kubernetes quantities. */
 export interface ResourceQuantities {
@@ -276,6 +361,21 @@ export interface ResolvedInstallation {
     readonly subPath: string;
     readonly serveFromSubPath: boolean;
     readonly service: { readonly name: string; readonly namespace: string; readonly port: number };
+    readonly version: string;
+    readonly chart: GrafanaChart;
+  };
+  readonly panel: {
+    readonly pluginVersion: string;
+    readonly heartbeat: boolean;
+    readonly heartbeatIntervalSeconds: number;
+    readonly endBeacon: boolean;
+  };
+  readonly dashboards: readonly DashboardFile[];
+  readonly dashboardSidecar: { readonly labelKey: string; readonly labelValue: string; readonly namespace: string };
+  readonly alerts: {
+    readonly noBeaconFor: string;
+    readonly grafanaUpSelector: string;
+    readonly labels: Record<string, string>;
   };
   readonly server: {
     readonly image: string;

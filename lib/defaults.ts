@@ -9,6 +9,26 @@ export const DEFAULTS = {
   grafana: {
     subPath: '/',
     service: { name: 'grafana', port: 80 },
+    // The Grafana the installation runs: 12.1 and later install plugins with GF_PLUGINS_PREINSTALL_SYNC.
+    version: '12.1.0',
+    // grafana-community/helm-charts from v11 (2026 on); `grafana` is the older grafana/helm-charts.
+    chart: 'grafana-community',
+  },
+  panel: {
+    // 2.1.0 is the first release that accepts a relative server URL such as /analytics-plugin/write.
+    pluginVersion: '2.1.0',
+    heartbeat: false,
+    heartbeatIntervalSeconds: 60,
+    endBeacon: true,
+  },
+  dashboards: [] as string[],
+  dashboardSidecar: {
+    // kube-prometheus-stack's Grafana sidecar watches ConfigMaps with grafana_dashboard: "1".
+    labelKey: 'grafana_dashboard',
+    labelValue: '1',
+  },
+  alerts: {
+    noBeaconFor: '24h',
   },
   server: {
     image: DEFAULT_IMAGE,
@@ -46,6 +66,9 @@ export const DEFAULTS = {
     prometheusNamespace: 'monitoring',
   },
 } as const;
+
+/** Id of the Grafana panel plugin that sends the beacons. */
+export const PLUGIN_ID = 'macropower-analytics-panel';
 
 /** The analytics server's listening port (the image's `EXPOSE`). */
 export const SERVER_PORT = 8080;

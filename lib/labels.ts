@@ -10,7 +10,7 @@ export const APP_NAME = 'analytics-panel-server';
  */
 export const INSTALLATION_LABEL = 'grafana-analytics/installation';
 
-export type Component = 'server' | 'monitoring' | 'ingress' | 'auth' | 'network-policy';
+export type Component = 'server' | 'monitoring' | 'ingress' | 'auth' | 'network-policy' | 'dashboard';
 
 /** Labels that select the server's pods: stable across versions, releases and upgrades. */
 export function selectorLabels(installation: string): Record<string, string> {

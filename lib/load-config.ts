@@ -3,15 +3,18 @@
  * Every problem is collected first and reported in one ConfigError.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { TSchema } from '@sinclair/typebox';
 import { ValueError, ValueErrorType } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import { LineCounter, parseDocument } from 'yaml';
 import {
-  AnalyticsConfig, AnalyticsConfigSchema, InstallationConfig, InstallationSchema, isPlainObjectSchema,
+  AnalyticsConfig, AnalyticsConfigSchema, DashboardFile, InstallationConfig, InstallationSchema, isPlainObjectSchema,
   ResolvedInstallation,
 } from './config';
+import { installationDashboardProblems, readDashboardFiles } from './dashboard-files';
 import { DEFAULTS } from './defaults';
+import { grafanaChartProblems } from './grafana-plugin';
 import { joinPaths } from './paths';
 
 /** One thing wrong with the config: where, and what. */
@@ -55,15 +58,22 @@ export function parseConfigYaml(text: string, source?: string): unknown {
   return doc.toJS();
 }
 
-/** Validates a config object (from YAML or code) and applies every default. Throws ConfigError. */
+/**
+ * Validates a config object (from YAML or code), reads the dashboard files it lists (relative to
+ * the folder of `source`, else the working directory) and applies every default. Throws ConfigError.
+ */
 export function resolveConfig(input: unknown, source?: string): ResolvedInstallation[] {
   const shapeProblems = schemaProblems(AnalyticsConfigSchema, input);
   if (shapeProblems.length > 0) throw new ConfigError(shapeProblems, source);
   const config = input as AnalyticsConfig;
-  const resolved = config.installations.map(inst => resolveInstallation(config.defaults ?? {}, inst));
+  const dashboardFiles = readDashboardFiles(config, source ? path.dirname(path.resolve(source)) : process.cwd());
+  if (dashboardFiles.problems.length > 0) throw new ConfigError(dashboardFiles.problems, source);
+  const resolved = config.installations.map(inst => resolveInstallation(config.defaults ?? {}, inst, dashboardFiles.lookup));
   const problems = [
     ...resolved.flatMap((inst, i) => installationProblems(inst, config.installations[i], `installations[${i}]`)),
     ...crossInstallationProblems(resolved),
+    ...installationDashboardProblems(resolved),
+    ...grafanaChartProblems(resolved),
   ];
   if (problems.length > 0) throw new ConfigError(problems, source);
   return resolved;
@@ -142,21 +152,33 @@ function installationProblems(inst: ResolvedInstallation, raw: InstallationConfi
     .map(rule => ({ path: `${where}.${rule.path}`, message: rule.message(inst) }));
 }
 
-function resolveInstallation(defaults: object, inst: InstallationConfig): ResolvedInstallation {
-  // The schema guarantees the shape; only the two derived defaults below are still open.
+function resolveInstallation(defaults: object, inst: InstallationConfig, dashboard: (configPath: string) => DashboardFile): ResolvedInstallation {
+  // The schema guarantees the shape; only the derived defaults below are still open.
   const merged = mergeBySchema(InstallationSchema, DEFAULTS, defaults, inst) as Merged;
+  const service = { ...merged.grafana.service, namespace: merged.grafana.service.namespace ?? merged.namespace };
   return {
     ...merged,
     grafana: {
       ...merged.grafana,
       serveFromSubPath: merged.grafana.serveFromSubPath ?? merged.grafana.subPath !== '/',
-      service: { ...merged.grafana.service, namespace: merged.grafana.service.namespace ?? merged.namespace },
+      service,
+    },
+    dashboards: merged.dashboards.map(dashboard),
+    dashboardSidecar: { ...merged.dashboardSidecar, namespace: merged.dashboardSidecar.namespace ?? service.namespace },
+    alerts: {
+      ...merged.alerts,
+      grafanaUpSelector: merged.alerts.grafanaUpSelector ?? `job=${JSON.stringify(service.name)},namespace=${JSON.stringify(service.namespace)}`,
+      labels: merged.alerts.labels ?? merged.serviceMonitor.labels,
     },
   };
 }
 
 type Grafana = ResolvedInstallation['grafana'];
-type Merged = Omit<ResolvedInstallation, 'grafana'> & {
+type Merged = Omit<ResolvedInstallation, 'grafana' | 'dashboards' | 'dashboardSidecar' | 'alerts'> & {
+  readonly dashboards: readonly string[];
+  readonly dashboardSidecar: Omit<ResolvedInstallation['dashboardSidecar'], 'namespace'> & { readonly namespace?: string };
+  readonly alerts: { readonly noBeaconFor: string; readonly grafanaUpSelector?: string; readonly labels?: Record<string, string> };
+
   readonly grafana: Omit<Grafana, 'serveFromSubPath' | 'service'> & {
     readonly serveFromSubPath?: boolean;
     readonly service: Omit<Grafana['service'], 'namespace'> & { readonly namespace?: string };

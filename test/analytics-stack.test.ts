@@ -29,7 +29,7 @@ describe('example installations', () => {
           'app.kubernetes.io/managed-by': 'cdk8s',
           'grafana-analytics/installation': s.installation.name,
         });
-        expect(labels['app.kubernetes.io/component']).toMatch(/^(server|monitoring|ingress|auth|network-policy)$/);
+        expect(labels['app.kubernetes.io/component']).toMatch(/^(server|monitoring|ingress|auth|network-policy|dashboard)$/);
       }
       expect(JSON.stringify(s.objects)).not.toMatch(/cdk8s\.io\/metadata\.addr/);
     }

@@ -30,12 +30,12 @@ describe('what synth prints', () => {
     expect(code).toBe(0);
     const lines = stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(new RegExp(`^prod-eu +monitoring +grafana\\.prod-eu\\.example\\.com +6 objects +${outdir}/prod-eu\\.k8s\\.yaml ${outdir}/helm/prod-eu/$`));
-    expect(lines[1]).toMatch(/^prod-us +analytics +ops\.prod-us\.example\.com\/grafana +6 objects /);
-    expect(lines[2]).toMatch(/^staging +monitoring +grafana\.staging\.example\.com +7 objects /);
+    expect(lines[0]).toMatch(new RegExp(`^prod-eu +monitoring +grafana\\.prod-eu\\.example\\.com +9 objects +${outdir}/prod-eu\\.k8s\\.yaml ${outdir}/helm/prod-eu/$`));
+    expect(lines[1]).toMatch(/^prod-us +analytics +ops\.prod-us\.example\.com\/grafana +10 objects /);
+    expect(lines[2]).toMatch(/^staging +monitoring +grafana\.staging\.example\.com +10 objects /);
     // columns line up, so a thousand lines still read as a table
     expect(new Set(lines.slice(0, 3).map(l => l.indexOf(' objects'))).size).toBe(1);
-    expect(lines[3]).toBe(`total: 3 installations, 19 objects, 9 files in ${outdir}`);
+    expect(lines[3]).toBe(`total: 3 installations, 29 objects, 9 files in ${outdir}`);
     expect(filesUnder(outdir)).toContain('helm/prod-eu/Chart.yaml');
   });
 
@@ -88,7 +88,7 @@ describe('cdk8s synth --stdout', () => {
     const { code, stderr } = runInProcess({ configFile: EXAMPLE, outdir, writers: [fakeHelm], stdoutMode: true });
     expect(code).toBe(0);
     expect(filesUnder(outdir)).toEqual([STDOUT_MANIFEST_FILE]);
-    expect(stderr).toContain('total: 3 installations, 19 objects, to stdout (plain manifests only');
+    expect(stderr).toContain('total: 3 installations, 29 objects, to stdout (plain manifests only');
   });
 
   test('the real CLI prints a valid YAML stream of every object, in config order', async () => {
@@ -105,11 +105,11 @@ describe('cdk8s synth --stdout', () => {
       child.once('close', c => resolve({ code: c ?? -1, stdout: out, stderr: err }));
     });
     // THEN
-    expect({ code, stderr }).toEqual({ code: 0, stderr: expect.stringContaining('total: 3 installations, 19 objects, to stdout') });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: expect.stringContaining('total: 3 installations, 29 objects, to stdout') });
     const docs = parseAllDocuments(stdout);
     expect(docs.flatMap(d => d.errors)).toEqual([]);
     const objects = docs.map(d => d.toJS());
-    expect(objects).toHaveLength(19);
+    expect(objects).toHaveLength(29);
     expect(objects.every(o => typeof o.kind === 'string' && typeof o.metadata?.name === 'string')).toBe(true);
     expect(objects[0].metadata.name).toBe('prod-eu-analytics');
     expect(objects[objects.length - 1].metadata.name).toBe('staging-analytics');

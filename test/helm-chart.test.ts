@@ -352,10 +352,11 @@ describe('text that looks like a template', () => {
     expect(result.stderr).toBe('');
     // Helm's go-yaml reads YAML 1.1 (yes, on, y) and Go numbers (0o7): both readings must give strings.
     for (const version of ['1.1', '1.2'] as const) {
-      const configMaps = parseAllDocuments(result.stdout, { version }).map(d => d.toJS()).filter(o => o?.kind === 'ConfigMap');
+      const configMaps = parseAllDocuments(result.stdout, { version }).map(d => d.toJS())
+        .filter(o => o?.kind === 'ConfigMap' && o.metadata.name === configMap.metadata.name);
       expect(configMaps.map(c => c.data)).toEqual([tricky]);
     }
-    const rendered = parseStream(result.stdout).find(o => o.kind === 'ConfigMap');
+    const rendered = parseStream(result.stdout).find(o => o.kind === 'ConfigMap' && o.metadata.name === configMap.metadata.name);
     expect(rendered?.metadata.labels).toMatchObject({ grafana_dashboard: '1', 'app.kubernetes.io/managed-by': 'Helm' });
   });
 });

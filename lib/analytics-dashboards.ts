@@ -1,0 +1,106 @@
+import { Construct } from 'constructs';
+import { addAnalyticsPanel, analyticsPanel, DashboardJson } from './analytics-panel';
+import { AnalyticsServer } from './analytics-server';
+import { GrafanaDashboardConfigMap } from './grafana-dashboard-config-map';
+import { usageDashboard } from './usage-dashboard';
+
+/** A dashboard to provision: its model and the stable name part of its ConfigMap. */
+export interface DashboardSource {
+  /** Name part, a DNS-1123 label fragment such as `node-exporter` (from the file name). */
+  readonly name: string;
+  /** The dashboard model; it must carry a `uid` and a `title`. */
+  readonly dashboard: DashboardJson & { readonly uid: string; readonly title: string };
+}
+
+export interface AnalyticsDashboardsProps {
+  /** Installation name: object and file names derive from it. */
+  readonly installation: string;
+  /** The analytics server the usage dashboard reports on. */
+  readonly server: AnalyticsServer;
+  /** Namespace of the server's Service (its series' `namespace` label). */
+  readonly serverNamespace: string;
+  /** Path on Grafana's host the hidden panels post to: the write Ingress path. */
+  readonly writePath: string;
+  /** Namespace the Grafana dashboard sidecar watches. */
+  readonly namespace: string;
+  /**
+   * Dashboards to provision with the hidden panel.
+   * @default - none; the usage dashboard is still provisioned
+   */
+  readonly dashboards?: readonly DashboardSource[];
+  /**
+   * Label key the sidecar selects by.
+   * @default 'grafana_dashboard'
+   */
+  readonly labelKey?: string;
+  /**
+   * Value of that label.
+   * @default '1'
+   */
+  readonly labelValue?: string;
+  /**
+   * Version of the panel plugin.
+   * @default '2.1.0'
+   */
+  readonly pluginVersion?: string;
+  /**
+   * Hidden panels send heartbeats.
+   * @default false
+   */
+  readonly heartbeat?: boolean;
+  /**
+   * Seconds between heartbeats.
+   * @default 60
+   */
+  readonly heartbeatIntervalSeconds?: number;
+  /**
+   * Hidden panels send an end beacon.
+   * @default true
+   */
+  readonly endBeacon?: boolean;
+}
+
+/**
+ * The Grafana side of one installation: every listed dashboard with the hidden analytics panel
+ * added, and the usage dashboard (which carries the panel too), one ConfigMap each.
+ */
+export class AnalyticsDashboards extends Construct {
+  /** The hidden panel added to every dashboard. */
+  public readonly panel: ReturnType<typeof analyticsPanel>;
+  public readonly dashboardConfigMaps: GrafanaDashboardConfigMap[];
+  public readonly usageConfigMap: GrafanaDashboardConfigMap;
+
+  constructor(scope: Construct, id: string, props: AnalyticsDashboardsProps) {
+    super(scope, id);
+    this.panel = analyticsPanel({
+      server: props.writePath,
+      pluginVersion: props.pluginVersion,
+      heartbeat: props.heartbeat,
+      heartbeatIntervalSeconds: props.heartbeatIntervalSeconds,
+      endBeacon: props.endBeacon,
+    });
+    const sidecar = { installation: props.installation, namespace: props.namespace, labelKey: props.labelKey, labelValue: props.labelValue };
+    const dashboards = props.dashboards ?? [];
+    this.dashboardConfigMaps = dashboards.map(d => {
+      const name = `${props.installation}-dashboard-${d.name}`;
+      return new GrafanaDashboardConfigMap(this, `Dashboard-${d.name}`, {
+        ...sidecar,
+        name,
+        fileName: `${name}.json`,
+        dashboard: addAnalyticsPanel(d.dashboard, this.panel),
+      });
+    });
+    const usage = usageDashboard({
+      installation: props.installation,
+      serverNamespace: props.serverNamespace,
+      serverJob: props.server.service.name,
+      provisioned: dashboards.map(d => ({ uid: d.dashboard.uid, title: d.dashboard.title })),
+    });
+    this.usageConfigMap = new GrafanaDashboardConfigMap(this, 'Usage', {
+      ...sidecar,
+      name: `${props.installation}-analytics-usage-dashboard`,
+      fileName: `${props.installation}-analytics-usage.json`,
+      dashboard: addAnalyticsPanel(usage, this.panel),
+    });
+  }
+}

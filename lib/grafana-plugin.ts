@@ -1,0 +1,66 @@
+/**
+ * How Grafana installs the analytics panel plugin at a pinned version: environment variables for
+ * a hand-made Deployment, and the `plugins:` entries of the Grafana Helm chart's values.
+ */
+import { GrafanaChart, ResolvedInstallation } from './config';
+import { DEFAULTS, PLUGIN_ID } from './defaults';
+import type { ConfigProblem } from './load-config';
+
+/** An environment variable of a Grafana container. */
+export interface GrafanaEnvVar {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface GrafanaPluginEnvProps {
+  /** Version of the Grafana server (semver, e.g. `12.1.0`): it decides which variable works. */
+  readonly grafanaVersion: string;
+  /**
+   * Version of the analytics panel plugin.
+   * @default '2.1.0'
+   */
+  readonly pluginVersion?: string;
+}
+
+/** True from Grafana 12.1, which installs `GF_PLUGINS_PREINSTALL_SYNC` before it starts. */
+export function supportsPreinstallSync(grafanaVersion: string): boolean {
+  const match = /^v?(\d+)\.(\d+)/.exec(grafanaVersion);
+  if (!match) throw new Error(`grafana version got "${grafanaVersion}"; allowed: a semantic version such as 12.1.0`);
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > 12 || (major === 12 && minor >= 1);
+}
+
+/**
+ * The environment that makes a Grafana container install the plugin: `GF_PLUGINS_PREINSTALL_SYNC`
+ * (`id@version`) from Grafana 12.1, `GF_INSTALL_PLUGINS` (`id version`, deprecated in 12.1) before.
+ */
+export function grafanaPluginEnv(props: GrafanaPluginEnvProps): GrafanaEnvVar[] {
+  const version = props.pluginVersion ?? DEFAULTS.panel.pluginVersion;
+  return supportsPreinstallSync(props.grafanaVersion)
+    ? [{ name: 'GF_PLUGINS_PREINSTALL_SYNC', value: `${PLUGIN_ID}@${version}` }]
+    : [{ name: 'GF_INSTALL_PLUGINS', value: `${PLUGIN_ID} ${version}` }];
+}
+
+/**
+ * The `plugins:` entries of the Grafana Helm chart's values. grafana-community (v11 and later)
+ * passes them to `GF_PLUGINS_PREINSTALL_SYNC` (`id@version`); the older grafana chart to
+ * `GF_INSTALL_PLUGINS` (`id version`).
+ */
+export function grafanaChartPlugins(chart: GrafanaChart, pluginVersion: string = DEFAULTS.panel.pluginVersion): string[] {
+  switch (chart) {
+    case 'grafana-community':
+      return [`${PLUGIN_ID}@${pluginVersion}`];
+    case 'grafana':
+      return [`${PLUGIN_ID} ${pluginVersion}`];
+  }
+}
+
+/** The grafana-community chart installs with GF_PLUGINS_PREINSTALL_SYNC, which Grafana before 12.1 ignores. */
+export function grafanaChartProblems(installations: readonly ResolvedInstallation[]): ConfigProblem[] {
+  return installations.flatMap((inst, i) => inst.grafana.chart === 'grafana-community' && !supportsPreinstallSync(inst.grafana.version)
+    ? [{
+      path: `installations[${i}].grafana.chart`,
+      message: `got "grafana-community" with grafana.version "${inst.grafana.version}"; allowed: grafana-community only with Grafana 12.1 or later (its plugins: list becomes GF_PLUGINS_PREINSTALL_SYNC, which older Grafana ignores), otherwise "grafana"`,
+    }]
+    : []);
+}
