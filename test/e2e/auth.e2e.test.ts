@@ -60,7 +60,8 @@ describeWithPrograms('auth end to end (real nginx)', { nginx: findProgram('nginx
       const write = ingresses.filter(i => backends(i).some(b => b.service === serverService.metadata.name));
       expect(write).toHaveLength(1);
       const grafanaService = s.installation.grafana.service;
-      const fixtures = [grafanaOwnIngress(s), ...(s.installation.name === 'prod-eu' ? [authAtRootControl(write[0], CONTROL_HOST)] : [])];
+      const withControl = s.installation.name === 'prod-eu' && annotation(write[0], AUTH_URL) !== undefined;
+      const fixtures = [grafanaOwnIngress(s), ...(withControl ? [authAtRootControl(write[0], CONTROL_HOST)] : [])];
       clusters.push({
         name: s.installation.name,
         domain: s.installation.auth.clusterDomain,
@@ -242,15 +243,18 @@ function grafanaOwnIngress(s: SynthesizedInstallation): KubeObject {
   };
 }
 
+function annotation(object: KubeObject, key: string): string | undefined {
+  return (object.metadata.annotations as Record<string, string> | undefined)?.[key];
+}
+
 /** The synthesized write Ingress on another host, its auth-url pointed at Grafana's `/`. */
 function authAtRootControl(write: KubeObject, host: string): KubeObject {
-  const annotations = write.metadata.annotations as Record<string, string>;
   return {
     ...write,
     metadata: {
       ...write.metadata,
       name: 'control-auth-at-root',
-      annotations: { ...annotations, [AUTH_URL]: annotations[AUTH_URL].replace(/\/api\/user$/, '/') },
+      annotations: { ...write.metadata.annotations as object, [AUTH_URL]: annotation(write, AUTH_URL)!.replace(/\/api\/user$/, '/') },
     },
     spec: { rules: rules(write).map(r => ({ ...r, host })) },
   };
