@@ -5,16 +5,13 @@ import * as os from 'os';
 import * as path from 'path';
 
 /**
- * Process groups still running, killed synchronously if the test process exits before a suite's
- * `cleanup()` ran (a crash, a timeout that kills the worker). Each child leads its own group, so
- * killing `-pid` also reaches what it forked (nginx workers) and nothing else.
+ * Watches the test process: when it dies before `cleanup()` ran (a crash, a worker killed on
+ * timeout), it kills every process group listed in `<root>/pids` and removes `<root>`. jest gives
+ * test files a copy of `process` whose 'exit' event never fires, so a hook there would not do.
  */
-const liveGroups = new Set<number>();
-process.on('exit', () => {
-  for (const pid of liveGroups) {
-    try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
-  }
-});
+const WATCHDOG = `while kill -0 "$1" 2>/dev/null; do sleep 1; done
+if [ -f "$2/pids" ]; then while read -r pid; do kill -KILL "-$pid" 2>/dev/null; done < "$2/pids"; fi
+rm -rf "$2"`;
 
 /** A program started by a sandbox, with its output kept for error messages. */
 export interface ManagedProcess {
@@ -37,13 +34,21 @@ const STOP_GRACE_MS = 5000;
 export class Sandbox {
   private readonly processes: (ManagedProcess & { readonly child: ChildProcess })[] = [];
   private readonly closers: (() => Promise<void>)[] = [];
-  private readonly dirs: string[] = [];
+  private root?: { readonly dir: string; readonly watchdog: ChildProcess };
 
-  /** A fresh directory under the OS temp dir, removed by `cleanup()`. */
+  /** A fresh directory inside the sandbox's temp dir, removed by `cleanup()`. */
   tempDir(prefix: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-    this.dirs.push(dir);
-    return dir;
+    return fs.mkdtempSync(path.join(this.rootDir(), `${prefix}-`));
+  }
+
+  private rootDir(): string {
+    if (!this.root) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-sandbox-'));
+      const watchdog = spawn('sh', ['-c', WATCHDOG, 'e2e-watchdog', String(process.pid), dir], { detached: true, stdio: 'ignore' });
+      watchdog.unref();
+      this.root = { dir, watchdog };
+    }
+    return this.root.dir;
   }
 
   /** Registers something to close on cleanup (in reverse order of registration). */
@@ -53,16 +58,20 @@ export class Sandbox {
 
   /** Starts a program in its own process group; `cleanup()` stops it by PID. */
   start(name: string, command: string, args: readonly string[], options: { cwd?: string } = {}): ManagedProcess {
+    const pidFile = path.join(this.rootDir(), 'pids');
     const child = spawn(command, args, { cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
     const pid = child.pid;
-    liveGroups.add(pid);
+    fs.appendFileSync(pidFile, `${pid}\n`);
     let output = '';
     const append = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-OUTPUT_LIMIT);
     };
     child.stdout?.on('data', append);
     child.stderr?.on('data', append);
+    // A child left running (a suite without cleanup) must not keep jest alive; the watchdog kills it.
+    child.unref();
+    for (const stream of [child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
     let exited = false;
     const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(resolve => {
       child.on('exit', (code, signal) => {
@@ -75,7 +84,7 @@ export class Sandbox {
     return managed;
   }
 
-  /** Stops every process (SIGTERM, then SIGKILL after a grace period), closes servers, removes temp dirs. */
+  /** Stops every process (SIGTERM, then SIGKILL after a grace period), closes servers, removes the temp dir. */
   async cleanup(): Promise<void> {
     const errors: unknown[] = [];
     await Promise.all(this.processes.splice(0).map(async p => {
@@ -85,12 +94,15 @@ export class Sandbox {
       // Also reaps children the leader left behind (e.g. nginx workers after a killed master).
       signalGroup(p.pid, 'SIGKILL');
       await p.exit;
-      liveGroups.delete(p.pid);
     }));
     for (const close of this.closers.splice(0).reverse()) {
       try { await close(); } catch (e) { errors.push(e); }
     }
-    for (const dir of this.dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+    if (this.root) {
+      this.root.watchdog.kill('SIGKILL');
+      fs.rmSync(this.root.dir, { recursive: true, force: true });
+      this.root = undefined;
+    }
     if (errors.length > 0) throw new AggregateError(errors, 'sandbox cleanup failed');
   }
 }
