@@ -77,7 +77,7 @@ describeWithPrograms('privacy end to end (real Prometheus)', {
       const up = await prom.api<{ result: unknown[] }>(`/api/v1/query?query=${encodeURIComponent('up == 1')}`);
       return up.result.length === synthesized.length * addresses.length ? true : undefined;
     }, { timeoutMs: 30000, intervalMs: 250, process: prom.process });
-  });
+  }, 90000); // Prometheus' start and first scrape have their own 30 s limits
 
   afterAll(() => sandbox.cleanup());
 
