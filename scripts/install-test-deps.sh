@@ -1,22 +1,62 @@
 #!/usr/bin/env bash
-# Real Prometheus and nginx from Debian for the end-to-end suites. Idempotent.
+# Real Prometheus and nginx from Debian for the end-to-end suites. Idempotent: does nothing when
+# both are installed. Waits for other apt/dpkg runs (and for a parallel run of itself) instead of
+# failing. Installs no system service: the tests start their own instances.
 set -euo pipefail
-missing=()
-command -v prometheus >/dev/null && command -v promtool >/dev/null || missing+=(prometheus)
-[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx)
-[ ${#missing[@]} -eq 0 ] && exit 0
+
+lock_timeout=${APT_LOCK_TIMEOUT_SECONDS:-300}
+
+missing_packages() {
+  local missing=()
+  { command -v prometheus && command -v promtool; } >/dev/null || missing+=(prometheus)
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx)
+  echo "${missing[*]}"
+}
+
+missing=$(missing_packages)
+[ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
-  echo "install-test-deps: ${missing[*]} missing and not root: install them with apt-get" >&2
+  # Not fatal here: the suites skip loudly, or fail when CI is set.
+  echo "install-test-deps: $missing missing and not root: install with apt-get install $missing" >&2
   exit 0
 fi
-# Keep the packages from starting system services: the tests run their own instances.
+
+# Two test runs at once must not race each other into apt; the second re-checks after waiting.
+exec 9>/var/lock/cdk8s-grafana-analytics-test-deps.lock
+flock -w "$lock_timeout" 9
+missing=$(missing_packages)
+[ -z "$missing" ] && exit 0
+
+# Keep the packages from starting system services (an nginx on :80, a Prometheus on :9090).
+# An existing policy-rc.d is set aside and restored, whatever it says.
 policy=/usr/sbin/policy-rc.d
-created_policy=0
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && created_policy=1
-fi
-trap '[ "$created_policy" = 1 ] && rm -f "$policy"' EXIT
+backup="$policy.install-test-deps.$$"
+[ -e "$policy" ] && mv "$policy" "$backup"
+restore_policy() { rm -f "$policy"; if [ -e "$backup" ]; then mv "$backup" "$policy"; fi; }
+trap restore_policy EXIT
+printf '#!/bin/sh\nexit 101\n' > "$policy"
+chmod +x "$policy"
+
 export DEBIAN_FRONTEND=noninteractive
-apt_opts=(-o DPkg::Lock::Timeout=300)
-apt-get "${apt_opts[@]}" update -qq
-apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt_opts=(-o "DPkg::Lock::Timeout=$lock_timeout")
+
+# DPkg::Lock::Timeout covers dpkg's locks (install), not the lists lock of `apt-get update`
+# (apt 2.6 fails at once with "Could not get lock /var/lib/apt/lists/lock"): retry that ourselves.
+deadline=$((SECONDS + lock_timeout))
+until out=$(apt-get "${apt_opts[@]}" update -qq 2>&1); do
+  if ! grep -qE 'Could not get lock|Unable to lock' <<<"$out" || [ "$SECONDS" -ge "$deadline" ]; then
+    echo "$out" >&2
+    exit 1
+  fi
+  echo "install-test-deps: waiting for another apt run to release its lock" >&2
+  sleep 2
+done
+
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends $missing >/dev/null
+
+missing=$(missing_packages)
+if [ -n "$missing" ]; then
+  echo "install-test-deps: still missing after apt-get install: $missing" >&2
+  exit 1
+fi
