@@ -34,7 +34,8 @@ function installations(): SynthesizedInstallation[] {
     { name: 'identity-opt-in', grafana: { host: 'grafana.opt-in.example.com' }, server: { storeUserIdentityInMetrics: true } },
     { name: 'privacy-control', grafana: { host: 'grafana.control.example.com' } },
   );
-  return synthesize(resolveConfig(config));
+  // The example's source path: dashboard files are resolved relative to it.
+  return synthesize(resolveConfig(config, EXAMPLE_CONFIG));
 }
 
 type Series = Record<string, string>;
