@@ -5,8 +5,8 @@ import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { installationOutputs, isCdk8sStdoutOutdir, OutputWriter, PROGRESS_EVERY, STDOUT_MANIFEST_FILE } from '../lib';
 import { filesUnder, outdirWithSentinel, ROOT, runInProcess } from './support/run-app';
+import { EXAMPLE_CONFIG } from './support/example';
 
-const EXAMPLE = path.join(ROOT, 'config', 'installations.yaml');
 
 function writeConfig(config: unknown): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'analytics-config-')), 'config.yaml');
@@ -25,7 +25,7 @@ describe('what synth prints', () => {
     // GIVEN the example config and a second writer
     const outdir = outdirWithSentinel();
     // WHEN
-    const { code, stderr } = runInProcess({ configFile: EXAMPLE, outdir, writers: [fakeHelm] });
+    const { code, stderr } = runInProcess({ configFile: EXAMPLE_CONFIG, outdir, writers: [fakeHelm] });
     // THEN
     expect(code).toBe(0);
     const lines = stderr.trimEnd().split('\n');
@@ -54,7 +54,7 @@ describe('what synth prints', () => {
   });
 
   test('prints no progress for a small config', () => {
-    const { stderr } = runInProcess({ configFile: EXAMPLE, outdir: outdirWithSentinel() });
+    const { stderr } = runInProcess({ configFile: EXAMPLE_CONFIG, outdir: outdirWithSentinel() });
     expect(stderr).not.toContain('synthesized ');
   });
 
@@ -85,7 +85,7 @@ describe('cdk8s synth --stdout', () => {
 
   test('in stdout mode only one stream of plain manifests is written, whatever the other writers make', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-'));
-    const { code, stderr } = runInProcess({ configFile: EXAMPLE, outdir, writers: [fakeHelm], stdoutMode: true });
+    const { code, stderr } = runInProcess({ configFile: EXAMPLE_CONFIG, outdir, writers: [fakeHelm], stdoutMode: true });
     expect(code).toBe(0);
     expect(filesUnder(outdir)).toEqual([STDOUT_MANIFEST_FILE]);
     expect(stderr).toContain('total: 3 installations, 29 objects, to stdout (plain manifests only');
@@ -95,7 +95,7 @@ describe('cdk8s synth --stdout', () => {
     // WHEN `cdk8s synth --stdout` runs the app the way cdk8s.yaml says
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
       const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', '--stdout'], {
-        cwd: ROOT, env: { ...process.env, GRAFANA_ANALYTICS_CONFIG: EXAMPLE }, stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: ROOT, env: { ...process.env, GRAFANA_ANALYTICS_CONFIG: EXAMPLE_CONFIG }, stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
       let err = '';

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { ConfigError, loadConfigFile, PLUGIN_ID, synthesize } from '../lib';
-import { dashboardsOf, EXAMPLE_CONFIG, objectNamed, objectsOfKind, resolveIn, synthExample, tempDir } from './support/grafana';
+import { dashboardsOf, EXAMPLE_CONFIG, objectNamed, objectsOfKind, resolveIn, synthesizeExample, tempDir } from './support/grafana';
 
 const dashboardJson = (uid: string, title = `Board ${uid}`) => JSON.stringify({
   uid, title, panels: [{ id: 1, type: 'stat', title: 'x', gridPos: { h: 4, w: 24, x: 0, y: 0 } }],
@@ -10,7 +10,7 @@ const install = (extra: Record<string, unknown> = {}) => ({
 });
 
 describe('dashboard ConfigMaps', () => {
-  const synthesized = synthExample();
+  const synthesized = synthesizeExample();
 
   test('each listed dashboard and the usage dashboard get one ConfigMap, labelled for the sidecar, in Grafana\'s namespace', () => {
     // THEN

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { grafanaChartPlugins, grafanaPluginEnv, grafanaValuesFiles, resolveConfig, synthesize } from '../lib';
-import { synthExample } from './support/grafana';
+import { synthesizeExample } from './support/grafana';
 
 const installation = (grafana: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
   name: 'one', grafana: { host: 'grafana.example.com', ...grafana }, ...extra,
@@ -35,7 +35,7 @@ describe('Grafana chart values', () => {
 
   test('one values.yaml per installation of the example', () => {
     // WHEN
-    const files = grafanaValuesFiles(synthExample());
+    const files = grafanaValuesFiles(synthesizeExample());
     // THEN
     expect(files.map(f => f.path)).toEqual(['grafana/prod-eu/values.yaml', 'grafana/prod-us/values.yaml', 'grafana/staging/values.yaml']);
     expect(files.map(f => parse(f.content).plugins)).toEqual([

@@ -1,6 +1,6 @@
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { resolveConfig, SESSIONS_PER_DASHBOARD_RECORD, synthesize } from '../lib';
-import { objectNamed, objectsOfKind, promtool, synthExample } from './support/grafana';
+import { objectNamed, objectsOfKind, promtool, synthesizeExample } from './support/grafana';
 
 const installation = (extra: Record<string, unknown> = {}) => ({
   name: 'one', namespace: 'analytics', grafana: { host: 'grafana.example.com', service: { name: 'grafana', namespace: 'monitoring' } }, ...extra,
@@ -11,7 +11,7 @@ const ruleOf = (config: unknown) => {
 };
 
 describe('PrometheusRule', () => {
-  const synthesized = synthExample();
+  const synthesized = synthesizeExample();
 
   test('one per installation, valid against the prometheus-operator schema', () => {
     for (const s of synthesized) {

@@ -1,5 +1,5 @@
 import { PLUGIN_ID, usageDashboard, usageDashboardUid, usageQueries } from '../lib';
-import { dashboardsOf, promtool, synthExample } from './support/grafana';
+import { dashboardsOf, promtool, synthesizeExample } from './support/grafana';
 import { dashboardTypedValues, sdkTypeErrors } from './support/sdk-typecheck';
 
 const props = {
@@ -13,7 +13,7 @@ const withMacros = (expr: string) => expr.replace(/\$__range/g, '1h').replace(/\
 const allTargets = (d: Record<string, any>) => d.panels.flatMap((p: any) => p.targets ?? []);
 
 describe('usage dashboard', () => {
-  const synthesized = synthExample();
+  const synthesized = synthesizeExample();
 
   test('has exactly the documented panels, in order, with a datasource variable', () => {
     // WHEN

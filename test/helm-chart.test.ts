@@ -8,8 +8,8 @@ import {
 } from '../lib';
 import { version as packageVersion } from '../package.json';
 import { helm, helmBinary, runHelm } from './support/helm';
+import { EXAMPLE_CONFIG } from './support/example';
 
-const EXAMPLE_CONFIG = path.join(__dirname, '..', 'config', 'installations.yaml');
 const synthesized = synthesize(loadConfigFile(EXAMPLE_CONFIG));
 const VERSION_LABEL = 'app.kubernetes.io/version';
 const SCHEMA_ERROR = 'values don\'t meet the specifications of the schema';

@@ -1,8 +1,7 @@
-import * as path from 'path';
 import { loadConfigFile, resolveConfig } from '../lib/load-config';
 import { KubeObject, synthesize } from '../lib/synth';
+import { EXAMPLE_CONFIG } from './support/example';
 
-const EXAMPLE_CONFIG = path.join(__dirname, '..', 'config', 'installations.yaml');
 const PRIVACY_FLAGS = ['--disable-user-metrics', '--disable-session-log', '--disable-variable-log'];
 
 function serverArgs(objects: readonly KubeObject[]): string[] {

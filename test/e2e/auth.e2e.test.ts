@@ -3,7 +3,6 @@
  * in a real nginx in front of a fake Grafana and a fake analytics server, for every example
  * installation (root path, sub-path, via-ingress).
  */
-import * as path from 'path';
 import { loadConfigFile } from '../../lib/load-config';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/synth';
 import { startFakeAnalyticsServer } from '../support/e2e/fake-analytics-server';
@@ -13,8 +12,8 @@ import { ANNOTATION_PREFIX, Cluster, renderNginxConfig } from '../support/e2e/in
 import { RunningNginx, startNginx } from '../support/e2e/nginx';
 import { Sandbox } from '../support/e2e/sandbox';
 import { describeWithPrograms, findProgram } from '../support/e2e/tools';
+import { EXAMPLE_CONFIG } from '../support/example';
 
-const EXAMPLE_CONFIG = path.join(__dirname, '..', '..', 'config', 'installations.yaml');
 const AUTH_URL = `${ANNOTATION_PREFIX}auth-url`;
 
 /** A beacon as the panel posts it (trimmed to the fields the server reads). */

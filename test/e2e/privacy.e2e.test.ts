@@ -4,7 +4,6 @@
  * prometheus-operator translates them. What Prometheus stores is asserted through its HTTP API.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import { parseConfigYaml, resolveConfig } from '../../lib/load-config';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/synth';
 import { DASHBOARDS, startFakeAnalyticsServer, VIEWERS } from '../support/e2e/fake-analytics-server';
@@ -13,8 +12,8 @@ import { RunningPrometheus, startPrometheus, writeCheckedConfig } from '../suppo
 import { discoveredTargets, scrapeJob } from '../support/e2e/prometheus-operator';
 import { Sandbox, waitFor } from '../support/e2e/sandbox';
 import { describeWithPrograms, findProgram } from '../support/e2e/tools';
+import { EXAMPLE_CONFIG } from '../support/example';
 
-const EXAMPLE_CONFIG = path.join(__dirname, '..', '..', 'config', 'installations.yaml');
 const IDENTITY_LABELS = ['user_login', 'user_name', 'user_email'];
 const SESSION_METRICS = ['grafana_analytics_sessions_total', 'grafana_analytics_sessions_duration_seconds_total'];
 

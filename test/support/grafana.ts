@@ -4,14 +4,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { KubeObject, loadConfigFile, resolveConfig, ResolvedInstallation, synthesize, SynthesizedInstallation } from '../../lib';
+import { KubeObject, resolveConfig, ResolvedInstallation, SynthesizedInstallation } from '../../lib';
 
-export const EXAMPLE_CONFIG = path.join(__dirname, '..', '..', 'config', 'installations.yaml');
-
-/** The example config, synthesized. */
-export function synthExample(): SynthesizedInstallation[] {
-  return synthesize(loadConfigFile(EXAMPLE_CONFIG));
-}
+export { EXAMPLE_CONFIG, synthesizeExample } from './example';
 
 /** A config object resolved as if it were a file in `dir` (dashboard paths are relative to it). */
 export function resolveIn(dir: string, config: unknown): ResolvedInstallation[] {
