@@ -3,13 +3,13 @@
  * Config: $GRAFANA_ANALYTICS_CONFIG, else config/installations.yaml. Output: $CDK8S_OUTDIR, else dist.
  */
 import * as path from 'path';
-import { ConfigError, loadConfigFile, manifestFiles, synthesize, writeOutputAtomically } from './lib';
+import { ConfigError, loadConfigFile, manifestFiles, parseChartsPerApp, synthesize, writeOutputAtomically } from './lib';
 
 function main(): void {
   const configFile = process.env.GRAFANA_ANALYTICS_CONFIG ?? path.join(__dirname, 'config', 'installations.yaml');
   const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
   const installations = loadConfigFile(configFile);
-  const synthesized = synthesize(installations);
+  const synthesized = synthesize(installations, { chartsPerApp: parseChartsPerApp(process.env.GRAFANA_ANALYTICS_CHARTS_PER_APP) });
   writeOutputAtomically(outdir, [...manifestFiles(synthesized)]);
   for (const s of synthesized) {
     console.error(`${s.installation.name}: ${s.objects.length} objects in namespace ${s.installation.namespace} -> ${path.join(outdir, `${s.installation.name}.k8s.yaml`)}`);
