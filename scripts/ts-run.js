@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Runs a TypeScript entry point (`node scripts/ts-run.js main.ts`) the way `cdk8s synth` needs it:
+ * Runs a TypeScript entry point (`node -r ./scripts/ts-run.js main.ts`) the way `cdk8s synth` needs it:
  * transpile-only (the type check lives in `npm test` and `npm run build`) and with each file's
  * JavaScript cached by content hash, so a synth costs about what precompiled JS costs.
  *
@@ -91,10 +91,14 @@ Module._extensions['.ts'] = function loadTs(module, filename) {
 // The entries carry inline source maps; `NODE_OPTIONS=--enable-source-maps` makes stack traces
 // point at TypeScript lines. Off by default: parsing every source map costs about 50 ms a synth.
 
-const [entry, ...args] = process.argv.slice(2);
-if (!entry) {
-  console.error('usage: node scripts/ts-run.js <entry.ts> [args...]');
-  process.exit(2);
+// Preloaded (`node -r ./scripts/ts-run.js main.ts`) this file only installs the hook, and worker
+// threads inherit the preload; run as a script it also runs the entry point given to it.
+if (require.main === module) {
+  const [entry, ...args] = process.argv.slice(2);
+  if (!entry) {
+    console.error('usage: node -r ./scripts/ts-run.js <entry.ts> [args...], or node scripts/ts-run.js <entry.ts> [args...]');
+    process.exit(2);
+  }
+  process.argv = [process.argv[0], path.resolve(entry), ...args];
+  Module.runMain(path.resolve(entry));
 }
-process.argv = [process.argv[0], path.resolve(entry), ...args];
-Module.runMain(path.resolve(entry));

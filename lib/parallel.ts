@@ -1,0 +1,73 @@
+import * as os from 'os';
+import { Worker } from 'worker_threads';
+import { OutputFile } from './output/files';
+
+/**
+ * Below this many installations per thread, starting a worker (about 0.25 s to load cdk8s) costs
+ * more than it saves (bench/README.md, "threads").
+ */
+export const MIN_INSTALLATIONS_PER_THREAD = 150;
+
+export interface RenderInParallelOptions<T> {
+  /** Absolute path of the module that exports the render function (required again in each worker). */
+  readonly module: string;
+  /** Name of the export: `(items: T[]) => OutputFile[]`, where each file depends on one item only. */
+  readonly exportName: string;
+  /** The same function, for the share the calling thread renders itself. */
+  readonly render: (items: T[]) => OutputFile[];
+  /**
+   * Threads to use, the calling one included.
+   * @default - one per core, but at most one per `MIN_INSTALLATIONS_PER_THREAD` items
+   */
+  readonly threads?: number;
+}
+
+/** Reads `threads` from an environment value (main.ts: $GRAFANA_ANALYTICS_THREADS). */
+export function parseThreads(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[1-9][0-9]*$/.test(value)) throw new Error(`GRAFANA_ANALYTICS_THREADS must be a positive integer, got '${value}'`);
+  return Number(value);
+}
+
+// Runs in a worker: requires the module (preloads such as scripts/ts-run.js are inherited through
+// execArgv) and sends back the files of its slice.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('worker_threads');
+const render = require(workerData.module)[workerData.exportName];
+parentPort.postMessage(render(workerData.items));
+`;
+
+/**
+ * Renders contiguous slices of `items` on several threads and returns the files in the order a
+ * single `render(items)` returns them. cdk8s and the yaml package are synchronous and CPU-bound,
+ * so a second core is the one way to roughly halve a large synth.
+ */
+export async function renderInParallel<T>(items: readonly T[], options: RenderInParallelOptions<T>): Promise<OutputFile[]> {
+  const threads = Math.max(1, Math.min(
+    options.threads ?? os.availableParallelism(),
+    options.threads ? items.length : Math.floor(items.length / MIN_INSTALLATIONS_PER_THREAD),
+  ));
+  if (threads === 1) return options.render([...items]);
+  const size = Math.ceil(items.length / threads);
+  const slices = Array.from({ length: threads }, (_, i) => items.slice(i * size, (i + 1) * size));
+  // Workers start first so that they load their modules while this thread renders slice 0.
+  const others = slices.slice(1).map(slice => runWorker(options, slice));
+  // Every worker is awaited even when one fails, so none is left running.
+  const results = await Promise.allSettled([Promise.resolve().then(() => options.render(slices[0])), ...others]);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return results.flatMap(r => (r as PromiseFulfilledResult<OutputFile[]>).value);
+}
+
+function runWorker<T>(options: RenderInParallelOptions<T>, items: T[]): Promise<OutputFile[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: options.module, exportName: options.exportName, items } });
+    let result: OutputFile[] | undefined;
+    worker.once('message', (files: OutputFile[]) => { result = files; });
+    worker.once('error', reject);
+    worker.once('exit', code => {
+      if (result) resolve(result);
+      else reject(new Error(`render worker exited with code ${code} before sending its files`));
+    });
+  });
+}
