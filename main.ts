@@ -22,8 +22,7 @@ export function render(installations: ResolvedInstallation[]): OutputFile[] {
 async function main(): Promise<void> {
   const configFile = process.env.GRAFANA_ANALYTICS_CONFIG ?? path.join(__dirname, 'config', 'installations.yaml');
   const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
-  const installations = loadConfigFile(configFile);
-  const files = await renderInParallel(installations, {
+  const { items: installations, files } = await renderInParallel(() => loadConfigFile(configFile), {
     module: __filename, exportName: 'render', render, threads: parseThreads(process.env.GRAFANA_ANALYTICS_THREADS),
   });
   writeOutputAtomically(outdir, files);

@@ -29,45 +29,68 @@ export function parseThreads(value: string | undefined): number | undefined {
   return Number(value);
 }
 
-// Runs in a worker: requires the module (preloads such as scripts/ts-run.js are inherited through
-// execArgv) and sends back the files of its slice.
+// Runs in a worker: requires the module at once (preloads such as scripts/ts-run.js are inherited
+// through execArgv), so the libraries load while the main thread is still reading the config,
+// then renders the slice it is sent.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('worker_threads');
 const render = require(workerData.module)[workerData.exportName];
-parentPort.postMessage(render(workerData.items));
+parentPort.once('message', items => parentPort.postMessage(render(items)));
 `;
 
 /**
- * Renders contiguous slices of `items` on several threads and returns the files in the order a
- * single `render(items)` returns them. cdk8s and the yaml package are synchronous and CPU-bound,
- * so a second core is the one way to roughly halve a large synth.
+ * Loads the items with `load` and renders contiguous slices of them on several threads; returns
+ * the files in the order a single `render(items)` returns them. cdk8s and the yaml package are
+ * synchronous and CPU-bound, so a second core is the one way to roughly halve a large synth.
+ * Workers start before `load` runs; those a small config does not need are stopped unused.
  */
-export async function renderInParallel<T>(items: readonly T[], options: RenderInParallelOptions<T>): Promise<OutputFile[]> {
-  const threads = Math.max(1, Math.min(
-    options.threads ?? os.availableParallelism(),
-    options.threads ? items.length : Math.floor(items.length / MIN_INSTALLATIONS_PER_THREAD),
-  ));
-  if (threads === 1) return options.render([...items]);
-  const size = Math.ceil(items.length / threads);
-  const slices = Array.from({ length: threads }, (_, i) => items.slice(i * size, (i + 1) * size));
-  // Workers start first so that they load their modules while this thread renders slice 0.
-  const others = slices.slice(1).map(slice => runWorker(options, slice));
-  // Every worker is awaited even when one fails, so none is left running.
-  const results = await Promise.allSettled([Promise.resolve().then(() => options.render(slices[0])), ...others]);
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) throw failure.reason;
-  return results.flatMap(r => (r as PromiseFulfilledResult<OutputFile[]>).value);
+export async function renderInParallel<T>(load: () => readonly T[], options: RenderInParallelOptions<T>): Promise<{ items: readonly T[]; files: OutputFile[] }> {
+  const maxThreads = options.threads ?? os.availableParallelism();
+  const workers = Array.from({ length: maxThreads - 1 }, () => new RenderWorker<T>(options));
+  try {
+    const items = load();
+    const threads = Math.max(1, Math.min(
+      maxThreads,
+      options.threads ? items.length : Math.floor(items.length / MIN_INSTALLATIONS_PER_THREAD),
+    ));
+    const size = Math.ceil(items.length / threads);
+    const slices = Array.from({ length: threads }, (_, i) => items.slice(i * size, (i + 1) * size));
+    const others = slices.slice(1).map((slice, i) => workers[i].render(slice));
+    // Every worker is awaited even when one fails, so none is left running.
+    const results = await Promise.allSettled([Promise.resolve().then(() => options.render(slices[0])), ...others]);
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    return { items, files: results.flatMap(r => (r as PromiseFulfilledResult<OutputFile[]>).value) };
+  } finally {
+    await Promise.all(workers.map(w => w.stop()));
+  }
 }
 
-function runWorker<T>(options: RenderInParallelOptions<T>, items: T[]): Promise<OutputFile[]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: options.module, exportName: options.exportName, items } });
-    let result: OutputFile[] | undefined;
-    worker.once('message', (files: OutputFile[]) => { result = files; });
-    worker.once('error', reject);
-    worker.once('exit', code => {
-      if (result) resolve(result);
-      else reject(new Error(`render worker exited with code ${code} before sending its files`));
+class RenderWorker<T> {
+  private readonly worker: Worker;
+  private readonly done: Promise<OutputFile[]>;
+
+  constructor(options: RenderInParallelOptions<T>) {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: options.module, exportName: options.exportName } });
+    this.done = new Promise((resolve, reject) => {
+      let result: OutputFile[] | undefined;
+      this.worker.once('message', (files: OutputFile[]) => { result = files; });
+      this.worker.once('error', reject);
+      this.worker.once('exit', code => {
+        if (result) resolve(result);
+        else reject(new Error(`render worker exited with code ${code} before sending its files`));
+      });
     });
-  });
+    // A worker that is stopped unused must not raise an unhandled rejection.
+    this.done.catch(() => undefined);
+  }
+
+  render(items: T[]): Promise<OutputFile[]> {
+    this.worker.postMessage(items);
+    return this.done;
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+  }
 }
