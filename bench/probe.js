@@ -5,9 +5,11 @@
  */
 'use strict';
 const fs = require('fs');
+const { isMainThread } = require('worker_threads');
 
 const file = process.env.BENCH_PROBE_FILE;
-if (file) {
+// Worker threads inherit the preload, but the figures are per process: count them once.
+if (file && isMainThread) {
   process.on('exit', () => {
     const usage = process.resourceUsage();
     fs.appendFileSync(file, `${JSON.stringify({

@@ -7,7 +7,7 @@
  * $GRAFANA_ANALYTICS_CONFIG), so whatever main.ts writes is what gets timed. Output goes to a
  * fresh folder on the RAM disk (/dev/shm) to measure compute, and to one on the ordinary disk.
  *
- * Options: --sizes 1,10,100 --runs 5 --out bench/results.md --no-cli
+ * Options: --sizes 1,10,100 --runs 5 --out bench/results.md --no-cli (see bench/README.md)
  *          --charts-per-app 1,5,10,25,50 (tunes `chartsPerApp` instead of the normal table)
  */
 import { execSync, spawnSync } from 'child_process';
@@ -21,7 +21,7 @@ import type { FloorEntry } from './yaml-floor';
 
 const ROOT = path.resolve(__dirname, '..');
 const PROBE = path.join(__dirname, 'probe.js');
-const RUNNER = `node ${path.join('scripts', 'ts-run.js')}`;
+const RUNNER = 'node -r ./scripts/ts-run.js';
 
 interface Options {
   readonly sizes: number[];
@@ -293,7 +293,7 @@ function fullReport(
 /** How the app command's runner compares on the example config (config/installations.yaml). */
 function compareRunners(runs: number, disk: string, log: (line: string) => void): string {
   const candidates: [string, string][] = [
-    ['`node scripts/ts-run.js main.ts` (cached transpile; cdk8s.yaml)', `${RUNNER} main.ts`],
+    ['`node -r ./scripts/ts-run.js main.ts` (cached transpile; cdk8s.yaml)', `${RUNNER} main.ts`],
     ['`node -r ts-node/register/transpile-only main.ts`', 'node -r ts-node/register/transpile-only main.ts'],
     ['`npx ts-node --transpile-only main.ts` (the previous app command)', 'npx ts-node --transpile-only main.ts'],
   ];
