@@ -1,9 +1,15 @@
 /**
  * The app `cdk8s synth` runs: config file -> resolved installations -> constructs -> files.
  * Config: $GRAFANA_ANALYTICS_CONFIG, else config/installations.yaml. Output: $CDK8S_OUTDIR, else dist.
+ * Tuning (bench/README.md): $GRAFANA_ANALYTICS_CHARTS_PER_APP, $GRAFANA_ANALYTICS_THREADS.
  */
 import * as path from 'path';
-import { grafanaValuesFiles, helmChartFiles, isCdk8sStdoutOutdir, OutputWriter, runApp } from './lib';
+import { threadId } from 'worker_threads';
+import {
+  grafanaValuesFiles, helmChartFiles, isCdk8sStdoutOutdir, OutputWriter, parseChartsPerApp, RenderedInstallation,
+  renderInstallations, ResolvedInstallation, runApp,
+} from './lib';
+import { parseThreads, renderInParallel } from './lib/parallel';
 import { version as chartVersion } from './package.json';
 
 /** Outputs besides the plain manifests (`dist/<name>.k8s.yaml`, always written). */
@@ -13,11 +19,32 @@ const writers: OutputWriter[] = [
 ];
 
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
-process.exitCode = runApp({
-  configFile: process.env.GRAFANA_ANALYTICS_CONFIG ?? path.join(__dirname, 'config', 'installations.yaml'),
-  outdir,
-  writers,
-  stdoutMode: isCdk8sStdoutOutdir(outdir),
-  console: process.stderr,
-  color: !process.env.NO_COLOR,
-});
+const stdoutMode = isCdk8sStdoutOutdir(outdir);
+
+/**
+ * Every file the app writes for these installations. Large configs render in slices on several
+ * threads (each requires this module), so every file depends on its own installation only.
+ */
+export function render(installations: ResolvedInstallation[]): RenderedInstallation[] {
+  return renderInstallations(installations, {
+    writers,
+    stdoutMode,
+    chartsPerApp: parseChartsPerApp(process.env.GRAFANA_ANALYTICS_CHARTS_PER_APP),
+    progress: (done, total) => process.stderr.write(`synthesized ${done}/${total} installations${threadId ? ` (thread ${threadId + 1})` : ''}\n`),
+  });
+}
+
+// Worker threads require this file for `render`; only the process' entry point runs the app.
+if (require.main === module) {
+  void runApp({
+    configFile: process.env.GRAFANA_ANALYTICS_CONFIG ?? path.join(__dirname, 'config', 'installations.yaml'),
+    outdir,
+    writers,
+    stdoutMode,
+    console: process.stderr,
+    color: !process.env.NO_COLOR,
+    renderer: load => renderInParallel(load, {
+      module: __filename, exportName: 'render', render, threads: parseThreads(process.env.GRAFANA_ANALYTICS_THREADS),
+    }),
+  }).then(code => { process.exitCode = code; });
+}

@@ -20,16 +20,39 @@ export interface Console {
   readonly isTTY?: boolean;
 }
 
-export interface AppOptions {
-  readonly configFile: string;
-  readonly outdir: string;
+export interface RenderOptions {
   /** Writers besides the plain manifests, which are always written. @default - none */
   readonly writers?: readonly OutputWriter[];
   /** Write only one stream of plain manifests, for `cdk8s synth --stdout`. @default false */
   readonly stdoutMode?: boolean;
+  /** Installations per cdk8s App (see `synthesize`). @default 50 */
+  readonly chartsPerApp?: number;
+  /** Called every `PROGRESS_EVERY` installations of a large config. @default - silent */
+  readonly progress?: (done: number, total: number) => void;
+}
+
+/** One installation's files, and what the summary line says of it. */
+export interface RenderedInstallation {
+  readonly installation: ResolvedInstallation;
+  readonly objectCount: number;
+  /** Its files; in `--stdout` mode, its part of the one manifest stream. */
+  readonly files: OutputFile[];
+}
+
+/**
+ * Loads the installations and renders them. The default renders in this thread; main.ts passes
+ * one that splits large configs over worker threads. Either way the result is in config order.
+ */
+export type Renderer = (load: () => ResolvedInstallation[]) => Promise<RenderedInstallation[]>;
+
+export interface AppOptions extends Omit<RenderOptions, 'progress'> {
+  readonly configFile: string;
+  readonly outdir: string;
   readonly console: Console;
   /** Colors are for people: set from `NO_COLOR` (https://no-color.org). @default true */
   readonly color?: boolean;
+  /** @default - renders in this thread with `renderInstallations` */
+  readonly renderer?: Renderer;
 }
 
 /** Above this many installations, synth reports progress every this many. */
@@ -39,16 +62,18 @@ export const PROGRESS_EVERY = 100;
 export const STDOUT_MANIFEST_FILE = 'manifests.k8s.yaml';
 
 /** Runs the app and returns the process exit code: 0, or 1 with the reason on the console. */
-export function runApp(options: AppOptions): number {
+export async function runApp(options: AppOptions): Promise<number> {
   const out = options.console;
   try {
-    const installations = loadConfigFile(options.configFile);
-    const synthesized = synthesizeWithProgress(installations, out);
+    const load = () => loadConfigFile(options.configFile);
+    const rendered = options.renderer
+      ? await options.renderer(load)
+      : renderInstallations(load(), { ...options, progress: (done, total) => out.write(`synthesized ${done}/${total} installations\n`) });
     const files = options.stdoutMode
-      ? [{ path: STDOUT_MANIFEST_FILE, content: stdoutStream(synthesized) }]
-      : [...manifestFiles(synthesized), ...(options.writers ?? []).flatMap(w => w(synthesized))];
+      ? [{ path: STDOUT_MANIFEST_FILE, content: rendered.map(r => r.files[0].content).join('') }]
+      : rendered.flatMap(r => r.files);
     writeOutputAtomically(options.outdir, files);
-    out.write(summary(synthesized, files, options));
+    out.write(summary(rendered, files, options));
     return 0;
   } catch (e) {
     // A config problem is the user's to fix: the message says where, without a stack trace.
@@ -59,41 +84,48 @@ export function runApp(options: AppOptions): number {
   }
 }
 
-function synthesizeWithProgress(installations: ResolvedInstallation[], out: Console): SynthesizedInstallation[] {
-  if (installations.length <= PROGRESS_EVERY) return synthesize(installations);
-  const result: SynthesizedInstallation[] = [];
-  for (let start = 0; start < installations.length; start += PROGRESS_EVERY) {
-    result.push(...synthesize(installations.slice(start, start + PROGRESS_EVERY)));
-    out.write(`synthesized ${result.length}/${installations.length} installations\n`);
+/**
+ * Synthesizes installations and turns each into its own files. Every file depends on its own
+ * installation only, so any split of the list (threads, Apps) writes the same bytes.
+ */
+export function renderInstallations(installations: readonly ResolvedInstallation[], options: RenderOptions = {}): RenderedInstallation[] {
+  const step = installations.length > PROGRESS_EVERY ? PROGRESS_EVERY : installations.length;
+  const rendered: RenderedInstallation[] = [];
+  for (let start = 0; start < installations.length; start += step) {
+    for (const s of synthesize(installations.slice(start, start + step), { chartsPerApp: options.chartsPerApp })) {
+      rendered.push({ installation: s.installation, objectCount: s.objects.length, files: installationFiles(s, options) });
+    }
+    if (step === PROGRESS_EVERY) options.progress?.(rendered.length, installations.length);
   }
-  return result;
+  return rendered;
 }
 
 /**
  * `cdk8s synth --stdout` concatenates every *.yaml it finds, one read stream per file, in parallel:
  * one file keeps the order, and every document starts with `---` so the stream stays valid YAML.
  */
-function stdoutStream(synthesized: readonly SynthesizedInstallation[]): string {
-  return synthesized.map(s => `---\n${toYamlStream(s.objects)}`).join('');
+function installationFiles(s: SynthesizedInstallation, options: RenderOptions): OutputFile[] {
+  if (options.stdoutMode) return [{ path: STDOUT_MANIFEST_FILE, content: `---\n${toYamlStream(s.objects)}` }];
+  return [...manifestFiles([s]), ...(options.writers ?? []).flatMap(w => w([s]))];
 }
 
 /** One aligned line per installation (name, namespace, host, objects, outputs), then a total. */
-export function summary(synthesized: readonly SynthesizedInstallation[], files: readonly OutputFile[], options: Pick<AppOptions, 'outdir' | 'stdoutMode' | 'writers'>): string {
-  const rows = synthesized.map(({ installation: inst, objects }) => [
+export function summary(rendered: readonly RenderedInstallation[], files: readonly OutputFile[], options: Pick<AppOptions, 'outdir' | 'stdoutMode' | 'writers'>): string {
+  const rows = rendered.map(({ installation: inst, objectCount }) => [
     inst.name,
     inst.namespace,
     inst.grafana.subPath === '/' ? inst.grafana.host : `${inst.grafana.host}${inst.grafana.subPath}`,
-    `${objects.length} objects`,
+    `${objectCount} objects`,
     options.stdoutMode ? '(stdout)' : installationOutputs(inst.name, files, options.outdir).join(' '),
   ]);
   const widths = rows.reduce((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [] as number[]);
   // Counts right-aligned, the output paths left as they are: a thousand lines still read as a table.
   const align = (cell: string, i: number, last: boolean) => (last ? cell : i === 3 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]));
   const lines = rows.map(row => row.map((cell, i) => align(cell, i, i === row.length - 1)).join('  '));
-  const objects = synthesized.reduce((n, s) => n + s.objects.length, 0);
+  const objects = rendered.reduce((n, r) => n + r.objectCount, 0);
   const skipped = options.writers?.length ? ' (plain manifests only: the other outputs need an output directory, run without --stdout)' : '';
   const where = options.stdoutMode ? `to stdout${skipped}` : `${files.length} files in ${options.outdir}`;
-  lines.push(`total: ${synthesized.length} installations, ${objects} objects, ${where}`);
+  lines.push(`total: ${rendered.length} installations, ${objects} objects, ${where}`);
   return `${lines.join('\n')}\n`;
 }
 

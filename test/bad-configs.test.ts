@@ -55,11 +55,11 @@ describe('the bad-config corpus', () => {
     expect(missing).toEqual([]);
   });
 
-  test.each(cases)('fails when $name', ({ file, expected }) => {
+  test.each(cases)('fails when $name', async ({ file, expected }) => {
     // GIVEN an output folder from an earlier run
     const outdir = outdirWithSentinel();
     // WHEN the app runs on the bad config
-    const { code, stderr } = runInProcess({ configFile: file, outdir });
+    const { code, stderr } = await runInProcess({ configFile: file, outdir });
     // THEN it exits 1 with exactly the expected problems, no stack trace, and writes nothing
     expect(code).toBe(1);
     const [header, ...problems] = stderr.trimEnd().split('\n');

@@ -21,11 +21,11 @@ const fakeHelm: OutputWriter = synthesized => synthesized.flatMap(s => [
 ]);
 
 describe('what synth prints', () => {
-  test('one aligned line per installation (name, namespace, host, objects, outputs), then a total', () => {
+  test('one aligned line per installation (name, namespace, host, objects, outputs), then a total', async () => {
     // GIVEN the example config and a second writer
     const outdir = outdirWithSentinel();
     // WHEN
-    const { code, stderr } = runInProcess({ configFile: EXAMPLE_CONFIG, outdir, writers: [fakeHelm] });
+    const { code, stderr } = await runInProcess({ configFile: EXAMPLE_CONFIG, outdir, writers: [fakeHelm] });
     // THEN
     expect(code).toBe(0);
     const lines = stderr.trimEnd().split('\n');
@@ -39,12 +39,12 @@ describe('what synth prints', () => {
     expect(filesUnder(outdir)).toContain('helm/prod-eu/Chart.yaml');
   });
 
-  test('reports progress while synthesizing many installations, and still one line each', () => {
+  test('reports progress while synthesizing many installations, and still one line each', async () => {
     // GIVEN more installations than one progress step
     const count = PROGRESS_EVERY * 2 + 50;
     const installations = Array.from({ length: count }, (_, i) => ({ name: `g${i}`, grafana: { host: `g${i}.example.com` } }));
     // WHEN
-    const { code, stderr } = runInProcess({ configFile: writeConfig({ installations }), outdir: outdirWithSentinel() });
+    const { code, stderr } = await runInProcess({ configFile: writeConfig({ installations }), outdir: outdirWithSentinel() });
     // THEN
     expect(code).toBe(0);
     const progress = stderr.split('\n').filter(l => l.startsWith('synthesized '));
@@ -53,17 +53,17 @@ describe('what synth prints', () => {
     expect(stderr).toContain(`total: ${count} installations, `);
   });
 
-  test('prints no progress for a small config', () => {
-    const { stderr } = runInProcess({ configFile: EXAMPLE_CONFIG, outdir: outdirWithSentinel() });
+  test('prints no progress for a small config', async () => {
+    const { stderr } = await runInProcess({ configFile: EXAMPLE_CONFIG, outdir: outdirWithSentinel() });
     expect(stderr).not.toContain('synthesized ');
   });
 
-  test('errors are red only on a terminal', () => {
+  test('errors are red only on a terminal', async () => {
     const bad = path.join(__dirname, 'bad-configs', 'host-with-scheme.yaml');
-    const onTty = runInProcess({ configFile: bad, outdir: outdirWithSentinel(), isTTY: true });
+    const onTty = await runInProcess({ configFile: bad, outdir: outdirWithSentinel(), isTTY: true });
     expect(onTty.stderr).toMatch(/^\x1b\[31minvalid configuration[^]*\x1b\[0m\n$/);
-    expect(runInProcess({ configFile: bad, outdir: outdirWithSentinel(), isTTY: false }).stderr).not.toContain('\x1b[');
-    expect(runInProcess({ configFile: bad, outdir: outdirWithSentinel(), isTTY: true, color: false }).stderr).not.toContain('\x1b[');
+    expect((await runInProcess({ configFile: bad, outdir: outdirWithSentinel(), isTTY: false })).stderr).not.toContain('\x1b[');
+    expect((await runInProcess({ configFile: bad, outdir: outdirWithSentinel(), isTTY: true, color: false })).stderr).not.toContain('\x1b[');
   });
 
   test('names each installation\'s outputs: its files and its chart folders, not a neighbour\'s', () => {
@@ -83,9 +83,9 @@ describe('cdk8s synth --stdout', () => {
     expect(isCdk8sStdoutOutdir(elsewhere)).toBe(false);
   });
 
-  test('in stdout mode only one stream of plain manifests is written, whatever the other writers make', () => {
+  test('in stdout mode only one stream of plain manifests is written, whatever the other writers make', async () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-'));
-    const { code, stderr } = runInProcess({ configFile: EXAMPLE_CONFIG, outdir, writers: [fakeHelm], stdoutMode: true });
+    const { code, stderr } = await runInProcess({ configFile: EXAMPLE_CONFIG, outdir, writers: [fakeHelm], stdoutMode: true });
     expect(code).toBe(0);
     expect(filesUnder(outdir)).toEqual([STDOUT_MANIFEST_FILE]);
     expect(stderr).toContain('total: 3 installations, 29 objects, to stdout (plain manifests only');

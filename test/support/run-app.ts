@@ -24,16 +24,16 @@ export function filesUnder(dir: string): string[] {
 export interface AppRun { readonly code: number; readonly stderr: string }
 
 /** Runs the app in-process, capturing what it prints. */
-export function runInProcess(options: Omit<AppOptions, 'console'> & { isTTY?: boolean }): AppRun {
+export async function runInProcess(options: Omit<AppOptions, 'console'> & { isTTY?: boolean }): Promise<AppRun> {
   let stderr = '';
-  const code = runApp({ ...options, console: { write: (t: string) => { stderr += t; }, isTTY: options.isTTY } });
+  const code = await runApp({ ...options, console: { write: (t: string) => { stderr += t; }, isTTY: options.isTTY } });
   return { code, stderr };
 }
 
 /** Runs main.ts as `cdk8s synth` does (ts-node, environment variables), capturing stderr. */
 export function runMain(env: Record<string, string>): Promise<AppRun & { stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'main.ts'], {
+    const child = spawn(process.execPath, ['-r', './scripts/ts-run.js', 'main.ts'], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,345 @@
+/**
+ * `npm run bench`: times the synth users run, for configs of 1 to 3000 installations, against
+ * its floors, and writes the table to bench/results.md (committed, so commits can be compared).
+ *
+ * Every measured command is a separate process started the way `cdk8s synth` starts the app
+ * (the `app` command of cdk8s.yaml, through a shell, with $CDK8S_OUTDIR and
+ * $GRAFANA_ANALYTICS_CONFIG), so whatever main.ts writes is what gets timed. Output goes to a
+ * fresh folder on the RAM disk (/dev/shm) to measure compute, and to one on the ordinary disk.
+ *
+ * Options: --sizes 1,10,100 --runs 5 --out bench/results.md --no-cli (see bench/README.md)
+ *          --charts-per-app 1,5,10,25,50 (tunes `chartsPerApp` instead of the normal table)
+ */
+import { execSync, spawnSync } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse, parseAllDocuments } from 'yaml';
+import { benchConfigYaml } from './generate-config';
+import type { FloorEntry } from './yaml-floor';
+
+const ROOT = path.resolve(__dirname, '..');
+const PROBE = path.join(__dirname, 'probe.js');
+const RUNNER = 'node -r ./scripts/ts-run.js';
+
+interface Options {
+  readonly sizes: number[];
+  readonly runs: number;
+  readonly out: string;
+  readonly cli: boolean;
+  readonly chartsPerApp?: number[];
+}
+
+/** One run of one command. */
+interface Sample {
+  readonly wallMs: number;
+  /** CPU time of every node process of the run (the CLI's included). */
+  readonly cpuMs: number;
+  /** Peak RSS of the largest node process of the run. */
+  readonly peakRssMiB: number;
+}
+
+interface Series {
+  readonly samples: Sample[];
+  readonly output?: OutputSummary;
+}
+
+interface OutputSummary {
+  readonly files: number;
+  readonly bytes: number;
+  /** sha256 over every path and content: runs, disks and entry points must agree. */
+  readonly digest: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const list = (v: string) => v.split(',').map(Number).filter(n => Number.isInteger(n) && n > 0);
+  return {
+    sizes: list(get('sizes') ?? '1,10,100,1000,3000'),
+    runs: Number(get('runs') ?? 5),
+    out: get('out') ?? path.join('bench', 'results.md'),
+    cli: !argv.includes('--no-cli'),
+    chartsPerApp: get('charts-per-app') !== undefined ? list(get('charts-per-app')!) : undefined,
+  };
+}
+
+/** The command `cdk8s synth` runs, from cdk8s.yaml. */
+function appCommand(): string {
+  const config = parse(fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8')) as { app?: string };
+  if (!config.app) throw new Error('cdk8s.yaml has no app command');
+  return config.app;
+}
+
+/** Runs `command` through a shell in the repository, as the CLI runs the app; fails loudly. */
+function measure(command: string, env: Record<string, string>): Sample {
+  const probeFile = path.join(os.tmpdir(), `bench-probe-${process.pid}-${crypto.randomUUID()}.jsonl`);
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, {
+    cwd: ROOT,
+    shell: true,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: {
+      ...process.env,
+      ...env,
+      BENCH_PROBE_FILE: probeFile,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${PROBE}`.trim(),
+    },
+  });
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) {
+    throw new Error(`'${command}' failed (exit ${result.status}):\n${result.stderr.slice(-4000)}`);
+  }
+  const processes = fs.readFileSync(probeFile, 'utf8').trim().split('\n')
+    .map(l => JSON.parse(l) as { maxRssKiB: number; cpuMicros: number });
+  fs.rmSync(probeFile, { force: true });
+  return {
+    wallMs,
+    cpuMs: processes.reduce((sum, p) => sum + p.cpuMicros, 0) / 1000,
+    peakRssMiB: Math.max(...processes.map(p => p.maxRssKiB)) / 1024,
+  };
+}
+
+function series(runs: number, command: string, env: Record<string, string>, outdir?: string): Series {
+  const samples: Sample[] = [];
+  let output: OutputSummary | undefined;
+  for (let i = 0; i < runs; i++) {
+    samples.push(measure(command, env));
+    if (outdir) {
+      const summary = summarizeOutput(outdir);
+      if (output && summary.digest !== output.digest) throw new Error(`'${command}' wrote different output in two runs`);
+      output = summary;
+    }
+  }
+  return { samples, output };
+}
+
+function listFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter(e => e.isFile())
+    .map(e => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+function summarizeOutput(dir: string): OutputSummary {
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  const files = listFiles(dir);
+  for (const file of files) {
+    const content = fs.readFileSync(path.join(dir, file));
+    bytes += content.length;
+    hash.update(`${file}\0${content.length}\0`).update(content);
+  }
+  return { files: files.length, bytes, digest: hash.digest('hex').slice(0, 12) };
+}
+
+/** The app's output as documents, for the YAML floor; files that are not YAML are kept as text. */
+function floorEntries(dir: string): FloorEntry[] {
+  return listFiles(dir).map(file => {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    if (!/\.ya?ml$/.test(file)) return { path: file, text };
+    const docs = parseAllDocuments(text);
+    const parsed = Array.isArray(docs) && docs.every(d => d.errors.length === 0);
+    return parsed ? { path: file, documents: docs.map(d => d.toJS()) } : { path: file, text };
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const wall = (s: Series) => median(s.samples.map(x => x.wallMs));
+const cpu = (s: Series) => median(s.samples.map(x => x.cpuMs));
+const rss = (s: Series) => Math.max(...s.samples.map(x => x.peakRssMiB));
+const sec = (ms: number) => (ms / 1000).toFixed(2);
+const spread = (s: Series) => {
+  const w = s.samples.map(x => x.wallMs);
+  return `${sec(median(w))} (${sec(Math.min(...w))}–${sec(Math.max(...w))})`;
+};
+const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+/** A fresh folder of our own: the CLI deletes its output folder before each run. */
+function freshDir(parent: string, prefix: string): string {
+  fs.mkdirSync(parent, { recursive: true });
+  return fs.mkdtempSync(path.join(parent, prefix));
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  const git = (cmd: string) => {
+    try {
+      return execSync(`git ${cmd}`, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const dirty = git('status --porcelain --untracked-files=no') ? ' (uncommitted changes)' : '';
+  return [
+    `- Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`,
+    `- Node ${process.version}; commit ${git('rev-parse --short HEAD') || 'unknown'}${dirty}; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    `- Load average at start: ${os.loadavg().map(l => l.toFixed(2)).join(', ')} (other processes on this machine slow every figure)`,
+  ].join('\n');
+}
+
+function main(): void {
+  const options = parseArgs(process.argv.slice(2));
+  const ramParent = fs.existsSync('/dev/shm') ? '/dev/shm' : undefined;
+  const ram = ramParent ? freshDir(ramParent, 'cdk8s-grafana-analytics-bench-') : undefined;
+  const disk = freshDir(path.join(ROOT, '.cache'), 'bench-');
+  const work = ram ?? disk;
+  const app = appCommand();
+  const log = (line: string) => console.error(line);
+  try {
+    const header = `Start: ${machine()}\n- App command (cdk8s.yaml): \`${app}\``;
+    log(header);
+    const configs = new Map(options.sizes.map(n => {
+      const file = path.join(work, `config-${n}.yaml`);
+      fs.writeFileSync(file, benchConfigYaml(n));
+      return [n, file] as const;
+    }));
+    // The first run after a source change transpiles (here into an empty cache of its own).
+    const coldMs = measure(app, {
+      CDK8S_OUTDIR: path.join(work, 'cold'), GRAFANA_ANALYTICS_CONFIG: configs.get(options.sizes[0])!, TS_RUN_CACHE: path.join(work, 'cold-cache'),
+    }).wallMs;
+
+    if (options.chartsPerApp) {
+      const table = tuneChartsPerApp(options, app, configs, work, log);
+      process.stdout.write(`${table}\n`);
+      return;
+    }
+    const report = fullReport(options, app, configs, ram, disk, coldMs, log);
+    const text = `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.ts); see bench/README.md for what each column means.\n\n${machine()}\n- App command (cdk8s.yaml): \`${app}\`\n\n${report}\n`;
+    fs.writeFileSync(path.resolve(ROOT, options.out), text);
+    process.stdout.write(text);
+    log(`\nwritten to ${options.out}`);
+  } finally {
+    if (ram) fs.rmSync(ram, { recursive: true, force: true });
+    fs.rmSync(disk, { recursive: true, force: true });
+  }
+}
+
+function fullReport(
+  options: Options, app: string, configs: Map<number, string>, ram: string | undefined, disk: string,
+  coldMs: number, log: (line: string) => void,
+): string {
+  const { runs } = options;
+  const nodeFloor = series(runs, 'node -e 0', {});
+  log(`node -e 0: ${spread(nodeFloor)} s`);
+  const rows: string[] = [];
+  const appWall = new Map<number, number>();
+  for (const n of options.sizes) {
+    const config = configs.get(n)!;
+    const ramOut = ram ? path.join(ram, `out-${n}`) : undefined;
+    const diskOut = path.join(disk, `out-${n}`);
+    const env = (outdir: string) => ({ CDK8S_OUTDIR: outdir, GRAFANA_ANALYTICS_CONFIG: config });
+    measure(app, env(ramOut ?? diskOut)); // warm-up: page cache, lazy compilation
+    const onRam = ramOut ? series(runs, app, env(ramOut), ramOut) : undefined;
+    const onDisk = series(runs, app, env(diskOut), diskOut);
+    const output = (onRam ?? onDisk).output!;
+    if (onDisk.output!.digest !== output.digest) throw new Error(`${n} installations: RAM disk and ordinary disk outputs differ`);
+    const documents = path.join(disk, `documents-${n}.json`);
+    fs.writeFileSync(documents, JSON.stringify(floorEntries(ramOut ?? diskOut)));
+    const floorOut = ramOut ? `${ramOut}-floor` : `${diskOut}-floor`;
+    const floor = series(runs, `${RUNNER} bench/yaml-floor.ts ${documents}`, { CDK8S_OUTDIR: floorOut }, floorOut);
+    let cli: Series | undefined;
+    if (options.cli) {
+      const cliOut = path.join(disk, `cli-${n}`);
+      cli = series(runs, `npx cdk8s synth --no-check-upgrade --output ${cliOut}`, { GRAFANA_ANALYTICS_CONFIG: config }, cliOut);
+      if (cli.output!.digest !== output.digest) throw new Error(`${n} installations: the CLI wrote other output than the app`);
+    }
+    const main = onRam ?? onDisk;
+    appWall.set(n, wall(main));
+    const row = [
+      n,
+      spread(main),
+      sec(cpu(main)),
+      rss(main).toFixed(0),
+      spread(onDisk),
+      cli ? spread(cli) : '–',
+      spread(floor),
+      (wall(main) / wall(floor)).toFixed(2),
+      `${output.files} / ${mib(output.bytes)}`,
+      (wall(main) / n).toFixed(n >= 100 ? 2 : 1),
+      output.digest,
+    ];
+    rows.push(`| ${row.join(' | ')} |`);
+    log(rows[rows.length - 1]);
+    fs.rmSync(documents, { force: true });
+  }
+  const ratio = (a: number, b: number) => appWall.has(a) && appWall.has(b) ? (appWall.get(a)! / appWall.get(b)!).toFixed(2) : 'not measured';
+  const marginal = appWall.has(3000) && appWall.has(1000) ? `${((appWall.get(3000)! - appWall.get(1000)!) / 2000).toFixed(2)} ms` : 'not measured';
+  const where = ram ? 'RAM disk' : 'ordinary disk (no /dev/shm here)';
+  const runners = compareRunners(runs, disk, log);
+  return [
+    `## Synth time by number of installations (${runs} runs each, after one warm-up run)`,
+    '',
+    `Wall times in seconds: median (min–max). "app" is the cdk8s.yaml app command run directly, output on the ${where} unless the column says otherwise; "CLI" is \`npx cdk8s synth --no-check-upgrade --output <ordinary disk>\`.`,
+    '',
+    '| installations | app wall | app CPU | app peak RSS MiB | app, ordinary disk | CLI, ordinary disk | YAML-only floor | app / floor | files / MiB | app ms per installation | output sha256 |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...rows,
+    '',
+    `- Floor \`node -e 0\`: ${spread(nodeFloor)} s. First synth after a source change (transpiles into .cache/ts-run): ${sec(coldMs)} s.`,
+    `- Scaling: t(1000)/t(100) = ${ratio(1000, 100)} (target ≤ 11), t(3000)/t(1000) = ${ratio(3000, 1000)} (target ≤ 3.3); marginal cost between 1000 and 3000: ${marginal} per installation.`,
+    '',
+    runners,
+  ].join('\n');
+}
+
+/** How the app command's runner compares on the example config (config/installations.yaml). */
+function compareRunners(runs: number, disk: string, log: (line: string) => void): string {
+  const candidates: [string, string][] = [
+    ['`node -r ./scripts/ts-run.js main.ts` (cached transpile; cdk8s.yaml)', `${RUNNER} main.ts`],
+    ['`node -r ts-node/register/transpile-only main.ts`', 'node -r ts-node/register/transpile-only main.ts'],
+    ['`npx ts-node --transpile-only main.ts` (the previous app command)', 'npx ts-node --transpile-only main.ts'],
+  ];
+  const rows = candidates.map(([label, command]) => {
+    const out = path.join(disk, 'example');
+    const s = series(runs, command, { CDK8S_OUTDIR: out });
+    const row = `| ${label} | ${spread(s)} | ${rss(s).toFixed(0)} |`;
+    log(row);
+    return row;
+  });
+  const cliOut = path.join(disk, 'example-cli');
+  const cli = series(runs, `npx cdk8s synth --no-check-upgrade --output ${cliOut}`, {}, cliOut);
+  const cliCheck = series(runs, `npx cdk8s synth --output ${cliOut}`, {}, cliOut);
+  const cliRows = [
+    `| \`npx cdk8s synth --no-check-upgrade\` (what \`npm run synth\` runs) | ${spread(cli)} | ${rss(cli).toFixed(0)} |`,
+    `| \`npx cdk8s synth\` (also asks npmjs.org for a newer CLI) | ${spread(cliCheck)} | ${rss(cliCheck).toFixed(0)} |`,
+  ];
+  cliRows.forEach(r => log(r));
+  return [
+    `## Example config (config/installations.yaml, ${runs} runs each)`,
+    '',
+    '| command | wall s: median (min–max) | peak RSS MiB |',
+    '|---|---:|---:|',
+    ...rows,
+    ...cliRows,
+  ].join('\n');
+}
+
+function tuneChartsPerApp(options: Options, app: string, configs: Map<number, string>, work: string, log: (line: string) => void): string {
+  const header = `| installations | ${options.chartsPerApp!.map(c => `${c} per App`).join(' | ')} |`;
+  const rows = [header, `|---:|${options.chartsPerApp!.map(() => '---:|').join('')}`];
+  for (const n of options.sizes) {
+    let digest: string | undefined;
+    const cells = options.chartsPerApp!.map(perApp => {
+      const out = path.join(work, `tune-${n}`);
+      const s = series(options.runs, app, {
+        CDK8S_OUTDIR: out, GRAFANA_ANALYTICS_CONFIG: configs.get(n)!, GRAFANA_ANALYTICS_CHARTS_PER_APP: String(perApp),
+      }, out);
+      if (digest && s.output!.digest !== digest) throw new Error(`${n} installations, ${perApp} per App: output differs from other splits`);
+      digest = s.output!.digest;
+      return `${sec(wall(s))} s / ${sec(cpu(s))} s CPU`;
+    });
+    rows.push(`| ${n} | ${cells.join(' | ')} |`);
+    log(rows[rows.length - 1]);
+  }
+  return `Median wall / median CPU, ${options.runs} runs each; every split wrote byte-identical output.\n\n${rows.join('\n')}`;
+}
+
+main();

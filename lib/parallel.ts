@@ -1,0 +1,95 @@
+import * as os from 'os';
+import { Worker } from 'worker_threads';
+
+/**
+ * Below this many installations per thread, starting a worker (about 0.25 s to load cdk8s) costs
+ * more than it saves (bench/README.md, "threads").
+ */
+export const MIN_INSTALLATIONS_PER_THREAD = 150;
+
+export interface RenderInParallelOptions<T, R> {
+  /** Absolute path of the module that exports the render function (required again in each worker). */
+  readonly module: string;
+  /** Name of the export: `(items: T[]) => R[]`, where each result depends on one item only. */
+  readonly exportName: string;
+  /** The same function, for the share the calling thread renders itself. */
+  readonly render: (items: T[]) => R[];
+  /**
+   * Threads to use, the calling one included.
+   * @default - one per core, but at most one per `MIN_INSTALLATIONS_PER_THREAD` items
+   */
+  readonly threads?: number;
+}
+
+/** Reads `threads` from an environment value (main.ts: $GRAFANA_ANALYTICS_THREADS). */
+export function parseThreads(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[1-9][0-9]*$/.test(value)) throw new Error(`GRAFANA_ANALYTICS_THREADS must be a positive integer, got '${value}'`);
+  return Number(value);
+}
+
+// Runs in a worker: requires the module at once (preloads such as scripts/ts-run.js are inherited
+// through execArgv), so the libraries load while the main thread is still reading the config,
+// then renders the slice it is sent.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('worker_threads');
+const render = require(workerData.module)[workerData.exportName];
+parentPort.once('message', items => parentPort.postMessage(render(items)));
+`;
+
+/**
+ * Loads the items with `load` and renders contiguous slices of them on several threads; returns
+ * the results in the order a single `render(items)` returns them. cdk8s and the yaml package are
+ * synchronous and CPU-bound, so a second core is the one way to roughly halve a large synth.
+ * Workers start before `load` runs; those a small config does not need are stopped unused.
+ */
+export async function renderInParallel<T, R>(load: () => T[], options: RenderInParallelOptions<T, R>): Promise<R[]> {
+  const maxThreads = options.threads ?? os.availableParallelism();
+  const workers = Array.from({ length: maxThreads - 1 }, () => new RenderWorker<T, R>(options));
+  try {
+    const items = load();
+    const threads = Math.max(1, Math.min(
+      maxThreads,
+      options.threads ? items.length : Math.floor(items.length / MIN_INSTALLATIONS_PER_THREAD),
+    ));
+    const size = Math.ceil(items.length / threads);
+    const slices = Array.from({ length: threads }, (_, i) => items.slice(i * size, (i + 1) * size));
+    const others = slices.slice(1).map((slice, i) => workers[i].render(slice));
+    // Every worker is awaited even when one fails, so none is left running.
+    const results = await Promise.allSettled([Promise.resolve().then(() => options.render(slices[0])), ...others]);
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    return results.flatMap(r => (r as PromiseFulfilledResult<R[]>).value);
+  } finally {
+    await Promise.all(workers.map(w => w.stop()));
+  }
+}
+
+class RenderWorker<T, R> {
+  private readonly worker: Worker;
+  private readonly done: Promise<R[]>;
+
+  constructor(options: RenderInParallelOptions<T, R>) {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: options.module, exportName: options.exportName } });
+    this.done = new Promise((resolve, reject) => {
+      let result: R[] | undefined;
+      this.worker.once('message', (rendered: R[]) => { result = rendered; });
+      this.worker.once('error', reject);
+      this.worker.once('exit', code => {
+        if (result) resolve(result);
+        else reject(new Error(`render worker exited with code ${code} before sending its results`));
+      });
+    });
+    // A worker that is stopped unused must not raise an unhandled rejection.
+    this.done.catch(() => undefined);
+  }
+
+  render(items: T[]): Promise<R[]> {
+    this.worker.postMessage(items);
+    return this.done;
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
