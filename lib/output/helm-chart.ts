@@ -255,6 +255,8 @@ class TemplateTokens {
   }
 
   private renderLine(line: string): string {
+    // Most lines (dashboard JSON above all) hold no token: skip the regular expressions.
+    if (!line.includes(TemplateTokens.PREFIX)) return line;
     const found = [...line.matchAll(new RegExp(`${TemplateTokens.PREFIX}(\\d+)__`, 'g'))];
     if (found.length === 0) return line;
     const [token, index] = found[0];
