@@ -111,12 +111,14 @@ function installationFiles(s: SynthesizedInstallation, options: RenderOptions): 
 
 /** One aligned line per installation (name, namespace, host, objects, outputs), then a total. */
 export function summary(rendered: readonly RenderedInstallation[], files: readonly OutputFile[], options: Pick<AppOptions, 'outdir' | 'stdoutMode' | 'writers'>): string {
-  const rows = rendered.map(({ installation: inst, objectCount }) => [
+  // Each installation's own files: searching every file for every installation was quadratic
+  // (1000 installations, 16,000 files: 1.7 s).
+  const rows = rendered.map(({ installation: inst, objectCount, files: own }) => [
     inst.name,
     inst.namespace,
     inst.grafana.subPath === '/' ? inst.grafana.host : `${inst.grafana.host}${inst.grafana.subPath}`,
     `${objectCount} objects`,
-    options.stdoutMode ? '(stdout)' : installationOutputs(inst.name, files, options.outdir).join(' '),
+    options.stdoutMode ? '(stdout)' : installationOutputs(inst.name, own, options.outdir).join(' '),
   ]);
   const widths = rows.reduce((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [] as number[]);
   // Counts right-aligned, the output paths left as they are: a thousand lines still read as a table.

@@ -14,7 +14,7 @@ import { imageVersion, selectorLabels } from '../labels';
 import { joinPaths } from '../paths';
 import { KubeObject, SynthesizedInstallation } from '../synth';
 import { OutputFile } from './files';
-import { kubeYaml, quoteGoNumbers } from './manifests';
+import { kubeYamlWith, quoteGoNumbers } from './manifests';
 
 export interface HelmChartOptions {
   /** SemVer 2 version of every chart (Chart.yaml `version`), e.g. the package version. */
@@ -255,6 +255,8 @@ class TemplateTokens {
   }
 
   private renderLine(line: string): string {
+    // Most lines (dashboard JSON above all) hold no token: skip the regular expressions.
+    if (!line.includes(TemplateTokens.PREFIX)) return line;
     const found = [...line.matchAll(new RegExp(`${TemplateTokens.PREFIX}(\\d+)__`, 'g'))];
     if (found.length === 0) return line;
     const [token, index] = found[0];
@@ -312,20 +314,19 @@ function objectTemplates(
   const server = serverDeployment(installation, objects);
   const names = new Set<string>();
   return objects.map(object => {
-    const copy = structuredClone(object) as unknown as MutableObject;
     const monitor = object.kind === 'ServiceMonitor';
-    const labels = relabel(monitor ? monitorLiteralLabels(installation, object) : copy.metadata.labels ?? {}, true);
-    copy.metadata.labels = monitor ? { ...labels, [monitorLabels]: '' } : labels;
-    const pod = copy.spec?.template?.metadata;
-    if (pod?.labels) pod.labels = relabel(pod.labels, false);
+    const labels = relabel(monitor ? monitorLiteralLabels(installation, object) : object.metadata.labels ?? {}, true);
+    // The object is serialized once for the plain manifest and the template: only these differ.
+    const replacements = new Map<string, unknown>([['metadata.labels', monitor ? { ...labels, [monitorLabels]: '' } : labels]]);
+    const podLabels = (object as unknown as MutableObject).spec?.template?.metadata?.labels;
+    if (podLabels) replacements.set('spec.template.metadata.labels', relabel(podLabels, false));
     if (object === server.deployment) {
-      const spec = copy.spec as { replicas?: unknown; template: { spec: { containers: Record<string, unknown>[] } } };
-      spec.replicas = tokens.value('{{ .Values.replicas }}');
-      const container = spec.template.spec.containers[server.container];
-      container.image = tokens.value(IMAGE_ACTION);
-      container.resources = tokens.block(column => [`${' '.repeat(column)}{{- toYaml .Values.resources | nindent ${column} }}`]);
+      const container = `spec.template.spec.containers.${server.container}`;
+      replacements.set('spec.replicas', tokens.value('{{ .Values.replicas }}'));
+      replacements.set(`${container}.image`, tokens.value(IMAGE_ACTION));
+      replacements.set(`${container}.resources`, tokens.block(column => [`${' '.repeat(column)}{{- toYaml .Values.resources | nindent ${column} }}`]));
     }
-    const body = tokens.render(kubeYaml(copy));
+    const body = tokens.render(kubeYamlWith(object, replacements));
     const name = templateFileName(installation, object);
     if (names.has(name)) throw new Error(`two objects map to the template ${name}`);
     names.add(name);

@@ -1,4 +1,4 @@
-import { Document, visit } from 'yaml';
+import { Document, isPair, isScalar, isSeq, isMap } from 'yaml';
 import { KubeObject, SynthesizedInstallation } from '../synth';
 import { OutputFile } from './files';
 
@@ -8,11 +8,28 @@ const GO_NUMBER = /^[-+]?(0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|[0-9]+(\.[0-9
 
 /** Quotes every string go-yaml (kubectl, helm: YAML 1.1 and Go number syntax) would read as something else. */
 export function quoteGoNumbers(doc: Document): void {
-  visit(doc, {
-    Scalar(_, node) {
-      if (typeof node.value === 'string' && GO_NUMBER.test(node.value.replace(/_/g, ''))) node.type = 'QUOTE_DOUBLE';
-    },
-  });
+  quoteNode(doc.contents);
+}
+
+// A plain recursive walk: yaml's `visit` costs about a tenth of a large synth (paths, frozen arrays).
+function quoteNode(node: unknown): void {
+  if (isScalar(node)) {
+    if (typeof node.value === 'string' && looksLikeGoNumber(node.value)) node.type = 'QUOTE_DOUBLE';
+  } else if (isMap(node) || isSeq(node)) {
+    for (const item of node.items) {
+      if (isPair(item)) {
+        quoteNode(item.key);
+        quoteNode(item.value);
+      } else quoteNode(item);
+    }
+  }
+}
+
+function looksLikeGoNumber(value: string): boolean {
+  // What the test sees starts with a sign, a digit, a dot or an underscore: most strings stop at the first character.
+  const first = value.charCodeAt(0);
+  const maybe = first === 43 || first === 45 || first === 46 || first === 95 || (first >= 48 && first <= 57);
+  return maybe && GO_NUMBER.test(value.replace(/_/g, ''));
 }
 
 /**
@@ -20,14 +37,135 @@ export function quoteGoNumbers(doc: Document): void {
  * with Go-number-like strings quoted.
  */
 export function kubeYaml(value: unknown): string {
-  const doc = new Document(value, { version: '1.1' });
+  // Objects from JSON share no references: skip the search for repeated ones (anchors).
+  const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
   quoteGoNumbers(doc);
   return doc.toString({ lineWidth: 0 });
 }
 
+/**
+ * Paths the Helm chart writer replaces (labels, and the fields its values own). Each object is
+ * serialized once with a hole at each of these paths: the plain manifest and the Helm template
+ * fill the holes with their own values, so no object is serialized twice.
+ */
+const HOLE_PATHS: readonly (readonly (string | '*')[])[] = [
+  ['metadata', 'labels'],
+  ['spec', 'replicas'],
+  ['spec', 'template', 'metadata', 'labels'],
+  ['spec', 'template', 'spec', 'containers', '*', 'image'],
+  ['spec', 'template', 'spec', 'containers', '*', 'resources'],
+];
+const HOLE = '__kube_yaml_hole_';
+
+/** One object's YAML with holes, and the value each hole holds in the object itself. */
+interface Skeleton {
+  readonly text: string;
+  readonly holes: ReadonlyMap<string, unknown>;
+}
+
+const skeletons = new WeakMap<object, Skeleton | null>();
+
+/** `kubeYaml(object)`, serialized once per object whatever the number of outputs that want it. */
+export function objectYaml(object: KubeObject): string {
+  return kubeYamlWith(object, new Map());
+}
+
+/**
+ * `kubeYaml` of `object` with the values at some hole paths (dot-joined, e.g. `metadata.labels`,
+ * `spec.template.spec.containers.0.image`) replaced. Replacements elsewhere, or a path the object
+ * lacks, serialize a modified copy instead.
+ */
+export function kubeYamlWith(object: KubeObject, replacements: ReadonlyMap<string, unknown>): string {
+  let skeleton = skeletons.get(object);
+  if (skeleton === undefined) {
+    skeleton = makeSkeleton(object);
+    skeletons.set(object, skeleton);
+  }
+  if (!skeleton || [...replacements.keys()].some(k => !skeleton!.holes.has(k))) return kubeYaml(withValues(object, replacements));
+  const values = [...skeleton.holes].map(([key, value]) => (replacements.has(key) ? replacements.get(key) : value));
+  return fillHoles(skeleton.text, values) ?? kubeYaml(withValues(object, replacements));
+}
+
+function makeSkeleton(object: KubeObject): Skeleton | null {
+  const holes = new Map<string, unknown>();
+  // Copies only the maps and lists on the way to a hole; the rest (dashboard JSON) is shared.
+  const dig = (node: unknown, path: readonly string[], at: readonly string[]): unknown => {
+    if (typeof node !== 'object' || node === null) return node;
+    const record = node as Record<string, unknown>;
+    const [key, ...rest] = path;
+    let copy = record;
+    for (const k of key === '*' ? (Array.isArray(node) ? Object.keys(node) : []) : [key]) {
+      if (!Object.prototype.hasOwnProperty.call(record, k)) continue;
+      let next: unknown;
+      if (rest.length > 0) {
+        next = dig(record[k], rest, [...at, k]);
+      } else {
+        next = `${HOLE}${holes.size}__`;
+        holes.set([...at, k].join('.'), record[k]);
+      }
+      if (next === record[k]) continue;
+      if (copy === record) copy = (Array.isArray(node) ? [...node] : { ...record }) as Record<string, unknown>;
+      copy[k] = next;
+    }
+    return copy;
+  };
+  const copy = HOLE_PATHS.reduce<unknown>((node, path) => dig(node, path as string[], []), object);
+  return holes.size === 0 ? null : { text: kubeYaml(copy), holes };
+}
+
+function valueAt(object: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((node, k) => (node as Record<string, unknown>)[k], object);
+}
+
+function withValues(object: KubeObject, replacements: ReadonlyMap<string, unknown>): KubeObject {
+  if (replacements.size === 0) return object;
+  const copy = structuredClone(object) as unknown as Record<string, unknown>;
+  for (const [key, value] of replacements) {
+    const path = key.split('.');
+    const parent = valueAt(copy, path.slice(0, -1)) as Record<string, unknown>;
+    parent[path[path.length - 1]] = value;
+  }
+  return copy as unknown as KubeObject;
+}
+
+/**
+ * Puts each value's YAML where its hole is: after `key:` on the hole's line, or, for a map or
+ * list, on the lines below it, indented one level deeper than the key (block style, as yaml
+ * writes nested collections). Undefined when the text does not have the holes where expected
+ * (the object itself contained the hole marker): the caller then serializes a copy.
+ */
+function fillHoles(text: string, values: readonly unknown[]): string | undefined {
+  const lines = text.split('\n');
+  let filled = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const at = line.indexOf(HOLE);
+    if (at < 0) continue;
+    const index = Number(line.slice(at + HOLE.length, -2));
+    const token = `${HOLE}${index}__`;
+    if (!line.endsWith(`: ${token}`) || !(index < values.length)) return undefined;
+    const value = values[index];
+    const head = line.slice(0, -token.length - 1);
+    const isBlock = typeof value === 'object' && value !== null && Object.keys(value).length > 0;
+    const yaml = kubeYaml(value).slice(0, -1);
+    if (isBlock) {
+      const column = line.search(/\S/) + (line.trimStart().startsWith('- ') ? 2 : 0);
+      const pad = ' '.repeat(column + 2);
+      // An empty line (inside a block scalar) would need no indentation: serialize a copy.
+      if (yaml.includes('\n\n')) return undefined;
+      lines[i] = `${head}\n${yaml.split('\n').map(l => pad + l).join('\n')}`;
+    } else {
+      if (yaml.includes('\n')) return undefined;
+      lines[i] = `${head} ${yaml}`;
+    }
+    filled++;
+  }
+  return filled === values.length ? lines.join('\n') : undefined;
+}
+
 /** Serializes objects as a multi-document YAML stream, the way `kubectl apply -f` reads it. */
 export function toYamlStream(objects: readonly KubeObject[]): string {
-  return objects.map(kubeYaml).join('---\n');
+  return objects.map(objectYaml).join('---\n');
 }
 
 /** `<name>.k8s.yaml` per installation: the plain manifests. */
