@@ -6,10 +6,10 @@
 import * as path from 'path';
 import { threadId } from 'worker_threads';
 import {
-  grafanaValuesFiles, helmChartFiles, isCdk8sStdoutOutdir, OutputWriter, parseChartsPerApp, RenderedInstallation,
+  grafanaValuesFiles, helmChartFiles, isCdk8sStdoutOutdir, OutputWriter, positiveIntegerFromEnv, RenderedInstallation,
   renderInstallations, ResolvedInstallation, runApp,
 } from './lib';
-import { parseThreads, renderInParallel } from './lib/parallel';
+import { renderInParallel } from './lib/parallel';
 import { version as chartVersion } from './package.json';
 
 /** Outputs besides the plain manifests (`dist/<name>.k8s.yaml`, always written). */
@@ -29,7 +29,7 @@ export function render(installations: ResolvedInstallation[]): RenderedInstallat
   return renderInstallations(installations, {
     writers,
     stdoutMode,
-    chartsPerApp: parseChartsPerApp(process.env.GRAFANA_ANALYTICS_CHARTS_PER_APP),
+    chartsPerApp: positiveIntegerFromEnv('GRAFANA_ANALYTICS_CHARTS_PER_APP'),
     progress: (done, total) => process.stderr.write(`synthesized ${done}/${total} installations${threadId ? ` (thread ${threadId + 1})` : ''}\n`),
   });
 }
@@ -44,7 +44,7 @@ if (require.main === module) {
     console: process.stderr,
     color: !process.env.NO_COLOR,
     renderer: load => renderInParallel(load, {
-      module: __filename, exportName: 'render', render, threads: parseThreads(process.env.GRAFANA_ANALYTICS_THREADS),
+      module: __filename, exportName: 'render', render, threads: positiveIntegerFromEnv('GRAFANA_ANALYTICS_THREADS'),
     }),
   }).then(code => { process.exitCode = code; });
 }

@@ -55,6 +55,19 @@ export interface AppOptions extends Omit<RenderOptions, 'progress'> {
   readonly renderer?: Renderer;
 }
 
+/**
+ * A tuning knob from the environment (`$GRAFANA_ANALYTICS_THREADS`, ...): unset or empty means the
+ * default; anything but a positive integer is the user's mistake, reported like a config problem.
+ */
+export function positiveIntegerFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (!/^[1-9][0-9]*$/.test(value)) {
+    throw new ConfigError([{ path: `$${name}`, message: `got ${JSON.stringify(value)}; allowed: a positive integer` }]);
+  }
+  return Number(value);
+}
+
 /** Above this many installations, synth reports progress every this many. */
 export const PROGRESS_EVERY = 100;
 

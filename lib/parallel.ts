@@ -21,13 +21,6 @@ export interface RenderInParallelOptions<T, R> {
   readonly threads?: number;
 }
 
-/** Reads `threads` from an environment value (main.ts: $GRAFANA_ANALYTICS_THREADS). */
-export function parseThreads(value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (!/^[1-9][0-9]*$/.test(value)) throw new Error(`GRAFANA_ANALYTICS_THREADS must be a positive integer, got '${value}'`);
-  return Number(value);
-}
-
 // Runs in a worker: requires the module at once (preloads such as scripts/ts-run.js are inherited
 // through execArgv), so the libraries load while the main thread is still reading the config,
 // then renders the slice it is sent.

@@ -32,16 +32,6 @@ export interface SynthesizeOptions {
   readonly chartsPerApp?: number;
 }
 
-/**
- * Reads `chartsPerApp` from an environment value (main.ts: $GRAFANA_ANALYTICS_CHARTS_PER_APP), so
- * the benchmark can tune it and the identity test can force one App through the real entry point.
- */
-export function parseChartsPerApp(value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (!/^[1-9][0-9]*$/.test(value)) throw new Error(`GRAFANA_ANALYTICS_CHARTS_PER_APP must be a positive integer, got '${value}'`);
-  return Number(value);
-}
-
 /** Builds every installation's chart and returns its objects. Construct validation errors throw. */
 export function synthesize(installations: readonly ResolvedInstallation[], options: SynthesizeOptions = {}): SynthesizedInstallation[] {
   const perApp = options.chartsPerApp ?? 50;

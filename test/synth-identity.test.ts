@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { benchConfig, benchConfigYaml } from '../bench/generate-config';
-import { parseChartsPerApp, resolveConfig, synthesize } from '../lib';
-import { MIN_INSTALLATIONS_PER_THREAD, parseThreads, renderInParallel } from '../lib/parallel';
+import { ConfigError, positiveIntegerFromEnv, resolveConfig, synthesize } from '../lib';
+import { MIN_INSTALLATIONS_PER_THREAD, renderInParallel } from '../lib/parallel';
 
 const ROOT = path.resolve(__dirname, '..');
 const INSTALLATIONS = 50;
@@ -77,10 +77,13 @@ describe('synthesize', () => {
   });
 
   test('fails when GRAFANA_ANALYTICS_CHARTS_PER_APP is not a positive integer', () => {
-    expect(parseChartsPerApp(undefined)).toBeUndefined();
-    expect(parseChartsPerApp('25')).toBe(25);
-    expect(() => parseChartsPerApp('0')).toThrow(/GRAFANA_ANALYTICS_CHARTS_PER_APP must be a positive integer, got '0'/);
-    expect(() => parseChartsPerApp('ten')).toThrow(/got 'ten'/);
+    const name = 'GRAFANA_ANALYTICS_CHARTS_PER_APP';
+    expect(positiveIntegerFromEnv(name, {})).toBeUndefined();
+    expect(positiveIntegerFromEnv(name, { [name]: '' })).toBeUndefined();
+    expect(positiveIntegerFromEnv(name, { [name]: '25' })).toBe(25);
+    expect(() => positiveIntegerFromEnv(name, { [name]: '0' })).toThrow(ConfigError);
+    expect(() => positiveIntegerFromEnv(name, { [name]: '0' })).toThrow(/\$GRAFANA_ANALYTICS_CHARTS_PER_APP: got "0"; allowed: a positive integer/);
+    expect(() => positiveIntegerFromEnv(name, { [name]: 'ten' })).toThrow(/got "ten"/);
   });
 });
 
@@ -109,7 +112,8 @@ describe('renderInParallel', () => {
   });
 
   test('fails when GRAFANA_ANALYTICS_THREADS is not a positive integer', () => {
-    expect(parseThreads('2')).toBe(2);
-    expect(() => parseThreads('-1')).toThrow(/GRAFANA_ANALYTICS_THREADS must be a positive integer, got '-1'/);
+    const name = 'GRAFANA_ANALYTICS_THREADS';
+    expect(positiveIntegerFromEnv(name, { [name]: '2' })).toBe(2);
+    expect(() => positiveIntegerFromEnv(name, { [name]: '-1' })).toThrow(/\$GRAFANA_ANALYTICS_THREADS: got "-1"; allowed: a positive integer/);
   });
 });
