@@ -137,11 +137,14 @@ function summarizeOutput(dir: string): OutputSummary {
   return { files: files.length, bytes, digest: hash.digest('hex').slice(0, 12) };
 }
 
-/** The app's output as documents, for the YAML floor; files that are not YAML are kept as text. */
+/**
+ * The app's output as documents, for the YAML floor. Files that are not YAML, and Helm templates
+ * (their `{{ }}` actions are not YAML), are kept as text: the floor only writes them.
+ */
 function floorEntries(dir: string): FloorEntry[] {
   return listFiles(dir).map(file => {
     const text = fs.readFileSync(path.join(dir, file), 'utf8');
-    if (!/\.ya?ml$/.test(file)) return { path: file, text };
+    if (!/\.ya?ml$/.test(file) || text.includes('{{')) return { path: file, text };
     const docs = parseAllDocuments(text);
     const parsed = Array.isArray(docs) && docs.every(d => d.errors.length === 0);
     return parsed ? { path: file, documents: docs.map(d => d.toJS()) } : { path: file, text };
