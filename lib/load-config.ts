@@ -354,7 +354,7 @@ export function toDottedPath(pointer: string): string {
   }, '');
 }
 
-/** What `duplicateObjectProblems` needs of a synthesized installation (see lib/synth.ts). */
+/** What `duplicateObjectProblems` needs of a synthesized installation (see lib/app.ts). */
 export interface InstallationObjects {
   readonly installation: { readonly name: string };
   readonly objects: readonly {

@@ -1,7 +1,6 @@
 import { App } from 'cdk8s';
 import { AnalyticsInstallationChart } from './analytics-installation-chart';
 import { ResolvedInstallation } from './config';
-import { ConfigError, duplicateObjectProblems } from './load-config';
 
 /** A Kubernetes object as plain JSON. */
 export interface KubeObject {
@@ -32,7 +31,11 @@ export interface SynthesizeOptions {
   readonly chartsPerApp?: number;
 }
 
-/** Builds every installation's chart and returns its objects. Construct validation errors throw. */
+/**
+ * Builds every installation's chart and returns its objects. Construct validation errors throw.
+ * Objects of different installations are compared by whoever holds the whole list (`runApp`:
+ * `duplicateObjectProblems`), since large configs are synthesized in slices.
+ */
 export function synthesize(installations: readonly ResolvedInstallation[], options: SynthesizeOptions = {}): SynthesizedInstallation[] {
   const perApp = options.chartsPerApp ?? 50;
   const out: SynthesizedInstallation[] = [];
@@ -44,7 +47,5 @@ export function synthesize(installations: readonly ResolvedInstallation[], optio
     if (errors.length > 0) throw new Error(`construct validation failed:\n  ${errors.join('\n  ')}`);
     for (const chart of charts) out.push({ installation: chart.installation, objects: chart.toJson() });
   }
-  const collisions = duplicateObjectProblems(out);
-  if (collisions.length > 0) throw new ConfigError(collisions);
   return out;
 }

@@ -97,7 +97,7 @@ describe('the bad-config corpus', () => {
 
 describe('objects two installations would both create', () => {
   // Today every object name derives from the (unique) installation name, so only a future construct
-  // could collide; this proves the check that synthesize() runs on its output.
+  // could collide; this proves the check that runApp runs on every installation's objects.
   test('fails when two installations create the same object in the same namespace', () => {
     // GIVEN two synthesized installations whose via-ingress auth Ingresses land in Grafana's namespace under one name
     const [a, b] = synthesize(resolveConfig({

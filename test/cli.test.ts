@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { installationOutputs, isCdk8sStdoutOutdir, OutputWriter, PROGRESS_EVERY, STDOUT_MANIFEST_FILE } from '../lib';
+import { installationOutputs, isCdk8sStdoutOutdir, OutputWriter, PROGRESS_EVERY, renderInstallations, resolveConfig, STDOUT_MANIFEST_FILE } from '../lib';
 import { filesUnder, outdirWithSentinel, ROOT, runInProcess } from './support/run-app';
 import { EXAMPLE_CONFIG } from './support/example';
 
@@ -70,6 +70,31 @@ describe('what synth prints', () => {
     const files = ['prod.k8s.yaml', 'prod-eu.k8s.yaml', 'helm/prod/Chart.yaml', 'helm/prod/templates/a.yaml', 'grafana/prod.values.yaml', 'helm/prod-eu/Chart.yaml']
       .map(p => ({ path: p, content: '' }));
     expect(installationOutputs('prod', files, 'dist')).toEqual(['dist/prod.k8s.yaml', 'dist/helm/prod/', 'dist/grafana/prod.values.yaml']);
+  });
+});
+
+describe('objects two installations would both create', () => {
+  test('fails when installations rendered apart (other threads or slices) create the same object: nothing written', async () => {
+    // GIVEN two installations rendered separately, the second's auth Ingress renamed onto the first's
+    const [a, b] = resolveConfig({
+      defaults: { auth: { mode: 'via-ingress' }, grafana: { service: { namespace: 'grafana' } } },
+      installations: [{ name: 'a', grafana: { host: 'a.example.com' } }, { name: 'b', grafana: { host: 'b.example.com' } }],
+    });
+    const [renderedA] = renderInstallations([a]);
+    const [renderedB] = renderInstallations([b]);
+    const clash = {
+      ...renderedB,
+      objects: renderedB.objects.map(o => (o.metadata.name === 'b-analytics-grafana-auth' ? { ...o, metadata: { ...o.metadata, name: 'a-analytics-grafana-auth' } } : o)),
+    };
+    const outdir = outdirWithSentinel();
+    // WHEN the app gets them from its renderer, as it gets the slices of its threads
+    const { code, stderr } = await runInProcess({ configFile: EXAMPLE_CONFIG, outdir, renderer: async () => [renderedA, clash] });
+    // THEN
+    expect(code).toBe(1);
+    expect(stderr).toContain('installations[1].name: got "b", whose Ingress "grafana/a-analytics-grafana-auth" is created by installations[0] ("a") too');
+    expect(filesUnder(outdir)).toEqual(['sentinel.txt']);
+    // and without the clash the same renderer writes
+    expect((await runInProcess({ configFile: EXAMPLE_CONFIG, outdir, renderer: async () => [renderedA, renderedB] })).code).toBe(0);
   });
 });
 
