@@ -25,10 +25,11 @@ const stdoutMode = isCdk8sStdoutOutdir(outdir);
  * Every file the app writes for these installations. Large configs render in slices on several
  * threads (each requires this module), so every file depends on its own installation only.
  */
-export function render(installations: ResolvedInstallation[]): RenderedInstallation[] {
+export function render(installations: ResolvedInstallation[], stagingDir: string | undefined): RenderedInstallation[] {
   return renderInstallations(installations, {
     writers,
     stdoutMode,
+    stagingDir,
     chartsPerApp: positiveIntegerFromEnv('GRAFANA_ANALYTICS_CHARTS_PER_APP'),
     progress: (done, total) => process.stderr.write(`synthesized ${done}/${total} installations${threadId ? ` (thread ${threadId + 1})` : ''}\n`),
   });
@@ -43,8 +44,8 @@ if (require.main === module) {
     stdoutMode,
     console: process.stderr,
     color: !process.env.NO_COLOR,
-    renderer: load => renderInParallel(load, {
-      module: __filename, exportName: 'render', render, threads: positiveIntegerFromEnv('GRAFANA_ANALYTICS_THREADS'),
+    renderer: (load, stagingDir) => renderInParallel(load, {
+      module: __filename, exportName: 'render', render, context: stagingDir, threads: positiveIntegerFromEnv('GRAFANA_ANALYTICS_THREADS'),
     }),
   }).then(code => { process.exitCode = code; });
 }

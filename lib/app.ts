@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ResolvedInstallation } from './config';
 import { ConfigError, duplicateObjectProblems, InstallationObjects, loadConfigFile } from './load-config';
-import { OutputFile, writeOutputAtomically } from './output/files';
+import { OutputFile, StagedOutput, writeOutputAtomically, writeStagedFiles } from './output/files';
 import { manifestFiles, toYamlStream } from './output/manifests';
 import { synthesize, SynthesizedInstallation } from './synth';
 
@@ -25,10 +25,17 @@ export interface RenderOptions {
   readonly writers?: readonly OutputWriter[];
   /** Write only one stream of plain manifests, for `cdk8s synth --stdout`. @default false */
   readonly stdoutMode?: boolean;
-  /** Installations per cdk8s App (see `synthesize`). @default 50 */
+  /** Installations per cdk8s App (see `synthesize`). @default 10 */
   readonly chartsPerApp?: number;
   /** Called every `PROGRESS_EVERY` installations of a large config. @default - silent */
   readonly progress?: (done: number, total: number) => void;
+  /**
+   * Write each installation's files into this staging folder (`StagedOutput.dir`) as soon as they
+   * are rendered, instead of returning their contents: threads write in parallel, and no thread
+   * holds every file at once. Ignored in `stdoutMode`.
+   * @default - files are returned
+   */
+  readonly stagingDir?: string;
 }
 
 /** One installation's files, and what the summary and the collision check need of its objects. */
@@ -36,15 +43,21 @@ export interface RenderedInstallation {
   readonly installation: ResolvedInstallation;
   /** Identity (API version, kind, namespace, name) of each object. */
   readonly objects: InstallationObjects['objects'];
-  /** Its files; in `--stdout` mode, its part of the one manifest stream. */
-  readonly files: OutputFile[];
+  /** Its files' paths, relative to the output directory. */
+  readonly paths: readonly string[];
+  /**
+   * Its files, unless they were written to `RenderOptions.stagingDir` already; in `--stdout` mode,
+   * its part of the one manifest stream.
+   */
+  readonly files?: OutputFile[];
 }
 
 /**
- * Loads the installations and renders them. The default renders in this thread; main.ts passes
- * one that splits large configs over worker threads. Either way the result is in config order.
+ * Loads the installations and renders them, writing their files into `stagingDir` when it is
+ * given (see `RenderOptions.stagingDir`). The default renders in this thread; main.ts passes one
+ * that splits large configs over worker threads. Either way the result is in config order.
  */
-export type Renderer = (load: () => ResolvedInstallation[]) => Promise<RenderedInstallation[]>;
+export type Renderer = (load: () => ResolvedInstallation[], stagingDir: string | undefined) => Promise<RenderedInstallation[]>;
 
 export interface AppOptions extends Omit<RenderOptions, 'progress'> {
   readonly configFile: string;
@@ -78,21 +91,29 @@ export const STDOUT_MANIFEST_FILE = 'manifests.k8s.yaml';
 /** Runs the app and returns the process exit code: 0, or 1 with the reason on the console. */
 export async function runApp(options: AppOptions): Promise<number> {
   const out = options.console;
+  let staged: StagedOutput | undefined;
   try {
     const load = () => loadConfigFile(options.configFile);
+    staged = options.stdoutMode ? undefined : StagedOutput.begin(options.outdir);
     const rendered = options.renderer
-      ? await options.renderer(load)
-      : renderInstallations(load(), { ...options, progress: (done, total) => out.write(`synthesized ${done}/${total} installations\n`) });
+      ? await options.renderer(load, staged?.dir)
+      : renderInstallations(load(), {
+        ...options, stagingDir: staged?.dir, progress: (done, total) => out.write(`synthesized ${done}/${total} installations\n`),
+      });
     // Here, not per slice: slices (threads, progress steps) would miss collisions between them.
     const collisions = duplicateObjectProblems(rendered);
     if (collisions.length > 0) throw new ConfigError(collisions, options.configFile);
-    const files = options.stdoutMode
-      ? [{ path: STDOUT_MANIFEST_FILE, content: rendered.map(r => r.files[0].content).join('') }]
-      : rendered.flatMap(r => r.files);
-    writeOutputAtomically(options.outdir, files);
-    out.write(summary(rendered, files, options));
+    if (staged) {
+      for (const r of rendered) if (r.files) writeStagedFiles(staged.dir, r.files);
+      staged.commit();
+    } else {
+      writeOutputAtomically(options.outdir, [{ path: STDOUT_MANIFEST_FILE, content: rendered.map(r => r.files?.[0].content ?? '').join('') }]);
+    }
+    staged = undefined;
+    out.write(summary(rendered, options));
     return 0;
   } catch (e) {
+    staged?.discard();
     // A config problem is the user's to fix: the message says where, without a stack trace.
     // Anything else is a bug in this library, and its stack is what a bug report needs.
     const text = e instanceof ConfigError ? e.message : `internal error, please report it: ${(e as Error).stack ?? e}`;
@@ -110,10 +131,14 @@ export function renderInstallations(installations: readonly ResolvedInstallation
   const rendered: RenderedInstallation[] = [];
   for (let start = 0; start < installations.length; start += step) {
     for (const s of synthesize(installations.slice(start, start + step), { chartsPerApp: options.chartsPerApp })) {
+      const files = installationFiles(s, options);
+      const written = options.stagingDir !== undefined && !options.stdoutMode;
+      if (written) writeStagedFiles(options.stagingDir!, files);
       rendered.push({
         installation: s.installation,
         objects: s.objects.map(({ apiVersion, kind, metadata: { name, namespace } }) => ({ apiVersion, kind, metadata: { name, namespace } })),
-        files: installationFiles(s, options),
+        paths: files.map(f => f.path),
+        ...(written ? {} : { files }),
       });
     }
     if (step === PROGRESS_EVERY) options.progress?.(rendered.length, installations.length);
@@ -131,15 +156,15 @@ function installationFiles(s: SynthesizedInstallation, options: RenderOptions): 
 }
 
 /** One aligned line per installation (name, namespace, host, objects, outputs), then a total. */
-export function summary(rendered: readonly RenderedInstallation[], files: readonly OutputFile[], options: Pick<AppOptions, 'outdir' | 'stdoutMode' | 'writers'>): string {
+export function summary(rendered: readonly RenderedInstallation[], options: Pick<AppOptions, 'outdir' | 'stdoutMode' | 'writers'>): string {
   // Each installation's own files: searching every file for every installation was quadratic
   // (1000 installations, 16,000 files: 1.7 s).
-  const rows = rendered.map(({ installation: inst, objects, files: own }) => [
+  const rows = rendered.map(({ installation: inst, objects, paths }) => [
     inst.name,
     inst.namespace,
     inst.grafana.subPath === '/' ? inst.grafana.host : `${inst.grafana.host}${inst.grafana.subPath}`,
     `${objects.length} objects`,
-    options.stdoutMode ? '(stdout)' : installationOutputs(inst.name, own, options.outdir).join(' '),
+    options.stdoutMode ? '(stdout)' : installationOutputs(inst.name, paths, options.outdir).join(' '),
   ]);
   const widths = rows.reduce((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [] as number[]);
   // Counts right-aligned, the output paths left as they are: a thousand lines still read as a table.
@@ -147,7 +172,8 @@ export function summary(rendered: readonly RenderedInstallation[], files: readon
   const lines = rows.map(row => row.map((cell, i) => align(cell, i, i === row.length - 1)).join('  '));
   const objectTotal = rendered.reduce((n, r) => n + r.objects.length, 0);
   const skipped = options.writers?.length ? ' (plain manifests only: the other outputs need an output directory, run without --stdout)' : '';
-  const where = options.stdoutMode ? `to stdout${skipped}` : `${files.length} files in ${options.outdir}`;
+  const fileCount = rendered.reduce((n, r) => n + r.paths.length, 0);
+  const where = options.stdoutMode ? `to stdout${skipped}` : `${fileCount} files in ${options.outdir}`;
   lines.push(`total: ${rendered.length} installations, ${objectTotal} objects, ${where}`);
   return `${lines.join('\n')}\n`;
 }
@@ -157,10 +183,10 @@ export function summary(rendered: readonly RenderedInstallation[], files: readon
  * named `<name>` (a Helm chart) shown once with a trailing slash. Installation names hold no '.',
  * so `prod.` never matches `prod-eu.k8s.yaml`.
  */
-export function installationOutputs(name: string, files: readonly OutputFile[], outdir: string): string[] {
+export function installationOutputs(name: string, paths: readonly string[], outdir: string): string[] {
   const outputs = new Set<string>();
-  for (const file of files) {
-    const segments = file.path.split(/[\\/]/);
+  for (const file of paths) {
+    const segments = file.split(/[\\/]/);
     const i = segments.findIndex((seg, j) => seg === name || (j === segments.length - 1 && seg.startsWith(`${name}.`)));
     if (i < 0) continue;
     const isFolder = i < segments.length - 1;

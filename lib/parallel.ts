@@ -7,16 +7,23 @@ import { Worker } from 'worker_threads';
  */
 export const MIN_INSTALLATIONS_PER_THREAD = 150;
 
-export interface RenderInParallelOptions<T, R> {
+export interface RenderInParallelOptions<T, R, C = undefined> {
   /** Absolute path of the module that exports the render function (required again in each worker). */
   readonly module: string;
-  /** Name of the export: `(items: T[]) => R[]`, where each result depends on one item only. */
+  /** Name of the export: `(items: T[], context: C) => R[]`, where each result depends on one item only. */
   readonly exportName: string;
   /** The same function, for the share the calling thread renders itself. */
-  readonly render: (items: T[]) => R[];
+  readonly render: (items: T[], context: C) => R[];
+  /** Passed to every call of `render`, on every thread (copied: plain data only). @default undefined */
+  readonly context?: C;
+  /**
+   * Fewest items worth a thread of their own: a worker loads its modules again first.
+   * @default MIN_INSTALLATIONS_PER_THREAD
+   */
+  readonly itemsPerThread?: number;
   /**
    * Threads to use, the calling one included.
-   * @default - one per core, but at most one per `MIN_INSTALLATIONS_PER_THREAD` items
+   * @default - one per core, but at most one per `itemsPerThread` items
    */
   readonly threads?: number;
 }
@@ -27,7 +34,7 @@ export interface RenderInParallelOptions<T, R> {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('worker_threads');
 const render = require(workerData.module)[workerData.exportName];
-parentPort.once('message', items => parentPort.postMessage(render(items)));
+parentPort.once('message', ({ items, context }) => parentPort.postMessage(render(items, context)));
 `;
 
 /**
@@ -36,20 +43,21 @@ parentPort.once('message', items => parentPort.postMessage(render(items)));
  * synchronous and CPU-bound, so a second core is the one way to roughly halve a large synth.
  * Workers start before `load` runs; those a small config does not need are stopped unused.
  */
-export async function renderInParallel<T, R>(load: () => T[], options: RenderInParallelOptions<T, R>): Promise<R[]> {
+export async function renderInParallel<T, R, C = undefined>(load: () => T[], options: RenderInParallelOptions<T, R, C>): Promise<R[]> {
   const maxThreads = options.threads ?? os.availableParallelism();
-  const workers = Array.from({ length: maxThreads - 1 }, () => new RenderWorker<T, R>(options));
+  const workers = Array.from({ length: maxThreads - 1 }, () => new RenderWorker<T, R, C>(options));
   try {
     const items = load();
     const threads = Math.max(1, Math.min(
       maxThreads,
-      options.threads ? items.length : Math.floor(items.length / MIN_INSTALLATIONS_PER_THREAD),
+      options.threads ? items.length : Math.floor(items.length / (options.itemsPerThread ?? MIN_INSTALLATIONS_PER_THREAD)),
     ));
     const size = Math.ceil(items.length / threads);
     const slices = Array.from({ length: threads }, (_, i) => items.slice(i * size, (i + 1) * size));
-    const others = slices.slice(1).map((slice, i) => workers[i].render(slice));
+    const context = options.context as C;
+    const others = slices.slice(1).map((slice, i) => workers[i].render(slice, context));
     // Every worker is awaited even when one fails, so none is left running.
-    const results = await Promise.allSettled([Promise.resolve().then(() => options.render(slices[0])), ...others]);
+    const results = await Promise.allSettled([Promise.resolve().then(() => options.render(slices[0], context)), ...others]);
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
     return results.flatMap(r => (r as PromiseFulfilledResult<R[]>).value);
@@ -58,11 +66,11 @@ export async function renderInParallel<T, R>(load: () => T[], options: RenderInP
   }
 }
 
-class RenderWorker<T, R> {
+class RenderWorker<T, R, C> {
   private readonly worker: Worker;
   private readonly done: Promise<R[]>;
 
-  constructor(options: RenderInParallelOptions<T, R>) {
+  constructor(options: RenderInParallelOptions<T, R, C>) {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: options.module, exportName: options.exportName } });
     this.done = new Promise((resolve, reject) => {
       let result: R[] | undefined;
@@ -82,8 +90,8 @@ class RenderWorker<T, R> {
     this.done.catch(() => undefined);
   }
 
-  render(items: T[]): Promise<R[]> {
-    this.worker.postMessage(items);
+  render(items: T[], context: C): Promise<R[]> {
+    this.worker.postMessage({ items, context });
     return this.done;
   }
 

@@ -25,8 +25,9 @@ export interface SynthesizedInstallation {
 export interface SynthesizeOptions {
   /**
    * Installations per cdk8s App. cdk8s resolves the whole App for every chart, so one App with
-   * thousands of charts is quadratic; small Apps keep synth linear with identical output.
-   * @default 50
+   * thousands of charts is quadratic (every chart's synth also validates every construct of
+   * its App); small Apps keep synth linear with identical output.
+   * @default 10
    */
   readonly chartsPerApp?: number;
 }
@@ -37,7 +38,7 @@ export interface SynthesizeOptions {
  * `duplicateObjectProblems`), since large configs are synthesized in slices.
  */
 export function synthesize(installations: readonly ResolvedInstallation[], options: SynthesizeOptions = {}): SynthesizedInstallation[] {
-  const perApp = options.chartsPerApp ?? 50;
+  const perApp = options.chartsPerApp ?? 10;
   const out: SynthesizedInstallation[] = [];
   for (let start = 0; start < installations.length; start += perApp) {
     const app = new App();

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { installationOutputs, isCdk8sStdoutOutdir, OutputWriter, PROGRESS_EVERY, renderInstallations, resolveConfig, STDOUT_MANIFEST_FILE } from '../lib';
+import { installationOutputs, isCdk8sStdoutOutdir, OutputWriter, PROGRESS_EVERY, renderInstallations, resolveConfig, STDOUT_MANIFEST_FILE, StagedOutput, writeStagedFiles } from '../lib';
 import { filesUnder, outdirWithSentinel, ROOT, runInProcess } from './support/run-app';
 import { EXAMPLE_CONFIG } from './support/example';
 
@@ -67,9 +67,8 @@ describe('what synth prints', () => {
   });
 
   test('names each installation\'s outputs: its files and its chart folders, not a neighbour\'s', () => {
-    const files = ['prod.k8s.yaml', 'prod-eu.k8s.yaml', 'helm/prod/Chart.yaml', 'helm/prod/templates/a.yaml', 'grafana/prod.values.yaml', 'helm/prod-eu/Chart.yaml']
-      .map(p => ({ path: p, content: '' }));
-    expect(installationOutputs('prod', files, 'dist')).toEqual(['dist/prod.k8s.yaml', 'dist/helm/prod/', 'dist/grafana/prod.values.yaml']);
+    const paths = ['prod.k8s.yaml', 'prod-eu.k8s.yaml', 'helm/prod/Chart.yaml', 'helm/prod/templates/a.yaml', 'grafana/prod.values.yaml', 'helm/prod-eu/Chart.yaml'];
+    expect(installationOutputs('prod', paths, 'dist')).toEqual(['dist/prod.k8s.yaml', 'dist/helm/prod/', 'dist/grafana/prod.values.yaml']);
   });
 });
 
@@ -95,6 +94,56 @@ describe('objects two installations would both create', () => {
     expect(filesUnder(outdir)).toEqual(['sentinel.txt']);
     // and without the clash the same renderer writes
     expect((await runInProcess({ configFile: EXAMPLE_CONFIG, outdir, renderer: async () => [renderedA, renderedB] })).code).toBe(0);
+  });
+
+  test('files a renderer already wrote to the staging folder are discarded with it', async () => {
+    // GIVEN a renderer that writes both installations' files as it renders them (as threads do), then returns a clash
+    const [a, b] = resolveConfig({
+      defaults: { grafana: { service: { namespace: 'grafana' } } },
+      installations: [{ name: 'a', grafana: { host: 'a.example.com' } }, { name: 'b', grafana: { host: 'b.example.com' } }],
+    });
+    const outdir = outdirWithSentinel();
+    let staged: string[] = [];
+    const renderer = async (_load: unknown, stagingDir: string | undefined) => {
+      const [renderedA, renderedB] = renderInstallations([a, b], { stagingDir });
+      staged = filesUnder(stagingDir!);
+      return [renderedA, { ...renderedB, objects: renderedA.objects }];
+    };
+    // WHEN
+    const { code } = await runInProcess({ configFile: EXAMPLE_CONFIG, outdir, renderer });
+    // THEN the files had been written, and neither they nor the staging folder are left
+    expect(code).toBe(1);
+    expect(staged).toEqual(['a.k8s.yaml', 'b.k8s.yaml']);
+    expect(filesUnder(outdir)).toEqual(['sentinel.txt']);
+    expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
+  });
+});
+
+describe('staged output', () => {
+  const staging = () => fs.mkdtempSync(path.join(os.tmpdir(), 'analytics-staging-'));
+
+  test('two writers of the same path fail, even in separate calls (separate threads)', () => {
+    const dir = staging();
+    writeStagedFiles(dir, [{ path: 'helm/a/Chart.yaml', content: 'first' }]);
+    expect(() => writeStagedFiles(dir, [{ path: 'helm/a/../a/Chart.yaml', content: 'second' }])).toThrow('two outputs want the same file: helm/a/../a/Chart.yaml');
+    expect(fs.readFileSync(path.join(dir, 'helm/a/Chart.yaml'), 'utf8')).toBe('first');
+  });
+
+  test.each(['../outside.yaml', '/etc/outside.yaml', 'a/../../outside.yaml'])('a path outside the output directory fails: %s', p => {
+    expect(() => writeStagedFiles(staging(), [{ path: p, content: '' }])).toThrow(`output path escapes the output directory: ${p}`);
+  });
+
+  test('commit replaces the output directory, discard leaves it', () => {
+    const outdir = outdirWithSentinel();
+    const discarded = StagedOutput.begin(outdir);
+    writeStagedFiles(discarded.dir, [{ path: 'x.yaml', content: 'x' }]);
+    discarded.discard();
+    expect(filesUnder(outdir)).toEqual(['sentinel.txt']);
+    const committed = StagedOutput.begin(outdir);
+    writeStagedFiles(committed.dir, [{ path: 'y/z.yaml', content: 'z' }]);
+    committed.commit();
+    expect(filesUnder(outdir)).toEqual(['y/z.yaml']);
+    expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
   });
 });
 

@@ -33,6 +33,9 @@ describe('kubeYamlWith (one serialization for the plain manifest and the Helm te
 
   test.each([
     ['labels', new Map<string, unknown>([['metadata.labels', { a: 'b', 'helm.sh/chart': 'x-0.1.0', z: '007' }]])],
+    ['labels that YAML 1.1 or Go would misread, or that need quotes', new Map<string, unknown>([['metadata.labels', {
+      yes: 'on', empty: '', 'with: colon': 'a: b', '#': '#x', long: 'k'.repeat(1100), n: 'null', octal: '0o7', under: '1_000', '?': '- x',
+    }]])],
     ['empty labels', new Map<string, unknown>([['metadata.labels', {}]])],
     ['labels of the pod template and a container', new Map<string, unknown>([
       ['spec.template.metadata.labels', { app: 'x', instance: 'TOKEN' }],

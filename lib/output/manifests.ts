@@ -40,7 +40,8 @@ export function kubeYaml(value: unknown): string {
   // Objects from JSON share no references: skip the search for repeated ones (anchors).
   const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
   quoteGoNumbers(doc);
-  return doc.toString({ lineWidth: 0 });
+  // `directives: false`: no %YAML/%TAG lines are wanted, and deciding on them walks the whole tree.
+  return doc.toString({ lineWidth: 0, directives: false });
 }
 
 /**
@@ -147,7 +148,7 @@ function fillHoles(text: string, values: readonly unknown[]): string | undefined
     const value = values[index];
     const head = line.slice(0, -token.length - 1);
     const isBlock = typeof value === 'object' && value !== null && Object.keys(value).length > 0;
-    const yaml = kubeYaml(value).slice(0, -1);
+    const yaml = holeYaml(value);
     if (isBlock) {
       const column = line.search(/\S/) + (line.trimStart().startsWith('- ') ? 2 : 0);
       const pad = ' '.repeat(column + 2);
@@ -161,6 +162,37 @@ function fillHoles(text: string, values: readonly unknown[]): string | undefined
     filled++;
   }
   return filled === values.length ? lines.join('\n') : undefined;
+}
+
+// Hole values repeat: most labels are the same in every installation, the Helm tokens repeat per
+// chart. Each distinct value is serialized once instead of in a small yaml Document per hole (that
+// was a quarter of the Helm writer's time); a label map is the lines of its entries (a block map
+// of single-line strings is its entries' lines: yaml neither aligns nor wraps them at lineWidth 0),
+// so only the per-installation entries are new. JSON-equal values have equal YAML; the cache is
+// emptied when full.
+const holeYamlCache = new Map<string, string>();
+const HOLE_YAML_CACHE_SIZE = 10_000;
+
+function holeYaml(value: unknown): string {
+  if (isLabelMap(value)) return Object.entries(value).map(entry => cachedYaml(Object.fromEntries([entry]))).join('\n');
+  return cachedYaml(value);
+}
+
+function cachedYaml(value: unknown): string {
+  const key = JSON.stringify(value);
+  let yaml = holeYamlCache.get(key);
+  if (yaml === undefined) {
+    if (holeYamlCache.size >= HOLE_YAML_CACHE_SIZE) holeYamlCache.clear();
+    yaml = kubeYaml(value).slice(0, -1);
+    holeYamlCache.set(key, yaml);
+  }
+  return yaml;
+}
+
+function isLabelMap(value: unknown): value is Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const entries = Object.entries(value);
+  return entries.length > 0 && entries.every(([k, v]) => typeof v === 'string' && !v.includes('\n') && !k.includes('\n'));
 }
 
 /** Serializes objects as a multi-document YAML stream, the way `kubectl apply -f` reads it. */
