@@ -143,14 +143,23 @@ function summarizeOutput(dir: string): OutputSummary {
  * writes them. Every other YAML file must parse: plain manifests hold `{{` too (dashboard legends),
  * and leaving them out made the floor far too low.
  */
-function floorEntries(dir: string): FloorEntry[] {
-  return listFiles(dir).map(file => {
+function floorEntries(dir: string): FloorEntry[][] {
+  const entries = listFiles(dir).map((file): FloorEntry => {
     const text = fs.readFileSync(path.join(dir, file), 'utf8');
     if (!/\.ya?ml$/.test(file) || /^helm\/[^/]+\/templates\//.test(file)) return { path: file, text };
     const docs = parseAllDocuments(text);
     if (!Array.isArray(docs) || docs.some(d => d.errors.length > 0)) throw new Error(`the app wrote ${file}, which is not valid YAML`);
     return { path: file, documents: docs.map(d => d.toJS()) };
   });
+  // Grouped by installation (`<name>.k8s.yaml`, `helm/<name>/...`, `grafana/<name>/...`), which
+  // the floor splits over its threads as the app does.
+  const groups = new Map<string, FloorEntry[]>();
+  for (const e of entries) {
+    const [first, second] = e.path.split('/');
+    const name = second === undefined ? first.split('.')[0] : second;
+    groups.set(name, [...(groups.get(name) ?? []), e]);
+  }
+  return [...groups.values()];
 }
 
 const median = (xs: number[]) => {
@@ -246,8 +255,8 @@ function fullReport(
     const onDisk = series(runs, app, env(diskOut), diskOut);
     const output = (onRam ?? onDisk).output!;
     if (onDisk.output!.digest !== output.digest) throw new Error(`${n} installations: RAM disk and ordinary disk outputs differ`);
-    const documents = path.join(disk, `documents-${n}.json`);
-    fs.writeFileSync(documents, JSON.stringify(floorEntries(ramOut ?? diskOut)));
+    const documents = path.join(disk, `documents-${n}.jsonl`);
+    fs.writeFileSync(documents, floorEntries(ramOut ?? diskOut).map(group => `${JSON.stringify(group)}\n`).join(''));
     const floorOut = ramOut ? `${ramOut}-floor` : `${diskOut}-floor`;
     const floor = series(runs, `${RUNNER} bench/yaml-floor.ts ${documents}`, { CDK8S_OUTDIR: floorOut }, floorOut);
     let cli: Series | undefined;
