@@ -101,8 +101,21 @@ function chartValues(installation: ResolvedInstallation): HelmChartValues {
 // ---------------------------------------------------------------------------------------------
 // values.schema.json: draft-07 (helm 3.17 ignores 2020-12 keywords), built from the config schema.
 
-/** The config schema of one setting, as plain JSON Schema without the library's defaults. */
-function configSchema(...path: string[]): Record<string, unknown> {
+// The config schema is constant: each setting's plain JSON Schema is built once per process.
+const configSchemas = new Map<string, Readonly<Record<string, unknown>>>();
+
+/** The config schema of one setting, as plain JSON Schema without the library's defaults (shared: do not modify). */
+function configSchema(...path: string[]): Readonly<Record<string, unknown>> {
+  const key = path.join('.');
+  let schema = configSchemas.get(key);
+  if (!schema) {
+    schema = plainConfigSchema(path);
+    configSchemas.set(key, schema);
+  }
+  return schema;
+}
+
+function plainConfigSchema(path: readonly string[]): Record<string, unknown> {
   let schema: TSchema = InstallationSchema;
   for (const key of path) {
     if (!isPlainObjectSchema(schema)) throw new Error(`config schema has no object at ${path.join('.')}`);

@@ -58,10 +58,20 @@ const HOLE_PATHS: readonly (readonly (string | '*')[])[] = [
 ];
 const HOLE = '__kube_yaml_hole_';
 
-/** One object's YAML with holes, and the value each hole holds in the object itself. */
+/** A hole of a skeleton: its dot path, the value it holds in the object, the indentation of a block value. */
+interface Hole {
+  readonly path: string;
+  readonly value: unknown;
+  readonly pad: string;
+}
+
+/**
+ * One object's YAML cut at its holes: `parts[i]` ends with the `key:` whose value hole `i` is,
+ * `parts[i + 1]` starts with the line break after it. Holes are in text order.
+ */
 interface Skeleton {
-  readonly text: string;
-  readonly holes: ReadonlyMap<string, unknown>;
+  readonly parts: readonly string[];
+  readonly holes: readonly Hole[];
 }
 
 const skeletons = new WeakMap<object, Skeleton | null>();
@@ -82,13 +92,12 @@ export function kubeYamlWith(object: KubeObject, replacements: ReadonlyMap<strin
     skeleton = makeSkeleton(object);
     skeletons.set(object, skeleton);
   }
-  if (!skeleton || [...replacements.keys()].some(k => !skeleton!.holes.has(k))) return kubeYaml(withValues(object, replacements));
-  const values = [...skeleton.holes].map(([key, value]) => (replacements.has(key) ? replacements.get(key) : value));
-  return fillHoles(skeleton.text, values) ?? kubeYaml(withValues(object, replacements));
+  const fits = skeleton && [...replacements.keys()].every(k => skeleton!.holes.some(h => h.path === k));
+  return (fits && fillHoles(skeleton!, replacements)) || kubeYaml(withValues(object, replacements));
 }
 
 function makeSkeleton(object: KubeObject): Skeleton | null {
-  const holes = new Map<string, unknown>();
+  const values = new Map<string, unknown>();
   // Copies only the maps and lists on the way to a hole; the rest (dashboard JSON) is shared.
   const dig = (node: unknown, path: readonly string[], at: readonly string[]): unknown => {
     if (typeof node !== 'object' || node === null) return node;
@@ -101,8 +110,8 @@ function makeSkeleton(object: KubeObject): Skeleton | null {
       if (rest.length > 0) {
         next = dig(record[k], rest, [...at, k]);
       } else {
-        next = `${HOLE}${holes.size}__`;
-        holes.set([...at, k].join('.'), record[k]);
+        next = `${HOLE}${values.size}__`;
+        values.set([...at, k].join('.'), record[k]);
       }
       if (next === record[k]) continue;
       if (copy === record) copy = (Array.isArray(node) ? [...node] : { ...record }) as Record<string, unknown>;
@@ -111,7 +120,34 @@ function makeSkeleton(object: KubeObject): Skeleton | null {
     return copy;
   };
   const copy = HOLE_PATHS.reduce<unknown>((node, path) => dig(node, path as string[], []), object);
-  return holes.size === 0 ? null : { text: kubeYaml(copy), holes };
+  return values.size === 0 ? null : cutAtHoles(kubeYaml(copy), [...values]);
+}
+
+/**
+ * Finds each hole token at the end of a `key: token` line. Null when the text has them elsewhere
+ * or more often (the object itself contained the marker): the object is then always serialized as
+ * a modified copy.
+ */
+function cutAtHoles(text: string, values: readonly (readonly [string, unknown])[]): Skeleton | null {
+  const parts: string[] = [];
+  const holes: Hole[] = [];
+  const seen = new Set<number>();
+  let partStart = 0;
+  for (let at = text.indexOf(HOLE); at >= 0; at = text.indexOf(HOLE, at + 1)) {
+    const lineStart = text.lastIndexOf('\n', at) + 1;
+    const lineEnd = text.indexOf('\n', at);
+    const line = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd);
+    const index = Number(line.slice(at - lineStart + HOLE.length, -2));
+    const token = `${HOLE}${index}__`;
+    if (!line.endsWith(`: ${token}`) || !(index < values.length) || seen.has(index)) return null;
+    seen.add(index);
+    const column = line.search(/\S/) + (line.trimStart().startsWith('- ') ? 2 : 0);
+    parts.push(text.slice(partStart, lineStart + line.length - token.length - 1));
+    holes.push({ path: values[index][0], value: values[index][1], pad: ' '.repeat(column + 2) });
+    partStart = lineStart + line.length;
+  }
+  parts.push(text.slice(partStart));
+  return holes.length === values.length ? { parts, holes } : null;
 }
 
 function valueAt(object: unknown, path: readonly string[]): unknown {
@@ -130,38 +166,27 @@ function withValues(object: KubeObject, replacements: ReadonlyMap<string, unknow
 }
 
 /**
- * Puts each value's YAML where its hole is: after `key:` on the hole's line, or, for a map or
- * list, on the lines below it, indented one level deeper than the key (block style, as yaml
- * writes nested collections). Undefined when the text does not have the holes where expected
- * (the object itself contained the hole marker): the caller then serializes a copy.
+ * Puts each value's YAML where its hole is: after `key:`, or, for a map or list, on the lines
+ * below it, indented one level deeper than the key (block style, as yaml writes nested
+ * collections). Undefined when a value's YAML cannot go there as is (a multi-line scalar, an
+ * empty line inside a block scalar): the caller then serializes a copy.
  */
-function fillHoles(text: string, values: readonly unknown[]): string | undefined {
-  const lines = text.split('\n');
-  let filled = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const at = line.indexOf(HOLE);
-    if (at < 0) continue;
-    const index = Number(line.slice(at + HOLE.length, -2));
-    const token = `${HOLE}${index}__`;
-    if (!line.endsWith(`: ${token}`) || !(index < values.length)) return undefined;
-    const value = values[index];
-    const head = line.slice(0, -token.length - 1);
-    const isBlock = typeof value === 'object' && value !== null && Object.keys(value).length > 0;
+function fillHoles(skeleton: Skeleton, replacements: ReadonlyMap<string, unknown>): string | undefined {
+  let text = skeleton.parts[0];
+  for (let i = 0; i < skeleton.holes.length; i++) {
+    const hole = skeleton.holes[i];
+    const value = replacements.has(hole.path) ? replacements.get(hole.path) : hole.value;
     const yaml = holeYaml(value);
-    if (isBlock) {
-      const column = line.search(/\S/) + (line.trimStart().startsWith('- ') ? 2 : 0);
-      const pad = ' '.repeat(column + 2);
-      // An empty line (inside a block scalar) would need no indentation: serialize a copy.
+    if (typeof value === 'object' && value !== null && Object.keys(value).length > 0) {
       if (yaml.includes('\n\n')) return undefined;
-      lines[i] = `${head}\n${yaml.split('\n').map(l => pad + l).join('\n')}`;
+      text += `\n${hole.pad}${yaml.replace(/\n/g, `\n${hole.pad}`)}`;
     } else {
       if (yaml.includes('\n')) return undefined;
-      lines[i] = `${head} ${yaml}`;
+      text += ` ${yaml}`;
     }
-    filled++;
+    text += skeleton.parts[i + 1];
   }
-  return filled === values.length ? lines.join('\n') : undefined;
+  return text;
 }
 
 // Hole values repeat: most labels are the same in every installation, the Helm tokens repeat per
