@@ -7,7 +7,7 @@
  * $GRAFANA_ANALYTICS_CONFIG), so whatever main.ts writes is what gets timed. Output goes to a
  * fresh folder on the RAM disk (/dev/shm) to measure compute, and to one on the ordinary disk.
  *
- * Options: --sizes 1,10,100 --runs 5 --out bench/results.md --no-cli (see bench/README.md)
+ * Options: --sizes 1,10,100 --runs 5 --out bench/results.md --no-cli --no-instructions (see bench/README.md)
  *          --charts-per-app 1,5,10,25,50 (tunes `chartsPerApp` instead of the normal table)
  */
 import { execSync, spawnSync } from 'child_process';
@@ -28,6 +28,8 @@ interface Options {
   readonly runs: number;
   readonly out: string;
   readonly cli: boolean;
+  /** Count the app's instructions under callgrind for this many installations. */
+  readonly instructions?: number;
   readonly chartsPerApp?: number[];
 }
 
@@ -63,6 +65,7 @@ function parseArgs(argv: string[]): Options {
     runs: Number(get('runs') ?? 5),
     out: get('out') ?? path.join('bench', 'results.md'),
     cli: !argv.includes('--no-cli'),
+    instructions: argv.includes('--no-instructions') ? undefined : Number(get('instructions') ?? 100),
     chartsPerApp: get('charts-per-app') !== undefined ? list(get('charts-per-app')!) : undefined,
   };
 }
@@ -300,9 +303,31 @@ function fullReport(
     '',
     `- Floor \`node -e 0\`: ${spread(nodeFloor)} s. First synth after a source change (transpiles into .cache/ts-run): ${sec(coldMs)} s.`,
     `- Scaling: t(1000)/t(100) = ${ratio(1000, 100)} (target ≤ 11), t(3000)/t(1000) = ${ratio(3000, 1000)} (target ≤ 3.3); marginal cost between 1000 and 3000: ${marginal} per installation.`,
+    ...(options.instructions ? [instructionsLine(app, options.instructions, ram ?? disk, log)] : []),
     '',
     runners,
   ].join('\n');
+}
+
+/**
+ * Instructions the app executes for `n` installations on one thread, counted by callgrind: unlike
+ * seconds on this shared machine (2x apart from one minute to the next), the count repeats within
+ * about 1 %, so it is the figure to compare across commits.
+ */
+function instructionsLine(app: string, n: number, work: string, log: (line: string) => void): string {
+  const config = path.join(work, `config-instructions-${n}.yaml`);
+  fs.writeFileSync(config, benchConfigYaml(n));
+  const command = `valgrind --tool=callgrind --callgrind-out-file=/dev/null ${app}`;
+  const result = spawnSync(command, {
+    cwd: ROOT, shell: true, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, CDK8S_OUTDIR: path.join(work, 'instructions'), GRAFANA_ANALYTICS_CONFIG: config, GRAFANA_ANALYTICS_THREADS: '1' },
+  });
+  const collected = /Collected : (\d+)/.exec(result.stderr ?? '');
+  const line = result.status === 0 && collected
+    ? `- Instructions (\`valgrind --tool=callgrind\`, one thread, ${n} installations, the app command): ${(Number(collected[1]) / 1e9).toFixed(2)} G; repeatable within about 1 % whatever the load, so compare this across commits.`
+    : `- Instructions: not counted (${result.error?.message ?? `valgrind exit ${result.status}: ${(result.stderr ?? '').trim().split('\n').pop()}`}).`;
+  log(line);
+  return line;
 }
 
 /** How the app command's runner compares on the example config (config/installations.yaml). */
