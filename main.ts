@@ -3,13 +3,14 @@
  * Config: $GRAFANA_ANALYTICS_CONFIG, else config/installations.yaml. Output: $CDK8S_OUTDIR, else dist.
  * Tuning (bench/README.md): $GRAFANA_ANALYTICS_CHARTS_PER_APP, $GRAFANA_ANALYTICS_THREADS.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { threadId } from 'worker_threads';
 import {
   grafanaValuesFiles, helmChartFiles, isCdk8sStdoutOutdir, OutputWriter, positiveIntegerFromEnv, RenderedInstallation,
   renderInstallations, ResolvedInstallation, runApp,
 } from './lib';
-import { renderInParallel } from './lib/parallel';
+import { MIN_INSTALLATIONS_PER_THREAD, renderInParallel } from './lib/parallel';
 import { version as chartVersion } from './package.json';
 
 /** Outputs besides the plain manifests (`dist/<name>.k8s.yaml`, always written). */
@@ -35,10 +36,18 @@ export function render(installations: ResolvedInstallation[], stagingDir: string
   });
 }
 
+/**
+ * Fewest bytes of YAML an installation takes (`- {name: a, grafana: {host: a.b}}`): a config
+ * smaller than two threads' worth of them cannot need a worker, so none is started before it is read.
+ */
+const MIN_INSTALLATION_BYTES = 32;
+
 // Worker threads require this file for `render`; only the process' entry point runs the app.
 if (require.main === module) {
+  const configFile = process.env.GRAFANA_ANALYTICS_CONFIG ?? path.join(__dirname, 'config', 'installations.yaml');
+  const configBytes = fs.statSync(configFile, { throwIfNoEntry: false })?.size ?? 0;
   void runApp({
-    configFile: process.env.GRAFANA_ANALYTICS_CONFIG ?? path.join(__dirname, 'config', 'installations.yaml'),
+    configFile,
     outdir,
     writers,
     stdoutMode,
@@ -46,6 +55,7 @@ if (require.main === module) {
     color: !process.env.NO_COLOR,
     renderer: (load, stagingDir) => renderInParallel(load, {
       module: __filename, exportName: 'render', render, context: stagingDir, threads: positiveIntegerFromEnv('GRAFANA_ANALYTICS_THREADS'),
+      prestart: configBytes >= 2 * MIN_INSTALLATIONS_PER_THREAD * MIN_INSTALLATION_BYTES,
     }),
   }).then(code => { process.exitCode = code; });
 }

@@ -22,6 +22,13 @@ export interface RenderInParallelOptions<T, R, C = undefined> {
    */
   readonly itemsPerThread?: number;
   /**
+   * Start the workers before `load` runs, so they load their modules meanwhile. A worker a small
+   * config turns out not to need is stopped unused, having cost a core for that time: callers
+   * that can tell beforehand that the items will be few pass false.
+   * @default true
+   */
+  readonly prestart?: boolean;
+  /**
    * Threads to use, the calling one included.
    * @default - one per core, but at most one per `itemsPerThread` items
    */
@@ -41,17 +48,18 @@ parentPort.once('message', ({ items, context }) => parentPort.postMessage(render
  * Loads the items with `load` and renders contiguous slices of them on several threads; returns
  * the results in the order a single `render(items)` returns them. cdk8s and the yaml package are
  * synchronous and CPU-bound, so a second core is the one way to roughly halve a large synth.
- * Workers start before `load` runs; those a small config does not need are stopped unused.
+ * Workers start before `load` runs (see `prestart`); those a small config does not need are stopped unused.
  */
 export async function renderInParallel<T, R, C = undefined>(load: () => T[], options: RenderInParallelOptions<T, R, C>): Promise<R[]> {
   const maxThreads = options.threads ?? os.availableParallelism();
-  const workers = Array.from({ length: maxThreads - 1 }, () => new RenderWorker<T, R, C>(options));
+  const workers = options.prestart === false ? [] : Array.from({ length: maxThreads - 1 }, () => new RenderWorker<T, R, C>(options));
   try {
     const items = load();
     const threads = Math.max(1, Math.min(
       maxThreads,
       options.threads ? items.length : Math.floor(items.length / (options.itemsPerThread ?? MIN_INSTALLATIONS_PER_THREAD)),
     ));
+    while (workers.length < threads - 1) workers.push(new RenderWorker<T, R, C>(options));
     const size = Math.ceil(items.length / threads);
     const slices = Array.from({ length: threads }, (_, i) => items.slice(i * size, (i + 1) * size));
     const context = options.context as C;
