@@ -3,6 +3,7 @@ import { ResolvedInstallation } from '../config';
 import { grafanaChartPlugins } from '../grafana-plugin';
 import { SynthesizedInstallation } from '../synth';
 import { OutputFile } from './files';
+import { TO_STRING_OPTIONS } from './manifests';
 
 /**
  * The Grafana Helm chart values one installation needs: the plugin at its pinned version, and a
@@ -33,6 +34,6 @@ export function grafanaValuesFiles(installations: readonly SynthesizedInstallati
       ' Pass with an extra -f after your own values; under kube-prometheus-stack nest it below grafana:.',
       ' Helm replaces lists: if you install other plugins, add them to this plugins: list.',
     ].join('\n');
-    return { path: `grafana/${installation.name}/values.yaml`, content: doc.toString({ lineWidth: 0 }) };
+    return { path: `grafana/${installation.name}/values.yaml`, content: doc.toString(TO_STRING_OPTIONS) };
   });
 }

@@ -14,7 +14,7 @@ import { imageVersion, selectorLabels } from '../labels';
 import { joinPaths } from '../paths';
 import { KubeObject, SynthesizedInstallation } from '../synth';
 import { OutputFile } from './files';
-import { kubeYamlWith, quoteGoNumbers } from './manifests';
+import { kubeYamlWith, quoteGoNumbers, TO_STRING_OPTIONS } from './manifests';
 
 export interface HelmChartOptions {
   /** SemVer 2 version of every chart (Chart.yaml `version`), e.g. the package version. */
@@ -211,7 +211,24 @@ function valueRows(schema: Record<string, unknown>, value: unknown, prefix = '')
   return Object.entries(properties).flatMap(([k, s]) => valueRows(s, value[k], prefix ? `${prefix}.${k}` : k));
 }
 
+// Most installations share their values (image, resources, labels) and so their values.yaml: it
+// is built once per distinct schema descriptions and values.
+const valuesYamlCache = new Map<string, string>();
+const VALUES_YAML_CACHE_SIZE = 1000;
+
 function valuesYaml(schema: Record<string, unknown>, values: HelmChartValues): string {
+  const key = JSON.stringify([schema.properties, values]);
+  let yaml = valuesYamlCache.get(key);
+  if (yaml === undefined) {
+    if (valuesYamlCache.size >= VALUES_YAML_CACHE_SIZE) valuesYamlCache.clear();
+    yaml = commentedValuesYaml(schema, values);
+    valuesYamlCache.set(key, yaml);
+  }
+  return yaml;
+}
+
+/** values.yaml: each key with its schema description as a comment above it. */
+function commentedValuesYaml(schema: Record<string, unknown>, values: HelmChartValues): string {
   const doc = new Document(values, { version: '1.1' });
   const comment = (node: unknown, s: Record<string, unknown>) => {
     if (!isMap(node) || !isRecord(s.properties)) return;
@@ -226,7 +243,7 @@ function valuesYaml(schema: Record<string, unknown>, values: HelmChartValues): s
   comment(doc.contents, schema);
   quoteGoNumbers(doc);
   doc.commentBefore = ' Defaults come from the typed config this chart was synthesized from; values.schema.json checks every value.';
-  return doc.toString({ lineWidth: 0 });
+  return doc.toString(TO_STRING_OPTIONS);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -400,7 +417,7 @@ function chartYaml(installation: ResolvedInstallation, version: string, tag: str
     home: UPSTREAM,
     sources: [UPSTREAM],
     keywords: ['grafana', 'analytics', 'prometheus', 'servicemonitor', installation.auth.front],
-  }, { version: '1.1', lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
+  }, { ...TO_STRING_OPTIONS, version: '1.1', defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
 }
 
 /** Where beacons go: the write path on Grafana's host, below its sub-path. */
