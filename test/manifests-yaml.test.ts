@@ -1,5 +1,5 @@
 import { KubeObject } from '../lib';
-import { kubeYaml, kubeYamlWith, objectYaml } from '../lib/output/manifests';
+import { JsonCache, kubeYaml, kubeYamlWith, objectYaml } from '../lib/output/manifests';
 
 /** What kubeYamlWith must equal: the modified copy serialized on its own. */
 function expected(object: KubeObject, replacements: Map<string, unknown>): string {
@@ -59,5 +59,21 @@ describe('kubeYamlWith (one serialization for the plain manifest and the Helm te
     expect(objectYaml(object)).toBe(kubeYaml(object));
     const replacements = new Map<string, unknown>([['metadata.labels', { a: 'b' }]]);
     expect(kubeYamlWith(object, replacements)).toBe(expected(object, replacements));
+  });
+});
+
+describe('JsonCache (hole values, values.yaml)', () => {
+  test('computes once per distinct JSON, and again after it was emptied for being full', () => {
+    const cache = new JsonCache<string>(2);
+    const computed: string[] = [];
+    const get = (input: unknown) => cache.get(input, () => {
+      computed.push(JSON.stringify(input));
+      return `v${computed.length}`;
+    });
+    expect([get({ a: 1 }), get({ a: 1 }), get(['x']), get({ a: 1 })]).toEqual(['v1', 'v1', 'v2', 'v1']);
+    // full at 2 entries: the third distinct input empties it
+    expect(get('third')).toBe('v3');
+    expect(get({ a: 1 })).toBe('v4');
+    expect(computed).toEqual(['{"a":1}', '["x"]', '"third"', '{"a":1}']);
   });
 });

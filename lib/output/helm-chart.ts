@@ -14,7 +14,7 @@ import { imageVersion, selectorLabels } from '../labels';
 import { joinPaths } from '../paths';
 import { KubeObject, SynthesizedInstallation } from '../synth';
 import { OutputFile } from './files';
-import { kubeYamlWith, quoteGoNumbers, TO_STRING_OPTIONS } from './manifests';
+import { JsonCache, kubeYamlWith, quoteGoNumbers, TO_STRING_OPTIONS } from './manifests';
 
 export interface HelmChartOptions {
   /** SemVer 2 version of every chart (Chart.yaml `version`), e.g. the package version. */
@@ -213,18 +213,10 @@ function valueRows(schema: Record<string, unknown>, value: unknown, prefix = '')
 
 // Most installations share their values (image, resources, labels) and so their values.yaml: it
 // is built once per distinct schema descriptions and values.
-const valuesYamlCache = new Map<string, string>();
-const VALUES_YAML_CACHE_SIZE = 1000;
+const valuesYamlCache = new JsonCache<string>(1000);
 
 function valuesYaml(schema: Record<string, unknown>, values: HelmChartValues): string {
-  const key = JSON.stringify([schema.properties, values]);
-  let yaml = valuesYamlCache.get(key);
-  if (yaml === undefined) {
-    if (valuesYamlCache.size >= VALUES_YAML_CACHE_SIZE) valuesYamlCache.clear();
-    yaml = commentedValuesYaml(schema, values);
-    valuesYamlCache.set(key, yaml);
-  }
-  return yaml;
+  return valuesYamlCache.get([schema.properties, values], () => commentedValuesYaml(schema, values));
 }
 
 /** values.yaml: each key with its schema description as a comment above it. */

@@ -194,14 +194,33 @@ function fillHoles(skeleton: Skeleton, replacements: ReadonlyMap<string, unknown
   return text;
 }
 
+/**
+ * Values computed once per distinct JSON of their input (JSON-equal inputs give equal output
+ * here), at most `size` of them: the cache is emptied when full.
+ */
+export class JsonCache<V> {
+  private readonly entries = new Map<string, V>();
+
+  constructor(private readonly size: number) {}
+
+  get(input: unknown, compute: () => V): V {
+    const key = JSON.stringify(input);
+    let value = this.entries.get(key);
+    if (value === undefined) {
+      if (this.entries.size >= this.size) this.entries.clear();
+      value = compute();
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+}
+
 // Hole values repeat: most labels are the same in every installation, the Helm tokens repeat per
 // chart. Each distinct value is serialized once instead of in a small yaml Document per hole (that
 // was a quarter of the Helm writer's time); a label map is the lines of its entries (a block map
 // of single-line strings is its entries' lines: yaml neither aligns nor wraps them at lineWidth 0),
-// so only the per-installation entries are new. JSON-equal values have equal YAML; the cache is
-// emptied when full.
-const holeYamlCache = new Map<string, string>();
-const HOLE_YAML_CACHE_SIZE = 10_000;
+// so only the per-installation entries are new.
+const holeYamlCache = new JsonCache<string>(10_000);
 
 function holeYaml(value: unknown): string {
   if (isLabelMap(value)) return Object.entries(value).map(entry => cachedYaml(Object.fromEntries([entry]))).join('\n');
@@ -209,14 +228,7 @@ function holeYaml(value: unknown): string {
 }
 
 function cachedYaml(value: unknown): string {
-  const key = JSON.stringify(value);
-  let yaml = holeYamlCache.get(key);
-  if (yaml === undefined) {
-    if (holeYamlCache.size >= HOLE_YAML_CACHE_SIZE) holeYamlCache.clear();
-    yaml = kubeYaml(value).slice(0, -1);
-    holeYamlCache.set(key, yaml);
-  }
-  return yaml;
+  return holeYamlCache.get(value, () => kubeYaml(value).slice(0, -1));
 }
 
 function isLabelMap(value: unknown): value is Record<string, string> {
