@@ -129,11 +129,12 @@ export async function runApp(options: AppOptions): Promise<number> {
 export function renderInstallations(installations: readonly ResolvedInstallation[], options: RenderOptions = {}): RenderedInstallation[] {
   const step = installations.length > PROGRESS_EVERY ? PROGRESS_EVERY : installations.length;
   const rendered: RenderedInstallation[] = [];
+  const stagingDir = options.stdoutMode ? undefined : options.stagingDir;
   for (let start = 0; start < installations.length; start += step) {
     for (const s of synthesize(installations.slice(start, start + step), { chartsPerApp: options.chartsPerApp })) {
       const files = installationFiles(s, options);
-      const written = options.stagingDir !== undefined && !options.stdoutMode;
-      if (written) writeStagedFiles(options.stagingDir!, files);
+      const written = stagingDir !== undefined;
+      if (written) writeStagedFiles(stagingDir, files);
       rendered.push({
         installation: s.installation,
         objects: s.objects.map(({ apiVersion, kind, metadata: { name, namespace } }) => ({ apiVersion, kind, metadata: { name, namespace } })),

@@ -17,11 +17,6 @@ export interface RenderInParallelOptions<T, R, C = undefined> {
   /** Passed to every call of `render`, on every thread (copied: plain data only). @default undefined */
   readonly context?: C;
   /**
-   * Fewest items worth a thread of their own: a worker loads its modules again first.
-   * @default MIN_INSTALLATIONS_PER_THREAD
-   */
-  readonly itemsPerThread?: number;
-  /**
    * Start the workers before `load` runs, so they load their modules meanwhile. A worker a small
    * config turns out not to need is stopped unused, having cost a core for that time: callers
    * that can tell beforehand that the items will be few pass false.
@@ -30,7 +25,7 @@ export interface RenderInParallelOptions<T, R, C = undefined> {
   readonly prestart?: boolean;
   /**
    * Threads to use, the calling one included.
-   * @default - one per core, but at most one per `itemsPerThread` items
+   * @default - one per core, but at most one per `MIN_INSTALLATIONS_PER_THREAD` items
    */
   readonly threads?: number;
 }
@@ -57,7 +52,7 @@ export async function renderInParallel<T, R, C = undefined>(load: () => T[], opt
     const items = load();
     const threads = Math.max(1, Math.min(
       maxThreads,
-      options.threads ? items.length : Math.floor(items.length / (options.itemsPerThread ?? MIN_INSTALLATIONS_PER_THREAD)),
+      options.threads ? items.length : Math.floor(items.length / MIN_INSTALLATIONS_PER_THREAD),
     ));
     while (workers.length < threads - 1) workers.push(new RenderWorker<T, R, C>(options));
     const size = Math.ceil(items.length / threads);
