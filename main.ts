@@ -10,7 +10,7 @@ import {
   grafanaValuesFiles, helmChartFiles, isCdk8sStdoutOutdir, OutputWriter, positiveIntegerFromEnv, RenderedInstallation,
   renderInstallations, ResolvedInstallation, runApp,
 } from './lib';
-import { MIN_INSTALLATIONS_PER_THREAD, renderInParallel } from './lib/parallel';
+import { MIN_INSTALLATIONS_PER_THREAD, renderInParallel } from './lib/app/parallel';
 import { version as chartVersion } from './package.json';
 
 /** Outputs besides the plain manifests (`dist/<name>.k8s.yaml`, always written). */

@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import { StagedOutput, writeStagedFiles } from '../lib/output/files';
 import { kubeYaml } from '../lib/output/manifests';
-import { renderInParallel } from '../lib/parallel';
+import { renderInParallel } from '../lib/app/parallel';
 
 /** One output file: its YAML documents, or its text when it is not YAML (a Helm template). */
 export interface FloorEntry {

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CONFIG_SCHEMA_FILE, configJsonSchemaText, withReference } from '../lib/config-schema';
+import { CONFIG_SCHEMA_FILE, configJsonSchemaText, withReference } from '../lib/config/json-schema';
 
 const root = path.join(__dirname, '..');
 fs.writeFileSync(path.join(root, CONFIG_SCHEMA_FILE), configJsonSchemaText());

@@ -1,5 +1,5 @@
-import { loadConfigFile, resolveConfig } from '../lib/load-config';
-import { KubeObject, synthesize } from '../lib/synth';
+import { loadConfigFile, resolveConfig } from '../lib/config/resolve';
+import { KubeObject, synthesize } from '../lib/constructs/synth';
 import { EXAMPLE_CONFIG } from './support/example';
 
 const PRIVACY_FLAGS = ['--disable-user-metrics', '--disable-session-log', '--disable-variable-log'];

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { benchConfig, benchConfigYaml } from '../bench/generate-config';
 import { ConfigError, positiveIntegerFromEnv, resolveConfig, synthesize } from '../lib';
-import { MIN_INSTALLATIONS_PER_THREAD, renderInParallel } from '../lib/parallel';
+import { MIN_INSTALLATIONS_PER_THREAD, renderInParallel } from '../lib/app/parallel';
 
 const ROOT = path.resolve(__dirname, '..');
 const INSTALLATIONS = 50;

@@ -1,7 +1,7 @@
 import { Document } from 'yaml';
-import { ResolvedInstallation } from '../config';
-import { grafanaChartPlugins } from '../grafana-plugin';
-import { SynthesizedInstallation } from '../synth';
+import { ResolvedInstallation } from '../config/schema';
+import { grafanaChartPlugins } from '../grafana/plugin';
+import { SynthesizedInstallation } from '../constructs/synth';
 import { OutputFile } from './files';
 import { TO_STRING_OPTIONS } from './manifests';
 

@@ -9,10 +9,10 @@
  */
 import { TSchema, Type } from '@sinclair/typebox';
 import { Document, isMap, isScalar, stringify } from 'yaml';
-import { InstallationSchema, isPlainObjectSchema, ResolvedInstallation } from '../config';
-import { imageVersion, selectorLabels } from '../labels';
-import { joinPaths } from '../paths';
-import { KubeObject, SynthesizedInstallation } from '../synth';
+import { InstallationSchema, isPlainObjectSchema, ResolvedInstallation } from '../config/schema';
+import { imageVersion, selectorLabels } from '../constructs/labels';
+import { joinPaths } from '../config/paths';
+import { KubeObject, SynthesizedInstallation } from '../constructs/synth';
 import { OutputFile } from './files';
 import { JsonCache, kubeYamlWith, quoteGoNumbers, TO_STRING_OPTIONS } from './manifests';
 

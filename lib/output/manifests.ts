@@ -1,5 +1,5 @@
 import { Document, isPair, isScalar, isSeq, isMap } from 'yaml';
-import { KubeObject, SynthesizedInstallation } from '../synth';
+import { KubeObject, SynthesizedInstallation } from '../constructs/synth';
 import { OutputFile } from './files';
 
 // Plain scalars go-yaml turns into numbers beyond YAML 1.1's own (Go's ParseInt base 0 after

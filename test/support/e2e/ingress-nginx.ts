@@ -11,7 +11,7 @@
  * at this nginx (the load balancer a `$host` auth-url hairpins through). A Service the test
  * cluster does not have stays unresolvable, so nginx fails the request as a real one would.
  */
-import { KubeObject } from '../../../lib/synth';
+import { KubeObject } from '../../../lib/constructs/synth';
 
 export const ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
 const MODELLED = new Set(['auth-url', 'auth-method', 'rewrite-target', 'proxy-body-size', 'limit-rpm']);

@@ -6,7 +6,7 @@
  * select the targets, so a ServiceMonitor whose selector or port does not match its Service
  * scrapes nothing here, as it would in a cluster.
  */
-import { KubeObject } from '../../../lib/synth';
+import { KubeObject } from '../../../lib/constructs/synth';
 
 interface Endpoint {
   readonly port?: string;

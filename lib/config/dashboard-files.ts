@@ -7,8 +7,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { AnalyticsConfig, DashboardFile, ResolvedInstallation } from './config';
-import type { ConfigProblem } from './load-config';
+import { AnalyticsConfig, DashboardFile, ResolvedInstallation } from './schema';
+import type { ConfigProblem } from './resolve';
 
 /** Grafana's own rule for a dashboard uid. */
 const UID = /^[A-Za-z0-9_-]{1,40}$/;

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { ServiceMonitor, ServiceMonitorSpecEndpointsMetricRelabelingsAction } from '../imports/servicemonitor-monitoring.coreos.com';
+import { ServiceMonitor, ServiceMonitorSpecEndpointsMetricRelabelingsAction } from '../../imports/servicemonitor-monitoring.coreos.com';
 import { AnalyticsServer } from './analytics-server';
-import { DEFAULTS, SERVER_PORT_NAME, USER_IDENTITY_LABEL_REGEX } from './defaults';
+import { DEFAULTS, SERVER_PORT_NAME, USER_IDENTITY_LABEL_REGEX } from '../config/defaults';
 import { recommendedLabels } from './labels';
 
 export interface AnalyticsServiceMonitorProps {

@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { AnalyticsInstallationChart } from './analytics-installation-chart';
-import { ResolvedInstallation } from './config';
+import { ResolvedInstallation } from '../config/schema';
 
 /** A Kubernetes object as plain JSON. */
 export interface KubeObject {

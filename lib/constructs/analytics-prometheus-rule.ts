@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/prometheusrule-monitoring.coreos.com';
+import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
 import { AnalyticsServer } from './analytics-server';
-import { DEFAULTS, PLUGIN_ID } from './defaults';
+import { DEFAULTS, PLUGIN_ID } from '../config/defaults';
 import { recommendedLabels } from './labels';
-import { promString, SESSIONS_METRIC } from './usage-dashboard';
+import { promString, SESSIONS_METRIC } from '../grafana/usage-dashboard';
 
 /** The recording rule's series: sessions per second per dashboard, over 5 minutes, without user labels. */
 export const SESSIONS_PER_DASHBOARD_RECORD = 'dashboard:grafana_analytics_sessions:rate5m';

@@ -5,11 +5,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ResolvedInstallation } from './config';
-import { ConfigError, duplicateObjectProblems, InstallationObjects, loadConfigFile } from './load-config';
-import { OutputFile, StagedOutput, writeOutputAtomically, writeStagedFiles } from './output/files';
-import { manifestFiles, toYamlStream } from './output/manifests';
-import { synthesize, SynthesizedInstallation } from './synth';
+import { ResolvedInstallation } from '../config/schema';
+import { ConfigError, duplicateObjectProblems, InstallationObjects, loadConfigFile } from '../config/resolve';
+import { OutputFile, StagedOutput, writeOutputAtomically, writeStagedFiles } from '../output/files';
+import { manifestFiles, toYamlStream } from '../output/manifests';
+import { synthesize, SynthesizedInstallation } from '../constructs/synth';
 
 /** Turns synthesized installations into files (Helm charts, Grafana values, ...). */
 export type OutputWriter = (installations: readonly SynthesizedInstallation[]) => OutputFile[];

@@ -11,10 +11,10 @@ import { LineCounter, parseDocument } from 'yaml';
 import {
   AnalyticsConfig, AnalyticsConfigSchema, DashboardFile, InstallationConfig, InstallationSchema, isPlainObjectSchema,
   ResolvedInstallation,
-} from './config';
+} from './schema';
 import { installationDashboardProblems, readDashboardFiles } from './dashboard-files';
 import { DEFAULTS } from './defaults';
-import { grafanaChartProblems } from './grafana-plugin';
+import { grafanaChartProblems } from '../grafana/plugin';
 import { joinPaths } from './paths';
 
 /** One thing wrong with the config: where, and what. */

@@ -6,7 +6,7 @@
  * a path on Grafana's host: the write Ingress path of the same installation.
  */
 import type * as sdk from '@grafana/grafana-foundation-sdk/dashboard';
-import { DEFAULTS, PLUGIN_ID } from './defaults';
+import { DEFAULTS, PLUGIN_ID } from '../config/defaults';
 
 /** A Grafana dashboard model (JSON), as exported from Grafana or read from a file. */
 export type DashboardJson = Readonly<Record<string, unknown>>;

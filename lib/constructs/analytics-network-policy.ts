@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { AnalyticsServer } from './analytics-server';
-import { DEFAULTS, SERVER_PORT } from './defaults';
+import { DEFAULTS, SERVER_PORT } from '../config/defaults';
 import { recommendedLabels } from './labels';
 
 export interface AnalyticsNetworkPolicyProps {

@@ -2,9 +2,9 @@
  * How Grafana installs the analytics panel plugin at a pinned version: environment variables for
  * a hand-made Deployment, and the `plugins:` entries of the Grafana Helm chart's values.
  */
-import { GrafanaChart, ResolvedInstallation } from './config';
-import { DEFAULTS, PLUGIN_ID } from './defaults';
-import type { ConfigProblem } from './load-config';
+import { GrafanaChart, ResolvedInstallation } from '../config/schema';
+import { DEFAULTS, PLUGIN_ID } from '../config/defaults';
+import type { ConfigProblem } from '../config/resolve';
 
 /** An environment variable of a Grafana container. */
 export interface GrafanaEnvVar {

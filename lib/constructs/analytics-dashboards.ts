@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { addAnalyticsPanel, analyticsPanel, DashboardJson } from './analytics-panel';
+import { addAnalyticsPanel, analyticsPanel, DashboardJson } from '../grafana/analytics-panel';
 import { AnalyticsServer } from './analytics-server';
 import { GrafanaDashboardConfigMap } from './grafana-dashboard-config-map';
-import { usageDashboard } from './usage-dashboard';
+import { usageDashboard } from '../grafana/usage-dashboard';
 
 /** A dashboard to provision: its model and the stable name part of its ConfigMap. */
 export interface DashboardSource {

@@ -1,11 +1,11 @@
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
-import { AnalyticsServer } from './analytics-server';
+import { AnalyticsServer } from '../analytics-server';
 import { IAuthFront } from './auth-front';
-import { AuthMode } from './config';
-import { DEFAULTS, SERVER_PORT } from './defaults';
-import { Component, recommendedLabels } from './labels';
-import { joinPaths } from './paths';
+import { AuthMode } from '../../config/schema';
+import { DEFAULTS, SERVER_PORT } from '../../config/defaults';
+import { Component, recommendedLabels } from '../labels';
+import { joinPaths } from '../../config/paths';
 
 /** Prefix of every ingress-nginx annotation. */
 export const NGINX_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';

@@ -5,10 +5,10 @@ import { AnalyticsNetworkPolicy } from './analytics-network-policy';
 import { AnalyticsPrometheusRule } from './analytics-prometheus-rule';
 import { AnalyticsServer } from './analytics-server';
 import { AnalyticsServiceMonitor } from './analytics-service-monitor';
-import { IAuthFront } from './auth-front';
-import { ResolvedInstallation } from './config';
-import { dashboardSlug } from './dashboard-files';
-import { IngressNginxAuthFront } from './ingress-nginx-auth-front';
+import { IAuthFront } from './auth/auth-front';
+import { ResolvedInstallation } from '../config/schema';
+import { dashboardSlug } from '../config/dashboard-files';
+import { IngressNginxAuthFront } from './auth/ingress-nginx-auth-front';
 
 /**
  * Everything one Grafana installation needs, in the installation's namespace (the via-ingress

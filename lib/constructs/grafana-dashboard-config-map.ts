@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
-import { DEFAULTS } from './defaults';
+import { DEFAULTS } from '../config/defaults';
 import { recommendedLabels } from './labels';
 
 /** Kubernetes' limit on the data of one ConfigMap. */

@@ -1,8 +1,8 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
-import { ResourceQuantities } from './config';
-import { DEFAULTS, SERVER_PORT, SERVER_PORT_NAME } from './defaults';
+import { ResourceQuantities } from '../config/schema';
+import { DEFAULTS, SERVER_PORT, SERVER_PORT_NAME } from '../config/defaults';
 import { imageVersion, recommendedLabels, selectorLabels } from './labels';
 
 export interface AnalyticsServerProps {
