@@ -1,25 +1,34 @@
+// config: the typed config, its defaults, validation and resolution, and reading it from files
 export * from './config/schema';
 export * from './config/defaults';
-export * from './config/resolve';
+export * from './config/problems';
 export * from './config/paths';
+export * from './config/grafana-chart';
+export * from './config/dashboard-files';
+export * from './config/resolve';
+export * from './config/load';
+export * from './config/json-schema';
+// grafana: pure models of what Grafana reads
+export * from './grafana/metrics';
+export * from './grafana/plugin';
+export * from './grafana/analytics-panel';
+export * from './grafana/usage-dashboard';
+// constructs: one per Kubernetes object family, and synthesize()
 export * from './constructs/labels';
 export * from './constructs/analytics-server';
 export * from './constructs/analytics-service-monitor';
 export * from './constructs/auth/auth-front';
 export * from './constructs/auth/ingress-nginx-auth-front';
 export * from './constructs/analytics-network-policy';
-export * from './constructs/analytics-installation-chart';
-export * from './config/dashboard-files';
-export * from './grafana/plugin';
-export * from './grafana/analytics-panel';
-export * from './grafana/usage-dashboard';
 export * from './constructs/grafana-dashboard-config-map';
 export * from './constructs/analytics-dashboards';
 export * from './constructs/analytics-prometheus-rule';
+export * from './constructs/analytics-installation-chart';
 export * from './constructs/synth';
-export * from './app/app';
+// output: the files written from synthesized installations
 export * from './output/files';
 export * from './output/manifests';
-export * from './config/json-schema';
 export * from './output/helm-chart';
 export * from './output/grafana-values';
+// app: the runner behind `cdk8s synth`
+export * from './app/app';

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AnalyticsConfig, DashboardFile, ResolvedInstallation } from './schema';
-import type { ConfigProblem } from './resolve';
+import { ConfigProblem } from './problems';
 
 /** Grafana's own rule for a dashboard uid. */
 const UID = /^[A-Za-z0-9_-]{1,40}$/;

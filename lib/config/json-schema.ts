@@ -1,6 +1,6 @@
 /**
  * The config's JSON Schema for editors and its reference table for the README, both derived from
- * `AnalyticsConfigSchema` (lib/config.ts) and `DEFAULTS` (lib/defaults.ts): nothing is kept by hand.
+ * `AnalyticsConfigSchema` (schema.ts) and `DEFAULTS` (defaults.ts): nothing is kept by hand.
  *
  * Pure: `scripts/write-schema.ts` writes the results, the tests compare them with the committed files.
  */

@@ -1,62 +1,20 @@
 /**
- * From YAML text or a typed object to validated, fully resolved installations.
+ * From a typed object (parsed YAML or code) to validated, fully resolved installations.
  * Every problem is collected first and reported in one ConfigError.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { TSchema } from '@sinclair/typebox';
 import { ValueError, ValueErrorType } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
-import { LineCounter, parseDocument } from 'yaml';
 import {
   AnalyticsConfig, AnalyticsConfigSchema, DashboardFile, InstallationConfig, InstallationSchema, isPlainObjectSchema,
   ResolvedInstallation,
 } from './schema';
 import { installationDashboardProblems, readDashboardFiles } from './dashboard-files';
 import { DEFAULTS } from './defaults';
-import { grafanaChartProblems } from '../grafana/plugin';
+import { grafanaChartProblems } from './grafana-chart';
 import { joinPaths } from './paths';
-
-/** One thing wrong with the config: where, and what. */
-export interface ConfigProblem {
-  /** Path in the config, e.g. `installations[2].grafana.host`; empty for the whole file. */
-  readonly path: string;
-  readonly message: string;
-}
-
-/** The config is invalid; `problems` lists every problem found, not only the first. */
-export class ConfigError extends Error {
-  constructor(public readonly problems: ConfigProblem[], source?: string) {
-    const where = source ? ` in ${source}` : '';
-    const lines = problems.map(p => `  - ${p.path ? `${p.path}: ` : ''}${p.message}`);
-    super(`invalid configuration${where} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
-/** Reads, validates and resolves a YAML config file. Throws ConfigError. */
-export function loadConfigFile(file: string): ResolvedInstallation[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError([{ path: '', message: `cannot read the config file: ${(e as Error).message}` }], file);
-  }
-  return resolveConfig(parseConfigYaml(text, file), file);
-}
-
-/** Parses YAML, reporting syntax errors with line and column. Throws ConfigError. */
-export function parseConfigYaml(text: string, source?: string): unknown {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map(e => {
-      const pos = lineCounter.linePos(e.pos[0]);
-      return { path: '', message: `YAML syntax error at line ${pos.line}, column ${pos.col}: ${e.message.split('\n')[0]}` };
-    }), source);
-  }
-  return doc.toJS();
-}
+import { ConfigError, ConfigProblem } from './problems';
 
 /**
  * Validates a config object (from YAML or code), reads the dashboard files it lists (relative to
@@ -354,7 +312,7 @@ export function toDottedPath(pointer: string): string {
   }, '');
 }
 
-/** What `duplicateObjectProblems` needs of a synthesized installation (see lib/app.ts). */
+/** What `duplicateObjectProblems` needs of a synthesized installation (see lib/app/app.ts). */
 export interface InstallationObjects {
   readonly installation: { readonly name: string };
   readonly objects: readonly {

@@ -3,7 +3,7 @@ import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports
 import { AnalyticsServer } from './analytics-server';
 import { DEFAULTS, PLUGIN_ID } from '../config/defaults';
 import { recommendedLabels } from './labels';
-import { promString, SESSIONS_METRIC } from '../grafana/usage-dashboard';
+import { promString, SESSIONS_METRIC } from '../grafana/metrics';
 
 /** The recording rule's series: sessions per second per dashboard, over 5 minutes, without user labels. */
 export const SESSIONS_PER_DASHBOARD_RECORD = 'dashboard:grafana_analytics_sessions:rate5m';

@@ -2,9 +2,9 @@
  * How Grafana installs the analytics panel plugin at a pinned version: environment variables for
  * a hand-made Deployment, and the `plugins:` entries of the Grafana Helm chart's values.
  */
-import { GrafanaChart, ResolvedInstallation } from '../config/schema';
 import { DEFAULTS, PLUGIN_ID } from '../config/defaults';
-import type { ConfigProblem } from '../config/resolve';
+import { supportsPreinstallSync } from '../config/grafana-chart';
+import { GrafanaChart } from '../config/schema';
 
 /** An environment variable of a Grafana container. */
 export interface GrafanaEnvVar {
@@ -20,14 +20,6 @@ export interface GrafanaPluginEnvProps {
    * @default '2.1.0'
    */
   readonly pluginVersion?: string;
-}
-
-/** True from Grafana 12.1, which installs `GF_PLUGINS_PREINSTALL_SYNC` before it starts. */
-export function supportsPreinstallSync(grafanaVersion: string): boolean {
-  const match = /^v?(\d+)\.(\d+)/.exec(grafanaVersion);
-  if (!match) throw new Error(`grafana version got "${grafanaVersion}"; allowed: a semantic version such as 12.1.0`);
-  const [major, minor] = [Number(match[1]), Number(match[2])];
-  return major > 12 || (major === 12 && minor >= 1);
 }
 
 /**
@@ -53,14 +45,4 @@ export function grafanaChartPlugins(chart: GrafanaChart, pluginVersion: string =
     case 'grafana':
       return [`${PLUGIN_ID} ${pluginVersion}`];
   }
-}
-
-/** The grafana-community chart installs with GF_PLUGINS_PREINSTALL_SYNC, which Grafana before 12.1 ignores. */
-export function grafanaChartProblems(installations: readonly ResolvedInstallation[]): ConfigProblem[] {
-  return installations.flatMap((inst, i) => inst.grafana.chart === 'grafana-community' && !supportsPreinstallSync(inst.grafana.version)
-    ? [{
-      path: `installations[${i}].grafana.chart`,
-      message: `got "grafana-community" with grafana.version "${inst.grafana.version}"; allowed: grafana-community only with Grafana 12.1 or later (its plugins: list becomes GF_PLUGINS_PREINSTALL_SYNC, which older Grafana ignores), otherwise "grafana"`,
-    }]
-    : []);
 }

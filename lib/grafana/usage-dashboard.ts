@@ -12,10 +12,7 @@ import * as piechart from '@grafana/grafana-foundation-sdk/piechart';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-
-/** The server's metric names (MacroPower/macropower-analytics-panel, server/collector). */
-export const SESSIONS_METRIC = 'grafana_analytics_sessions_total';
-export const DURATION_METRIC = 'grafana_analytics_sessions_duration_seconds_total';
+import { DURATION_METRIC, promString, SESSIONS_METRIC } from './metrics';
 
 /** A dashboard the config provisions: the usage dashboard lists it even with no session. */
 export interface ProvisionedDashboard {
@@ -155,9 +152,4 @@ export function usageDashboard(props: UsageDashboardProps): dashboard.Dashboard 
       .span(24));
   // Plain JSON: the builders leave marker functions on the queries.
   return JSON.parse(JSON.stringify(builder.build())) as dashboard.Dashboard;
-}
-
-/** A PromQL double-quoted string literal (PromQL accepts Go's escapes, which JSON's are a subset of). */
-export function promString(value: string): string {
-  return JSON.stringify(value);
 }
