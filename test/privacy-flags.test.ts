@@ -1,4 +1,5 @@
-import { loadConfigFile, resolveConfig } from '../lib/config/resolve';
+import { loadConfigFile } from '../lib/config/load';
+import { resolveConfig } from '../lib/config/resolve';
 import { KubeObject, synthesize } from '../lib/constructs/synth';
 import { EXAMPLE_CONFIG } from './support/example';
 

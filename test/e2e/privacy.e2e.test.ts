@@ -4,7 +4,8 @@
  * prometheus-operator translates them. What Prometheus stores is asserted through its HTTP API.
  */
 import * as fs from 'fs';
-import { parseConfigYaml, resolveConfig } from '../../lib/config/resolve';
+import { parseConfigYaml } from '../../lib/config/load';
+import { resolveConfig } from '../../lib/config/resolve';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
 import { DASHBOARDS, startFakeAnalyticsServer, VIEWERS } from '../support/e2e/fake-analytics-server';
 import { RecordingServer } from '../support/e2e/http';
