@@ -9,6 +9,6 @@ mkdir -p node_modules/.cache
 results=node_modules/.cache/jest-results.json
 status=0
 npx jest --json --outputFile="$results" "$@" || status=$?
-# One plain closing line for CI logs, whatever jest printed above it.
-node -e 'const r = require(process.argv[1]); console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`)' "$PWD/$results" || true
+# One plain closing line for CI logs, whatever jest printed above it; a suite that failed to load counts as a failure.
+node -e 'const r = require(process.argv[1]); console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed, ${r.numPendingTests} skipped`)' "$PWD/$results" || true
 exit "$status"

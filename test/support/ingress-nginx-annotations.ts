@@ -1,11 +1,11 @@
 /**
  * ingress-nginx's own annotation checks, driven by the controller's rule table
- * (schemas/ingress-nginx-annotations.json, copied from ../shared): the risk level, the snippet
+ * (../shared/ingress-nginx-annotations.json): the risk level, the snippet
  * ban and each annotation's validator, as the controller applies them at its defaults.
  * Only the validator kinds our objects use are implemented; any other kind is reported.
  */
 import * as fs from 'fs';
-import * as path from 'path';
+import { sharedPath } from './shared';
 
 interface Validator {
   readonly kind: string;
@@ -28,7 +28,7 @@ interface Table {
   readonly annotations: Record<string, Rule>;
 }
 
-const table: Table = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'schemas', 'ingress-nginx-annotations.json'), 'utf8'));
+const table: Table = JSON.parse(fs.readFileSync(sharedPath('ingress-nginx-annotations.json'), 'utf8'));
 const RISKS = ['Low', 'Medium', 'High', 'Critical'];
 
 /** Problems the controller (at its default settings) would have with these annotations. */

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as clientNode from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import { sharedPath } from './shared';
 
 /** An object as synthesized: plain JSON. */
 export type Manifest = { apiVersion: string; kind: string; metadata?: { name?: string } } & Record<string, unknown>;
@@ -16,8 +17,8 @@ type ModelClass = { getAttributeTypeMap(): AttributeType[] };
 interface ValidatingModel { validate(): void }
 type ModelConstructor = new (data: unknown) => ValidatingModel;
 
-/** CRD schemas of the custom kinds we emit, read from the CRDs `imports/` was generated from. */
-const CRD_DIR = path.join(__dirname, '..', '..', 'schemas', 'crds');
+/** CRD schemas of the custom kinds we emit: the upstream CRDs in ../shared/crds (`imports/` is generated from them). */
+const CRD_DIR = sharedPath('crds');
 
 interface OpenApiSchema {
   readonly type?: string;
@@ -29,7 +30,7 @@ interface OpenApiSchema {
 }
 
 const crdSchemas = new Map<string, OpenApiSchema>();
-for (const file of fs.readdirSync(CRD_DIR)) {
+for (const file of fs.readdirSync(CRD_DIR).filter(f => f.endsWith('.yaml'))) {
   const crd = parse(fs.readFileSync(path.join(CRD_DIR, file), 'utf8'));
   for (const version of crd.spec.versions) {
     crdSchemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, version.schema.openAPIV3Schema);
