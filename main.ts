@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { threadId } from 'worker_threads';
 import {
-  grafanaValuesFiles, helmChartFiles, isCdk8sStdoutOutdir, OutputWriter, positiveIntegerFromEnv, RenderedInstallation,
+  gitopsFiles, grafanaValuesFiles, helmChartFiles, isCdk8sStdoutOutdir, OutputWriter, positiveIntegerFromEnv, RenderedInstallation,
   renderInstallations, ResolvedInstallation, runApp,
 } from './lib';
 import { MIN_INSTALLATIONS_PER_THREAD, renderInParallel } from './lib/app/parallel';
@@ -50,6 +50,7 @@ if (require.main === module) {
     configFile,
     outdir,
     writers,
+    configWriters: [gitopsFiles],
     stdoutMode,
     console: process.stderr,
     color: !process.env.NO_COLOR,

@@ -6,6 +6,7 @@ export * from './config/paths';
 export * from './config/grafana-chart';
 export * from './config/dashboard-files';
 export * from './config/resolve';
+export * from './config/gitops';
 export * from './config/load';
 export * from './config/json-schema';
 // grafana: pure models of what Grafana reads
@@ -30,5 +31,6 @@ export * from './output/files';
 export * from './output/manifests';
 export * from './output/helm-chart';
 export * from './output/grafana-values';
+export * from './output/gitops';
 // app: the runner behind `cdk8s synth`
 export * from './app/app';

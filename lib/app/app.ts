@@ -6,15 +6,21 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ResolvedInstallation } from '../config/schema';
-import { loadConfigFile } from '../config/load';
+import { loadAnalyticsConfig } from '../config/load';
 import { ConfigError } from '../config/problems';
-import { duplicateObjectProblems, InstallationObjects } from '../config/resolve';
+import { duplicateObjectProblems, InstallationObjects, ResolvedConfig } from '../config/resolve';
 import { OutputFile, StagedOutput, writeOutputAtomically, writeStagedFiles } from '../output/files';
 import { manifestFiles, toYamlStream } from '../output/manifests';
 import { synthesize, SynthesizedInstallation } from '../constructs/synth';
 
 /** Turns synthesized installations into files (Helm charts, Grafana values, ...). */
 export type OutputWriter = (installations: readonly SynthesizedInstallation[]) => OutputFile[];
+
+/**
+ * Turns the whole config into files that depend on several installations (the GitOps objects):
+ * the app calls it once, after every installation has rendered.
+ */
+export type ConfigWriter = (config: ResolvedConfig) => OutputFile[];
 
 /** Where the user reads what happened: stderr, or a stand-in in tests. */
 export interface Console {
@@ -69,6 +75,8 @@ export interface AppOptions extends Omit<RenderOptions, 'progress'> {
   readonly color?: boolean;
   /** @default - renders in this thread with `renderInstallations` */
   readonly renderer?: Renderer;
+  /** Writers of files about several installations; skipped in `stdoutMode`. @default - none */
+  readonly configWriters?: readonly ConfigWriter[];
 }
 
 /**
@@ -95,7 +103,9 @@ export async function runApp(options: AppOptions): Promise<number> {
   const out = options.console;
   let staged: StagedOutput | undefined;
   try {
-    const load = () => loadConfigFile(options.configFile);
+    // The renderer calls `load` on this thread; the config writers need the whole config after it.
+    const loaded: { config?: ResolvedConfig } = {};
+    const load = () => (loaded.config = loadAnalyticsConfig(options.configFile)).installations;
     staged = options.stdoutMode ? undefined : StagedOutput.begin(options.outdir);
     const rendered = options.renderer
       ? await options.renderer(load, staged?.dir)
@@ -105,14 +115,16 @@ export async function runApp(options: AppOptions): Promise<number> {
     // Here, not per slice: slices (threads, progress steps) would miss collisions between them.
     const collisions = duplicateObjectProblems(rendered);
     if (collisions.length > 0) throw new ConfigError(collisions, options.configFile);
+    const configFiles = staged && loaded.config ? (options.configWriters ?? []).flatMap(w => w(loaded.config!)) : [];
     if (staged) {
       for (const r of rendered) if (r.files) writeStagedFiles(staged.dir, r.files);
+      writeStagedFiles(staged.dir, configFiles);
       staged.commit();
     } else {
       writeOutputAtomically(options.outdir, [{ path: STDOUT_MANIFEST_FILE, content: rendered.map(r => r.files?.[0].content ?? '').join('') }]);
     }
     staged = undefined;
-    out.write(summary(rendered, options));
+    out.write(summary(rendered, options, configFiles.length));
     return 0;
   } catch (e) {
     staged?.discard();
@@ -158,24 +170,32 @@ function installationFiles(s: SynthesizedInstallation, options: RenderOptions): 
   return [...manifestFiles([s]), ...(options.writers ?? []).flatMap(w => w([s]))];
 }
 
-/** One aligned line per installation (name, namespace, host, objects, outputs), then a total. */
-export function summary(rendered: readonly RenderedInstallation[], options: Pick<AppOptions, 'outdir' | 'stdoutMode' | 'writers'>): string {
+/**
+ * One aligned line per installation (name, namespace, host, cluster when any installation has one,
+ * objects, outputs), then a total; `configFiles` counts the files of the config writers.
+ */
+export function summary(
+  rendered: readonly RenderedInstallation[], options: Pick<AppOptions, 'outdir' | 'stdoutMode' | 'writers'>, configFiles = 0,
+): string {
+  const clusters = rendered.some(r => r.installation.cluster !== undefined);
   // Each installation's own files: searching every file for every installation was quadratic
   // (1000 installations, 16,000 files: 1.7 s).
   const rows = rendered.map(({ installation: inst, objects, paths }) => [
     inst.name,
     inst.namespace,
     inst.grafana.subPath === '/' ? inst.grafana.host : `${inst.grafana.host}${inst.grafana.subPath}`,
+    ...(clusters ? [inst.cluster === undefined ? 'no cluster' : `cluster ${inst.cluster}`] : []),
     `${objects.length} objects`,
     options.stdoutMode ? '(stdout)' : installationOutputs(inst.name, paths, options.outdir).join(' '),
   ]);
+  const countColumn = clusters ? 4 : 3;
   const widths = rows.reduce((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [] as number[]);
   // Counts right-aligned, the output paths left as they are: a thousand lines still read as a table.
-  const align = (cell: string, i: number, last: boolean) => (last ? cell : i === 3 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]));
+  const align = (cell: string, i: number, last: boolean) => (last ? cell : i === countColumn ? cell.padStart(widths[i]) : cell.padEnd(widths[i]));
   const lines = rows.map(row => row.map((cell, i) => align(cell, i, i === row.length - 1)).join('  '));
   const objectTotal = rendered.reduce((n, r) => n + r.objects.length, 0);
   const skipped = options.writers?.length ? ' (plain manifests only: the other outputs need an output directory, run without --stdout)' : '';
-  const fileCount = rendered.reduce((n, r) => n + r.paths.length, 0);
+  const fileCount = rendered.reduce((n, r) => n + r.paths.length, configFiles);
   const where = options.stdoutMode ? `to stdout${skipped}` : `${fileCount} files in ${options.outdir}`;
   lines.push(`total: ${rendered.length} installations, ${objectTotal} objects, ${where}`);
   return `${lines.join('\n')}\n`;

@@ -67,6 +67,15 @@ export const DEFAULTS = {
   },
 } as const;
 
+/** Defaults of the top-level `gitops` block. */
+export const GITOPS_DEFAULTS = {
+  revision: 'main',
+  // Flux's own examples poll every few minutes; a commit reaches every cluster within one interval.
+  interval: '5m',
+  argocd: { namespace: 'argocd', project: 'default' },
+  flux: { namespace: 'flux-system' },
+} as const;
+
 /** Id of the Grafana panel plugin that sends the beacons. */
 export const PLUGIN_ID = 'macropower-analytics-panel';
 

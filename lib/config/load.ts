@@ -2,18 +2,23 @@
 import * as fs from 'fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from './problems';
-import { resolveConfig } from './resolve';
+import { resolveAnalyticsConfig, ResolvedConfig } from './resolve';
 import { ResolvedInstallation } from './schema';
 
 /** Reads, validates and resolves a YAML config file. Throws ConfigError. */
 export function loadConfigFile(file: string): ResolvedInstallation[] {
+  return loadAnalyticsConfig(file).installations;
+}
+
+/** `loadConfigFile`, with the `gitops` block. Throws ConfigError. */
+export function loadAnalyticsConfig(file: string): ResolvedConfig {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new ConfigError([{ path: '', message: `cannot read the config file: ${(e as Error).message}` }], file);
   }
-  return resolveConfig(parseConfigYaml(text, file), file);
+  return resolveAnalyticsConfig(parseConfigYaml(text, file), file);
 }
 
 /** Parses YAML, reporting syntax errors with line and column. Throws ConfigError. */

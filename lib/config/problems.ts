@@ -16,3 +16,16 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+export function unescapePointer(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** `/installations/2/grafana/host` -> `installations[2].grafana.host`. */
+export function toDottedPath(pointer: string): string {
+  return pointer.split('/').slice(1).map(unescapePointer).reduce((acc, seg) => {
+    if (/^\d+$/.test(seg)) return `${acc}[${seg}]`;
+    if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(seg)) return acc ? `${acc}.${seg}` : seg;
+    return `${acc}[${JSON.stringify(seg)}]`;
+  }, '');
+}

@@ -13,28 +13,44 @@ import {
 import { installationDashboardProblems, readDashboardFiles } from './dashboard-files';
 import { DEFAULTS } from './defaults';
 import { grafanaChartProblems } from './grafana-chart';
+import { gitopsProblems, resolveGitops, ResolvedGitops } from './gitops';
 import { joinPaths } from './paths';
-import { ConfigError, ConfigProblem } from './problems';
+import { ConfigError, ConfigProblem, toDottedPath, unescapePointer } from './problems';
+
+export { toDottedPath };
 
 /**
  * Validates a config object (from YAML or code), reads the dashboard files it lists (relative to
  * the folder of `source`, else the working directory) and applies every default. Throws ConfigError.
  */
 export function resolveConfig(input: unknown, source?: string): ResolvedInstallation[] {
+  return resolveAnalyticsConfig(input, source).installations;
+}
+
+/** The whole config resolved: the installations, and the `gitops` block when it is set. */
+export interface ResolvedConfig {
+  readonly installations: ResolvedInstallation[];
+  readonly gitops?: ResolvedGitops;
+}
+
+/** `resolveConfig`, with the `gitops` block. Throws ConfigError. */
+export function resolveAnalyticsConfig(input: unknown, source?: string): ResolvedConfig {
   const shapeProblems = schemaProblems(AnalyticsConfigSchema, input);
   if (shapeProblems.length > 0) throw new ConfigError(shapeProblems, source);
   const config = input as AnalyticsConfig;
   const dashboardFiles = readDashboardFiles(config, source ? path.dirname(path.resolve(source)) : process.cwd());
   if (dashboardFiles.problems.length > 0) throw new ConfigError(dashboardFiles.problems, source);
   const resolved = config.installations.map(inst => resolveInstallation(config.defaults ?? {}, inst, dashboardFiles.lookup));
+  const gitops = config.gitops ? resolveGitops(config.gitops) : undefined;
   const problems = [
     ...resolved.flatMap((inst, i) => installationProblems(inst, config.installations[i], `installations[${i}]`)),
     ...crossInstallationProblems(resolved),
     ...installationDashboardProblems(resolved),
     ...grafanaChartProblems(resolved),
+    ...gitopsProblems(gitops, resolved),
   ];
   if (problems.length > 0) throw new ConfigError(problems, source);
-  return resolved;
+  return gitops ? { installations: resolved, gitops } : { installations: resolved };
 }
 
 /**
@@ -299,18 +315,6 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-function unescapePointer(segment: string): string {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-
-/** `/installations/2/grafana/host` -> `installations[2].grafana.host`. */
-export function toDottedPath(pointer: string): string {
-  return pointer.split('/').slice(1).map(unescapePointer).reduce((acc, seg) => {
-    if (/^\d+$/.test(seg)) return `${acc}[${seg}]`;
-    if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(seg)) return acc ? `${acc}.${seg}` : seg;
-    return `${acc}[${JSON.stringify(seg)}]`;
-  }, '');
-}
 
 /** What `duplicateObjectProblems` needs of a synthesized installation (see lib/app/app.ts). */
 export interface InstallationObjects {
