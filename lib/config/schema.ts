@@ -4,7 +4,7 @@
  *
  * Pure data: nothing here imports a construct.
  */
-import { Static, TObject, TProperties, TSchema, Type } from '@sinclair/typebox';
+import { Static, TObject, TOptional, TProperties, TSchema, Type } from '@sinclair/typebox';
 import { DEFAULTS } from './defaults';
 
 /** `allowed` is our own keyword: the phrase error messages use to say what is allowed. */
@@ -277,15 +277,20 @@ function installationProperties() {
   };
 }
 
+/** The static type of `deepPartial(props)`: every key optional, nested objects too, maps whole. */
+type DeepPartial<T extends TProperties> = {
+  [K in keyof T]: TOptional<T[K] extends TObject<infer P> ? TObject<DeepPartial<P>> : T[K]>;
+};
+
 /** Makes every property optional, recursively through nested objects (but not into maps). */
-function deepPartial<T extends TProperties>(props: T): TProperties {
+function deepPartial<T extends TProperties>(props: T): DeepPartial<T> {
   const out: TProperties = {};
   for (const [key, schema] of Object.entries(props)) {
     out[key] = Type.Optional(isPlainObjectSchema(schema)
       ? Type.Object(deepPartial(schema.properties), { ...schemaOptions(schema) })
       : schema);
   }
-  return out;
+  return out as DeepPartial<T>;
 }
 
 /** True for `Type.Object` schemas (not records/maps, which have patternProperties). */
