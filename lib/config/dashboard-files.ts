@@ -70,7 +70,7 @@ export function readDashboardFiles(config: AnalyticsConfig | unknown, baseDir: s
 export function readDashboardFile(file: string): DashboardFile | string {
   const room = MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES;
   const read = readInputFile(file, room);
-  if ('problem' in read) return `${read.problem} (a dashboard must fit one ConfigMap, ${MAX_CONFIG_MAP_BYTES} bytes, with the hidden panel)`;
+  if ('problem' in read) return read.tooLarge ? `${read.problem} (a dashboard must fit one ConfigMap, ${MAX_CONFIG_MAP_BYTES} bytes, with the hidden panel)` : read.problem;
   const depth = jsonNestingDepth(read.text);
   if (depth > MAX_DASHBOARD_NESTING) return `nests ${depth} levels deep; allowed: at most ${MAX_DASHBOARD_NESTING}`;
   let json: unknown;

@@ -11,27 +11,27 @@ import * as fs from 'fs';
  * between check and read is checked too; reading stops one byte past the limit (`/dev/zero`
  * or a file still growing never ends).
  */
-export function readInputFile(file: string, maxBytes: number): { text: string } | { problem: string } {
+export function readInputFile(file: string, maxBytes: number): { text: string } | { problem: string; tooLarge?: boolean } {
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (e) {
-    return { problem: `cannot read it: ${errorText(e)}` };
+    return { problem: `cannot be read: ${errorText(e)}` };
   }
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) return { problem: `is ${fileKind(stat)}; allowed: a regular file` };
-    if (stat.size > maxBytes) return { problem: `is ${stat.size} bytes; allowed: at most ${maxBytes}` };
+    if (stat.size > maxBytes) return { problem: `is ${stat.size} bytes; allowed: at most ${maxBytes}`, tooLarge: true };
     const buffer = Buffer.alloc(maxBytes + 1);
     let length = 0;
     for (let n = -1; n !== 0 && length <= maxBytes;) {
       n = fs.readSync(fd, buffer, length, buffer.length - length, null);
       length += n;
     }
-    if (length > maxBytes) return { problem: `grew past ${maxBytes} bytes while it was read; allowed: at most ${maxBytes}` };
+    if (length > maxBytes) return { problem: `grew past ${maxBytes} bytes while it was read; allowed: at most ${maxBytes}`, tooLarge: true };
     return { text: buffer.toString('utf8', 0, length) };
   } catch (e) {
-    return { problem: `cannot read it: ${errorText(e)}` };
+    return { problem: `cannot be read: ${errorText(e)}` };
   } finally {
     fs.closeSync(fd);
   }
@@ -47,7 +47,8 @@ function fileKind(stat: fs.Stats): string {
 
 /** An I/O error's code and message, without the stack: the user's file, not a bug. */
 export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  const message = (e as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : String(e);
 }
 
 /**

@@ -44,11 +44,15 @@ export function parseConfigYaml(text: string, source?: string): unknown {
         return { path: '', message: `YAML syntax error at line ${pos.line}, column ${pos.col}: ${bounded(e.message.split('\n')[0])}` };
       }), source);
     }
-    return doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
+    // The yaml package counts the anchor itself as one use.
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT + 1 });
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    if (e instanceof ReferenceError && /alias count/i.test(e.message)) {
-      throw fail(`YAML aliases expand too far (an alias bomb?); allowed: anchors used at most ${MAX_YAML_ALIAS_COUNT} times in all, each use counting the aliases inside the anchor`);
+    // The yaml package resolves aliases in toJS, and says what is wrong with one by a ReferenceError.
+    if (e instanceof ReferenceError) {
+      throw fail(/alias count/i.test(e.message)
+        ? `YAML aliases expand too far (an alias bomb?); allowed: anchors used at most ${MAX_YAML_ALIAS_COUNT} times in all, each use counting the aliases inside the anchor`
+        : `YAML alias error: ${bounded(e.message)}`);
     }
     // The yaml package recurses per nesting level; a stack overflow is this file's nesting.
     if (e instanceof RangeError) throw fail('nests too deeply for the YAML parser; allowed: a config nested as deep as the schema');

@@ -14,7 +14,7 @@ import { installationDashboardProblems, readDashboardFiles } from './dashboard-f
 import { DEFAULTS } from './defaults';
 import { grafanaChartProblems } from './grafana-chart';
 import { joinPaths } from './paths';
-import { ConfigError, ConfigProblem, quote } from './problems';
+import { ConfigError, ConfigProblem, MAX_ECHO_CHARS, quote } from './problems';
 import { grafanaUpSelectorProblem, OWNED_LABEL_KEYS, ownedLabelKeys, nginxSizeProblem, prometheusDurationProblem } from './consumer-values';
 
 /**
@@ -297,7 +297,8 @@ function unknownKeyHint(error: ValueError): string {
   const key = lastSegment(error.path);
   const parent = parentSchema(error);
   const known = parent ? Object.keys(parent.properties) : [];
-  const near = known
+  // A key far longer than any known one is no typo of one (and its edit distance is costly).
+  const near = key.length > 2 * Math.max(0, ...known.map(k => k.length)) ? undefined : known
     .map(k => ({ k, d: editDistance(k.toLowerCase(), key.toLowerCase()) }))
     .filter(({ k, d }) => d <= Math.max(1, Math.floor(k.length / 3)))
     .sort((a, b) => a.d - b.d)[0];
@@ -332,7 +333,7 @@ function unescapePointer(segment: string): string {
 export function toDottedPath(pointer: string): string {
   return pointer.split('/').slice(1).map(unescapePointer).reduce((acc, seg) => {
     if (/^\d+$/.test(seg)) return `${acc}[${seg}]`;
-    if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(seg)) return acc ? `${acc}.${seg}` : seg;
+    if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(seg) && seg.length <= MAX_ECHO_CHARS) return acc ? `${acc}.${seg}` : seg;
     return `${acc}[${quote(seg)}]`;
   }, '');
 }
