@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import {
-  grafanaValuesFiles, helmChartFiles, MAX_CONFIG_BYTES, MAX_YAML_ALIAS_COUNT, MAX_RATE_LIMIT_PER_MINUTE, OUTPUT_MARKER, OutputWriter,
+  grafanaValuesFiles, helmChartFiles, HIDDEN_PANEL_RESERVE_BYTES, MAX_CONFIG_BYTES, MAX_CONFIG_MAP_BYTES, MAX_YAML_ALIAS_COUNT, MAX_RATE_LIMIT_PER_MINUTE, OUTPUT_MARKER, OutputWriter,
 } from '../../lib';
 import { runInProcess } from '../support/run-app';
 
@@ -214,6 +214,16 @@ const CASES: HostileCase[] = [
     code: 1, says: problem(/installations\[0\]\.dashboards\[0\]: file ".*wide\.json": is \d+ bytes as written into its ConfigMap; allowed: at most 1032192/),
   },
   {
+    family: 'not a regular file', name: 'a dashboard of exactly the allowed size still fits its ConfigMap with the hidden panel',
+    arrange: w => { w.file('dashboards/full.json', JSON.stringify(dashboardOfSize(MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES))); w.writeConfig(installations({ dashboards: ['../dashboards/full.json'] })); },
+    code: 0, says: ['total: 1 installations'],
+  },
+  {
+    family: 'not a regular file', name: 'a dashboard one byte over the allowed size',
+    arrange: w => { w.file('dashboards/full.json', JSON.stringify(dashboardOfSize(MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES + 1))); w.writeConfig(installations({ dashboards: ['../dashboards/full.json'] })); },
+    code: 1, says: problem(`is ${MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES + 1} bytes as written into its ConfigMap; allowed: at most ${MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES}`),
+  },
+  {
     family: 'not a regular file', name: 'dashboard nested 6000 levels deep',
     arrange: w => { w.file('dashboards/deep.json', `{"uid":"deep","title":"Deep","x":${nested(6000)}}`); w.writeConfig(installations({ dashboards: ['../dashboards/deep.json'] })); },
     code: 1, says: problem(/installations\[0\]\.dashboards\[0\]: file ".*deep\.json": nests 6001 levels deep; allowed: at most 100/),
@@ -411,6 +421,16 @@ const CASES: HostileCase[] = [
     never: ['x'.repeat(201)],
   },
 ];
+
+/**
+ * A dashboard whose 2-space indented JSON is `bytes` long, with panels the hidden panel moves
+ * down (nine-row panels at y 0 to 99: their y gains a digit).
+ */
+function dashboardOfSize(bytes: number): Record<string, unknown> {
+  const model = { uid: 'full', title: 'Full', panels: Array.from({ length: 100 }, (_, i) => ({ id: i + 1, type: 'text', gridPos: { x: 0, y: i, w: 24, h: 1 } })), description: '' };
+  model.description = 'x'.repeat(bytes - Buffer.byteLength(JSON.stringify(model, null, 2)));
+  return model;
+}
 
 /** One installation whose ServiceMonitor labels reuse one anchored value `uses` times. */
 function aliasedConfig(uses: number): string {
