@@ -84,9 +84,12 @@ export function readDashboardFile(file: string): DashboardFile | string {
   }
   const problem = dashboardModelProblem(json);
   if (problem) return problem;
-  // What the ConfigMap holds: the dashboard as the construct writes it (2-space indented).
-  const size = Buffer.byteLength(JSON.stringify(json, null, 2));
-  if (size > room) return `is ${size} bytes as written into its ConfigMap; allowed: at most ${room} (a ConfigMap holds ${MAX_CONFIG_MAP_BYTES}, the hidden panel needs the rest)`;
+  // What the ConfigMap holds: the dashboard as the construct writes it (2-space indented), each
+  // panel's y at most one digit longer once the hidden panel (one row high) moves it down.
+  const model = json as { readonly panels?: readonly { readonly panels?: readonly unknown[] }[] };
+  const panels = (model.panels ?? []).reduce((n, p) => n + 1 + (p.panels?.length ?? 0), 0);
+  const size = Buffer.byteLength(JSON.stringify(json, null, 2)) + panels;
+  if (size > room) return `needs ${size} bytes in its ConfigMap (2-space indented, its ${panels} panels moved down); allowed: at most ${room} (a ConfigMap holds ${MAX_CONFIG_MAP_BYTES}, the hidden panel needs the rest)`;
   return { file, dashboard: json as DashboardFile['dashboard'] };
 }
 
