@@ -22,6 +22,9 @@ export const MAX_CONFIG_NESTING = 100;
  */
 export const MAX_YAML_ALIAS_COUNT = 10000;
 
+/** YAML syntax errors reported: past the first few, the rest follow from them (a 100,000-line mistake is one). */
+export const MAX_YAML_ERRORS = 20;
+
 /** Reads, validates and resolves a YAML config file. Throws ConfigError. */
 export function loadConfigFile(file: string): ResolvedInstallation[] {
   const read = readInputFile(file, MAX_CONFIG_BYTES);
@@ -39,10 +42,14 @@ export function parseConfigYaml(text: string, source?: string): unknown {
   try {
     const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
     if (doc.errors.length > 0) {
-      throw new ConfigError(doc.errors.map(e => {
+      const problems = doc.errors.slice(0, MAX_YAML_ERRORS).map(e => {
         const pos = lineCounter.linePos(e.pos[0]);
-        return { path: '', message: `YAML syntax error at line ${pos.line}, column ${pos.col}: ${bounded(e.message.split('\n')[0])}` };
-      }), source);
+        // The parser recurses per nesting level, and reports its own stack overflow as an error.
+        const message = /call stack/i.test(e.message) ? 'nests too deeply for the YAML parser' : bounded(e.message.split('\n')[0]);
+        return { path: '', message: `YAML syntax error at line ${pos.line}, column ${pos.col}: ${message}` };
+      });
+      if (doc.errors.length > MAX_YAML_ERRORS) problems.push({ path: '', message: `${doc.errors.length - MAX_YAML_ERRORS} more YAML syntax errors after these` });
+      throw new ConfigError(problems, source);
     }
     // The yaml package counts the anchor itself as one use.
     return doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT + 1 });

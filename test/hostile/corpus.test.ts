@@ -241,6 +241,13 @@ const CASES: HostileCase[] = [
     code: 1, says: [/^invalid configuration in /m],
   },
 
+  { family: 'not a regular file', name: 'config nested 100000 levels deep (compact block sequences, 2 bytes a level)', arrange: w => { w.writeConfig(`installations:\n${'- '.repeat(100000)}x\n`); }, code: 1, says: problem(/YAML syntax error at line 2, column \d+: nests too deeply for the YAML parser/) },
+  {
+    family: 'not a regular file', name: 'config with 50000 compact mappings on one line: the first YAML errors, then a count',
+    arrange: w => { w.writeConfig(`installations:\n  ${'a: '.repeat(50000)}x\n`); },
+    code: 1, says: [/\(21 problems\):/, /  - \d+ more YAML syntax errors after these\n$/],
+  },
+
   // 3. YAML aliases.
   {
     family: 'YAML aliases', name: 'an alias bomb (billion laughs)',
