@@ -45,8 +45,9 @@ describe('a run that is killed', () => {
     const child: ChildProcess = spawn(process.execPath, ['-r', './scripts/ts-run.js', 'main.ts'], {
       cwd: ROOT, env: { ...process.env, GRAFANA_ANALYTICS_CONFIG: w.config, CDK8S_OUTDIR: w.outdir, GRAFANA_ANALYTICS_THREADS: '1' }, stdio: 'ignore',
     });
-    const exited = new Promise<NodeJS.Signals | null>(resolve => child.once('exit', (_code, s) => resolve(s)));
-    while (stagingFolders(w.dir).length === 0) await new Promise(r => setTimeout(r, 10));
+    let done = false;
+    const exited = new Promise<NodeJS.Signals | null>(resolve => child.once('exit', (_code, s) => { done = true; resolve(s); }));
+    while (!done && stagingFolders(w.dir).length === 0) await new Promise(r => setTimeout(r, 10));
     child.kill(signal);
     // THEN it died by the signal, before it replaced anything
     expect(await exited).toBe(signal);
