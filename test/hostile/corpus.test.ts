@@ -345,6 +345,20 @@ const CASES: HostileCase[] = [
     arrange: w => { w.writeConfig(installations({ name: 'constructor' }, [{ name: 'hasownproperty', grafana: { host: 'b.example.com' } }, { name: 'valueof', grafana: { host: 'c.example.com' } }])); },
     code: 0, says: ['total: 3 installations'],
   },
+  {
+    family: 'prototype names', name: 'a dashboard file constructor.json with uid, title and keys named after Object.prototype',
+    arrange: w => {
+      w.file('dashboards/constructor.json', '{"uid": "constructor", "title": "toString", "constructor": {"name": "x"}, "__proto__": {"polluted": true}, "panels": []}');
+      w.file('dashboards/__proto__.json', JSON.stringify({ uid: 'hasOwnProperty', title: 'valueOf' }));
+      w.writeConfig(installations({ dashboards: ['../dashboards/constructor.json', '../dashboards/__proto__.json'] }));
+    },
+    code: 0, says: ['total: 1 installations'],
+    output: files => {
+      expect(files['prod.k8s.yaml']).toContain('prod-dashboard-constructor.json');
+      expect(files['prod.k8s.yaml']).toMatch(/"__proto__": \{\s+"polluted": true/);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  },
   { family: 'prototype names', name: 'label key __proto__', arrange: w => { w.writeConfig('installations:\n  - name: prod\n    grafana: {host: a.example.com}\n    serviceMonitor: {labels: {__proto__: x}}\n'); }, code: 1, says: problem('installations[0].serviceMonitor.labels.__proto__: got key "__proto__"') },
   { family: 'prototype names', name: 'installation named __proto__', arrange: w => { w.writeConfig(installations({ name: '__proto__' })); }, code: 1, says: problem('installations[0].name: got "__proto__"; allowed: a DNS-1035 label') },
   { family: 'prototype names', name: 'top-level key __proto__', arrange: w => { w.writeConfig('__proto__: {installations: []}\ninstallations:\n  - name: prod\n    grafana: {host: a.example.com}\n'); }, code: 1, says: problem('"__proto__" is not allowed here') },
