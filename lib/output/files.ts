@@ -39,11 +39,12 @@ export function outputFolderProblem(outdir: string, protect: readonly { readonly
       return `it ${real === target ? 'is' : 'holds'} ${p.what} (${real}), and synth replaces the output folder whole`;
     }
   }
-  let stat: fs.Stats;
-  try {
-    stat = fs.lstatSync(outdir);
-  } catch {
-    return undefined; // a new folder
+  const stat = lstatOrUndefined(outdir);
+  if (!stat) {
+    // A new folder: its nearest existing ancestor must be a folder to make it in.
+    let parent = path.dirname(path.resolve(outdir));
+    while (!fs.existsSync(parent)) parent = path.dirname(parent);
+    return fs.statSync(parent).isDirectory() ? undefined : `${parent} is not a folder`;
   }
   if (stat.isSymbolicLink()) return 'it is a symbolic link; point at the folder itself';
   if (!stat.isDirectory()) return 'it exists and is not a folder';
@@ -52,6 +53,16 @@ export function outputFolderProblem(outdir: string, protect: readonly { readonly
     return `it holds files this app did not write (no ${OUTPUT_MARKER} in it); delete it yourself or choose another folder`;
   }
   return undefined;
+}
+
+/** `lstat`, or undefined when nothing is there (also when a parent is a file: ENOTDIR). */
+function lstatOrUndefined(p: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(p);
+  } catch (e) {
+    if (['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw e;
+  }
 }
 
 /** The real path of `p`, also when it does not exist yet: its nearest existing ancestor's, resolved. */

@@ -141,6 +141,11 @@ const CASES: HostileCase[] = [
     code: 1, says: refused('it exists and is not a folder'),
   },
   {
+    family: 'file system', name: 'output folder below a file',
+    arrange: w => ({ outdir: path.join(w.file('plain.txt', 'a file'), 'dist') }),
+    code: 1, says: refused(/plain\.txt is not a folder/),
+  },
+  {
     family: 'file system', name: 'output folder is an empty folder: it becomes the output',
     arrange: w => { fs.mkdirSync(path.join(w.dir, 'empty')); return { outdir: path.join(w.dir, 'empty') }; },
     code: 0, says: ['total: 1 installations'],
@@ -469,8 +474,12 @@ function aliasedList(uses: number): string {
 
 /** Every file under `dir` with its bytes and mode, for byte-identical comparison. */
 function snapshot(dir: string): Record<string, string> {
-  const top = fs.lstatSync(dir, { throwIfNoEntry: false });
-  if (!top) return {};
+  let top: fs.Stats;
+  try {
+    top = fs.lstatSync(dir);
+  } catch {
+    return {}; // nothing there (ENOENT, or ENOTDIR below a file)
+  }
   if (top.isSymbolicLink()) return { '': `-> ${fs.readlinkSync(dir)}` };
   if (!top.isDirectory()) return { '': fs.readFileSync(dir, 'base64') };
   const out: Record<string, string> = {};
@@ -524,7 +533,7 @@ describe('the hostile corpus', () => {
     // no staging folder is left but the live ones the case planted
     const planted = new Map((arranged.staging ?? []).map(s => [s.path, s.kept]));
     for (const [p, kept] of planted) expect({ p, exists: fs.existsSync(p) }).toEqual({ p, exists: kept });
-    if (outdir !== '' && comparable) {
+    if (outdir !== '' && comparable && fs.statSync(path.dirname(path.resolve(outdir)), { throwIfNoEntry: false })?.isDirectory()) {
       const leftover = fs.readdirSync(path.dirname(path.resolve(outdir))).map(e => path.join(path.dirname(path.resolve(outdir)), e))
         .filter(p => p.includes('.staging-') && !planted.get(p));
       expect(leftover).toEqual([]);
