@@ -238,6 +238,7 @@ export function protectedFolders(configFile: string): { what: string; path: stri
   return [
     { what: 'the working directory', path: process.cwd() },
     { what: 'the home folder', path: os.homedir() },
+    { what: 'the temporary folder', path: os.tmpdir() },
     { what: 'the config file', path: configFile },
   ];
 }

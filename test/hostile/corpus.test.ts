@@ -97,6 +97,7 @@ const CASES: HostileCase[] = [
   { family: 'file system', name: 'output folder is an ancestor of the working directory', arrange: () => ({ outdir: '..', mustStillExist: ['package.json'] }), code: 1, says: refused('it holds the working directory') },
   { family: 'file system', name: 'output folder is /', arrange: () => ({ outdir: '/', mustStillExist: ['package.json'] }), code: 1, says: refused('it is the root of the file system') },
   { family: 'file system', name: 'output folder is $HOME', arrange: () => ({ outdir: os.homedir(), mustStillExist: [os.homedir()] }), code: 1, says: refused(/it (is|holds) the (home folder|working directory)/) },
+  { family: 'file system', name: 'output folder is the temporary folder', arrange: () => ({ outdir: os.tmpdir(), mustStillExist: [os.tmpdir()] }), code: 1, says: refused(/it (is|holds) the temporary folder/) },
   { family: 'file system', name: 'output folder is the config\'s folder', arrange: w => ({ outdir: path.dirname(w.config) }), code: 1, says: refused('it holds the config file') },
   { family: 'file system', name: 'output folder is an ancestor of the config', arrange: w => ({ outdir: w.dir }), code: 1, says: refused('it holds the config file') },
   { family: 'file system', name: 'output folder is the config file itself', arrange: w => ({ outdir: w.config }), code: 1, says: refused('it is the config file') },
