@@ -124,34 +124,38 @@ function ownerAlive(pid: number, start: string, bootOfOwner: string): boolean {
 }
 
 /**
- * Removes the staging folders beside `target` whose run is over (killed by SIGKILL, SIGINT,
- * SIGTERM, a power cut): a run leaves none behind when it ends by itself. A live run's stay.
+ * Cleans up after runs that are over (killed by SIGKILL, SIGINT, SIGTERM, a power cut; a run
+ * leaves nothing behind when it ends by itself): removes their staging folders, and puts back a
+ * previous output one of them had moved aside when it was killed between its two renames. A live
+ * run's folders stay. Returns the names of the folders removed or put back.
  */
 export function removeStaleStagingFolders(target: string): string[] {
   const dir = path.dirname(target);
-  const prefix = `${path.basename(target)}.staging-`;
-  const removed: string[] = [];
+  const base = path.basename(target);
+  const done: string[] = [];
   let entries: string[];
   try {
     entries = fs.readdirSync(dir);
   } catch {
-    return removed;
+    return done;
   }
   for (const entry of entries) {
-    if (!entry.startsWith(prefix)) continue;
-    const owner = /^([0-9]+)-([0-9]+)-([0-9a-f]+)-[0-9a-f]{8}$/.exec(entry.substring(prefix.length));
-    if (!owner || ownerAlive(Number(owner[1]), owner[2], owner[3])) continue;
-    fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
-    removed.push(entry);
+    if (!entry.startsWith(`${base}.`)) continue;
+    const owner = /^\.(staging|previous)-([0-9]+)-([0-9]+)-([0-9a-f]+)-[0-9a-f]{8}$/.exec(entry.substring(base.length));
+    if (!owner || ownerAlive(Number(owner[2]), owner[3], owner[4])) continue;
+    if (owner[1] === 'previous' && !lstatOrUndefined(target)) fs.renameSync(path.join(dir, entry), target);
+    else fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+    done.push(entry);
   }
-  return removed;
+  return done;
 }
 
 /**
  * All-or-nothing output: files go to a staging folder beside `outdir` (from any thread, as they
  * are rendered), which then replaces `outdir` by renames. A failure discards the staging folder,
  * so it never leaves a half-written output behind; a killed run leaves the previous output in
- * place and its staging folder for the next run to remove.
+ * place (or, killed between the two renames of `commit`, beside it as `<outdir>.previous-*`) and
+ * its staging folder for the next run to clean up (`removeStaleStagingFolders`).
  */
 export class StagedOutput {
   /** Creates the staging folder for `outdir` (after removing stale ones), with the output marker in it. */
@@ -159,7 +163,7 @@ export class StagedOutput {
     const target = path.resolve(outdir);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     removeStaleStagingFolders(target);
-    const dir = stagingName(target);
+    const dir = stagingName(target, 'staging');
     // mkdir, not mkdtemp (0700): the output folder's mode follows the umask like any new folder.
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, OUTPUT_MARKER), MARKER_TEXT);
@@ -170,7 +174,7 @@ export class StagedOutput {
 
   /** Puts the staged files in place: the previous output is moved aside first, then removed. */
   commit(): void {
-    const aside = stagingName(this.target);
+    const aside = stagingName(this.target, 'previous');
     let moved = true;
     try {
       fs.renameSync(this.target, aside);
@@ -192,9 +196,9 @@ export class StagedOutput {
   }
 }
 
-/** A fresh name `<target>.staging-<owner>-<random>` beside `target` (see `ownerTag`). */
-function stagingName(target: string): string {
-  return `${target}.staging-${ownerTag(process.pid)}-${crypto.randomBytes(4).toString('hex')}`;
+/** A fresh name `<target>.<kind>-<owner>-<random>` beside `target` (see `ownerTag`). */
+function stagingName(target: string, kind: 'staging' | 'previous'): string {
+  return `${target}.${kind}-${ownerTag(process.pid)}-${crypto.randomBytes(4).toString('hex')}`;
 }
 
 /**

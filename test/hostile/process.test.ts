@@ -62,6 +62,23 @@ describe('a run that is killed', () => {
   }, 60000);
 });
 
+test('a previous output a killed run had moved aside (between its two renames) is put back by the next run, even one that fails', async () => {
+  // GIVEN no output folder, and the previous output moved aside by a run that is gone
+  const w = workspace();
+  const before = previousOutput(w.outdir);
+  const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
+  const boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').replace(/[^0-9a-f]/g, '').substring(0, 12);
+  fs.renameSync(w.outdir, `${w.outdir}.previous-${dead}-1-${boot}-0000a51d`);
+  // WHEN the next run fails on its config
+  fs.writeFileSync(w.config, 'installations: []\n');
+  const { code } = await runInProcess({ configFile: w.config, outdir: w.outdir });
+  // THEN the previous output is back in place, byte for byte, and nothing is left beside it
+  expect(code).toBe(1);
+  expect(contents(w.outdir)).toEqual(before);
+  expect(stagingFolders(w.dir)).toEqual([]);
+  expect(fs.readdirSync(w.dir).filter(e => e.includes('.previous-'))).toEqual([]);
+});
+
 describe('main.ts on hostile input', () => {
   test('CDK8S_OUTDIR= (empty) is refused and deletes nothing', async () => {
     const w = workspace();
