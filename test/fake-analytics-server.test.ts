@@ -61,7 +61,15 @@ describe('fake analytics server', () => {
     expect(m.reduce((n, [, v]) => n + v, 0)).toBe(4);
   });
 
-  test('durations are per session, from its first to its latest beacon; start-only sessions have none', async () => {
+  test('a second start for a cached uuid is ignored', async () => {
+    const server = await startFakeAnalyticsServer(sandbox, { args: ['--disable-user-metrics'] });
+    await post(server, view('start', 'u1'));
+    await post(server, view('start', 'u1', { theme: 'light' }));
+    const m = sessions(await scrape(server));
+    expect(m.map(([k, v]) => [k.includes('user_theme="dark"'), v])).toEqual([[true, 1]]);
+  });
+
+  test('durations run from the start beacon\'s timeOrigin (or a created session\'s time) to the latest beacon; start-only sessions have none', async () => {
     const server = await startFakeAnalyticsServer(sandbox, { args: ['--disable-user-metrics'] });
     await post(server, view('start', 'u1'));
     let m = await scrape(server);
@@ -69,8 +77,11 @@ describe('fake analytics server', () => {
     await post(server, view('end', 'u1', { time: 1090 }));
     await post(server, view('start', 'u2', { time: 1000 }));
     await post(server, view('heartbeat', 'u2', { time: 1060 }));
+    await post(server, view('heartbeat', 'u3', { time: 1060 }));
+    await post(server, view('end', 'u3', { time: 1080 }));
     m = await scrape(server);
-    expect([...m].filter(([k]) => k.includes('duration')).map(([, v]) => v)).toEqual([150]);
+    // timeOrigin is a second before the start beacon's time: 91 + 61 + 20
+    expect([...m].filter(([k]) => k.includes('duration')).map(([, v]) => v)).toEqual([172]);
   });
 
   test('a restart empties the cache and restarts the process counters', async () => {
@@ -86,7 +97,7 @@ describe('fake analytics server', () => {
     expect(after.get('process_start_time_seconds')).toBeGreaterThan(before.get('process_start_time_seconds')!);
   });
 
-  test('exceeding --max-cache-size flushes the whole cache like a restart', async () => {
+  test('exceeding --max-cache-size flushes the whole cache; the process goes on', async () => {
     const server = await startFakeAnalyticsServer(sandbox, { args: ['--max-cache-size=2'] });
     const first = await scrape(server);
     for (const uuid of ['u1', 'u2']) await post(server, view('start', uuid));
@@ -95,8 +106,8 @@ describe('fake analytics server', () => {
     const m = await scrape(server);
     expect(server.flushes).toBe(1);
     expect(sessions(m)).toEqual([]);
-    expect(m.get('grafana_analytics_exporter_scrapes_total')).toBe(1);
-    expect(m.get('process_start_time_seconds')).toBeGreaterThan(first.get('process_start_time_seconds')!);
+    expect(m.get('grafana_analytics_exporter_scrapes_total')).toBe(3);
+    expect(m.get('process_start_time_seconds')).toBe(first.get('process_start_time_seconds'));
   });
 
   test('user metrics: user_login and user_name unless --disable-user-metrics', async () => {

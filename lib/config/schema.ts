@@ -222,7 +222,7 @@ function installationProperties() {
       maxCacheSize: Type.Integer({
         minimum: 1,
         default: DEFAULTS.server.maxCacheSize,
-        description: 'Sessions kept in memory; the whole cache is flushed when exceeded.',
+        description: 'Sessions kept in memory; the whole cache is flushed when exceeded. Default: sized to server.resources.limits.memory (half of it, at twice ingress.maxBodySize per session), 4096 for the default 128Mi and 8k.',
         allowed: 'a positive integer',
       } as Allowed),
     }, { additionalProperties: false }),

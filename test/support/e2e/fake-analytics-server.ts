@@ -4,19 +4,21 @@ import { Sandbox } from './sandbox';
 /**
  * A stand-in for the analytics server (MacroPower/macropower-analytics-panel `server/`, tag
  * server-v0.0.1) that counts the way the real one does (DESIGN.md section 8):
- * - a session cache keyed by the beacon's `uuid`; a session takes the labels of its latest
- *   payload; a heartbeat or end (or an unknown `type`) whose uuid is not cached adds a session;
+ * - a session cache keyed by the beacon's `uuid`: a start adds a session (a second start for a
+ *   cached uuid is ignored); a heartbeat or end (or an unknown `type`) stores its payload, so the
+ *   session takes its labels, and adds a session when the uuid is not cached;
  * - at every scrape the counters are recomputed from the whole cache: a label set's series exists
  *   only while it has sessions, and its value is their number (so it appears at 1 or more);
  * - `/write` answers 201 before the beacon is processed, 400 for a body that is not JSON;
- * - a restart, or a flush when the cache exceeds `--max-cache-size`, empties the cache and starts
- *   a new process: `process_start_time_seconds` changes and `grafana_analytics_exporter_scrapes_total`
- *   counts from 0 again;
+ * - a restart empties the cache and starts a new process: `process_start_time_seconds` changes
+ *   and `grafana_analytics_exporter_scrapes_total` counts from 0 again; a flush (the cache exceeded
+ *   `--max-cache-size`) empties the cache in the same process (cacher.go StartFlusher);
  * - its flags parse like the real server's (an unknown flag is an error, exit code 1), and
  *   `--disable-user-metrics` removes `user_login` and `user_name`.
- * The duration of a session is the time between its first and its latest beacon, exposed only
- * for label sets with at least one session that sent more than its first beacon, as the real
- * server's tests show (a start-only session has no duration series).
+ * The duration of a session is its latest beacon's `time` minus its start: the start beacon's
+ * `timeOrigin`, or the `time` of the beacon that created it. It is exposed only for label sets with
+ * a session whose latest beacon is not a start, as the real server's tests show (a start-only
+ * session has no duration series).
  */
 
 /** A viewer as the panel reports one. */
@@ -146,10 +148,9 @@ export interface FakeAnalyticsServerOptions {
 }
 
 interface Session {
-  readonly first: Payload;
+  /** Unix seconds. */
+  readonly start: number;
   latest: Payload;
-  /** Received more than its first beacon. */
-  timed: boolean;
 }
 
 export interface FakeAnalyticsServer extends RecordingServer {
@@ -158,7 +159,7 @@ export interface FakeAnalyticsServer extends RecordingServer {
   settled(): Promise<void>;
   /** Kills and restarts the process: empty cache, new start time, counters from 0. */
   restart(): void;
-  /** How many times the cache was emptied by exceeding --max-cache-size. */
+  /** How many times the cache was flushed for exceeding --max-cache-size. */
   readonly flushes: number;
   /** Sessions in the cache right now. */
   readonly sessions: number;
@@ -185,16 +186,12 @@ export async function startFakeAnalyticsServer(sandbox: Sandbox, options: FakeAn
 
   const receive = (p: Payload) => {
     const known = cache.get(p.uuid);
-    if (p.type === 'start' || !known) {
-      cache.set(p.uuid, { first: p, latest: p, timed: p.type !== 'start' && known !== undefined });
-    } else {
-      known.latest = p;
-      known.timed = true;
-    }
-    // The real server checks every second; a flush empties the cache, as a restart would.
+    if (!known) cache.set(p.uuid, { start: p.type === 'start' ? p.timeOrigin : p.time, latest: p });
+    else if (p.type !== 'start') known.latest = p;
+    // The real server checks every second and flushes the whole cache, the process goes on.
     if (cache.size > flags.maxCacheSize) {
       flushes += 1;
-      newProcess();
+      cache = new Map();
     }
   };
 
@@ -204,9 +201,9 @@ export async function startFakeAnalyticsServer(sandbox: Sandbox, options: FakeAn
       const labels = payloadLabels(s.latest, flags, emitUserEmail).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
       const entry = sessions.get(labels) ?? { labels, count: 0, seconds: 0, timed: false };
       entry.count += 1;
-      if (s.timed) {
+      if (s.latest.type !== 'start') {
         entry.timed = true;
-        entry.seconds += s.latest.time - s.first.time;
+        entry.seconds += s.latest.time - s.start;
       }
       sessions.set(labels, entry);
     }
