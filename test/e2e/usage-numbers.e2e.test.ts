@@ -78,6 +78,8 @@ interface Target { readonly expr: string; readonly legendFormat?: string; readon
 interface Panel { readonly title: string; readonly type: string; readonly targets?: Target[] }
 
 type Figures = Record<string, number>;
+/** Names a panel shows more than once. */
+const DUPLICATES = Symbol('duplicates');
 
 describeWithPrograms('usage numbers end to end (real Prometheus)', {
   prometheus: findProgram('prometheus'),
@@ -230,9 +232,11 @@ describeWithPrograms('usage numbers end to end (real Prometheus)', {
           const shown = got?.[name] ?? (title.startsWith('Never') || got === undefined ? undefined : 0);
           if (shown !== value) failures.push(`${inst.name} / ${title} / ${name || 'total'}: expected ${value}, shown ${shown ?? 'nothing'}`);
         }
+        // Anything else shown is wrong too, a 0 or a second entry under the same name included.
         for (const [name, value] of Object.entries(got ?? {})) {
-          if (!(name in want) && value !== 0) failures.push(`${inst.name} / ${title}: unexpected ${name} = ${value}`);
+          if (!(name in want)) failures.push(`${inst.name} / ${title}: unexpected ${name} = ${value}`);
         }
+        for (const name of got?.[DUPLICATES] ?? []) failures.push(`${inst.name} / ${title}: ${name} shown more than once`);
       }
     }
     // eslint-disable-next-line no-console
@@ -241,8 +245,14 @@ describeWithPrograms('usage numbers end to end (real Prometheus)', {
   }, 60000);
 
   /** The figures a panel shows: instant queries by legend; range queries summed over the range. */
-  async function evaluate(panel: Panel, start: number, end: number): Promise<Figures> {
-    const out: Figures = {};
+  async function evaluate(panel: Panel, start: number, end: number): Promise<Figures & { [DUPLICATES]?: string[] }> {
+    const out: Figures & { [DUPLICATES]?: string[] } = {};
+    const seen = new Set<string>();
+    const add = (name: string, value: number) => {
+      if (seen.has(name)) (out[DUPLICATES] ??= []).push(name);
+      seen.add(name);
+      out[name] = (out[name] ?? 0) + value;
+    };
     for (const target of panel.targets ?? []) {
       const range = Math.round(end - start);
       const expr = target.expr
@@ -253,11 +263,11 @@ describeWithPrograms('usage numbers end to end (real Prometheus)', {
       if (target.range) {
         const data = await prom.api<{ result: { metric: Record<string, string>; values: [number, string][] }[] }>(
           `/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${end - range}&end=${end}&step=${SCRAPE_SECONDS}`);
-        for (const r of data.result) out[legend(r.metric)] = (out[legend(r.metric)] ?? 0) + r.values.reduce((n, [, v]) => n + Number(v), 0);
+        for (const r of data.result) add(legend(r.metric), r.values.reduce((n, [, v]) => n + Number(v), 0));
       } else {
         const data = await prom.api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(
           `/api/v1/query?query=${encodeURIComponent(expr)}&time=${end}`);
-        for (const r of data.result) out[legend(r.metric)] = (out[legend(r.metric)] ?? 0) + Number(r.value[1]);
+        for (const r of data.result) add(legend(r.metric), Number(r.value[1]));
       }
     }
     return out;
