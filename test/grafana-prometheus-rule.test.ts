@@ -1,6 +1,6 @@
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import {
-  CACHE_EMPTIED_RECORD, resolveConfig, SECONDS_PER_DASHBOARD_RECORD, synthesize, VIEWS_PER_DASHBOARD_RECORD, VIEWS_PER_ROLE_RECORD,
+  CACHE_EMPTIED_RECORD, processLookback, resolveConfig, SECONDS_PER_DASHBOARD_RECORD, synthesize, VIEWS_PER_DASHBOARD_RECORD, VIEWS_PER_ROLE_RECORD,
 } from '../lib';
 import { objectNamed, objectsOfKind, promtool, synthesizeExample } from './support/grafana';
 
@@ -169,6 +169,18 @@ describe('PrometheusRule', () => {
       'test.yaml': { rule_files: ['rules.yaml'], evaluation_interval: '1m', tests },
     }, ['test.yaml']);
     expect(out).toMatch(/SUCCESS/);
+  });
+
+  test('under a sub-path the dashboard key is dashboard_name (the literal uid), at the root dashboard_uid', () => {
+    const exprs = (s: typeof synthesized[number]) => (objectsOfKind(s, 'PrometheusRule')[0] as any).spec.groups[0].rules.map((r: any) => r.expr).join('\n');
+    const key = 'label_replace(grafana_analytics_sessions_total{namespace="analytics", job="prod-us-analytics"}, "dashboard_uid", "$1", "dashboard_name", "(.*)")';
+    expect(synthesized.map(s => [s.installation.grafana.subPath, exprs(s).includes('"dashboard_uid", "$1", "dashboard_name"')]))
+      .toEqual([['/', false], ['/grafana', true], ['/', false]]);
+    expect(exprs(synthesized[1])).toContain(key);
+  });
+
+  test('a restart is told from failed scrapes over an hour, or four intervals when longer', () => {
+    expect(['15s', '30s', '15m', '1h30m', '2d'].map(processLookback)).toEqual(['1h', '1h', '1h', '21600s', '691200s']);
   });
 
   test('snapshot', () => {
