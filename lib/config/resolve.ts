@@ -11,7 +11,7 @@ import {
   ResolvedInstallation,
 } from './schema';
 import { installationDashboardProblems, readDashboardFiles } from './dashboard-files';
-import { DEFAULTS } from './defaults';
+import { DEFAULTS, maxCacheSizeFor } from './defaults';
 import { grafanaChartProblems } from './grafana-chart';
 import { gitopsProblems, resolveGitops, ResolvedGitops } from './gitops';
 import { joinPaths } from './paths';
@@ -161,8 +161,10 @@ function resolveInstallation(defaults: object, inst: InstallationConfig, dashboa
   // The schema guarantees the shape; only the derived defaults below are still open.
   const merged = mergeBySchema(InstallationSchema, DEFAULTS, defaults, inst) as Merged;
   const service = { ...merged.grafana.service, namespace: merged.grafana.service.namespace ?? merged.namespace };
+  const maxCacheSize = [inst, defaults].map(c => valueAt(c, 'server.maxCacheSize')).find(v => v !== undefined) as number | undefined;
   return {
     ...merged,
+    server: { ...merged.server, maxCacheSize: maxCacheSize ?? maxCacheSizeFor(merged.server.resources.limits.memory, merged.ingress.maxBodySize) },
     grafana: {
       ...merged.grafana,
       serveFromSubPath: merged.grafana.serveFromSubPath ?? merged.grafana.subPath !== '/',
