@@ -164,7 +164,9 @@ export function gitopsFiles(config: ResolvedConfig): OutputFile[] {
   const byCluster = new Map<string, ResolvedInstallation[]>();
   for (const inst of installations) {
     const cluster = clusterOf(inst);
-    byCluster.set(cluster, [...byCluster.get(cluster) ?? [], inst]);
+    const list = byCluster.get(cluster);
+    if (list) list.push(inst);
+    else byCluster.set(cluster, [inst]);
   }
   return [
     ...installations.map(inst => ({ path: `gitops/argocd/${inst.name}.yaml`, content: toYamlStream([argocdApplication(gitops, inst)]) })),
