@@ -222,6 +222,16 @@ describe('objects', () => {
   });
 });
 
+test('the README\'s GitOps example is a valid config', () => {
+  // GIVEN the example of the README's GitOps section
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const [, yaml] = /## GitOps: Argo CD and Flux[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme) ?? [];
+  // WHEN
+  const files = gitopsFiles(resolveAnalyticsConfig(parseAllDocuments(yaml)[0].toJS())).map(f => f.path);
+  // THEN
+  expect(files).toEqual(expect.arrayContaining(['gitops/argocd/prod-us.yaml', 'gitops/flux/eu-1/helmrelease-prod-eu.yaml', 'gitops/flux/us-1.yaml']));
+});
+
 describe('config', () => {
   const base = { installations: [{ name: 'a', cluster: 'c1', grafana: { host: 'a.example.com' } }] };
   // Through JSON, so that a key set to undefined is left out.
