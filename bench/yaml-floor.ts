@@ -26,7 +26,7 @@ export function serialize(lines: string[], stagingDir: string): number[] {
     const entries = JSON.parse(line) as FloorEntry[];
     writeStagedFiles(stagingDir, entries.map(e => ({
       path: e.path,
-      content: e.documents ? e.documents.map(kubeYaml).join('---\n') : e.text ?? '',
+      content: e.documents ? e.documents.map(d => kubeYaml(d)).join('---\n') : e.text ?? '',
     })));
     return entries.length;
   });

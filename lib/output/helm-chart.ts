@@ -8,13 +8,12 @@
  * literals: a selector must not change between releases.
  */
 import { TSchema, Type } from '@sinclair/typebox';
-import { Document, isMap, isScalar, stringify } from 'yaml';
 import { InstallationSchema, isPlainObjectSchema, ResolvedInstallation } from '../config/schema';
 import { imageVersion, selectorLabels } from '../constructs/labels';
 import { joinPaths } from '../config/paths';
 import { KubeObject, SynthesizedInstallation } from '../constructs/synth';
 import { OutputFile } from './files';
-import { JsonCache, kubeYamlWith, quoteGoNumbers, TO_STRING_OPTIONS } from './manifests';
+import { kubeYaml, yamlComment } from './manifests';
 
 export interface HelmChartOptions {
   /** SemVer 2 version of every chart (Chart.yaml `version`), e.g. the package version. */
@@ -195,9 +194,6 @@ function withDefaults(schema: Record<string, unknown>, value: unknown): Record<s
 }
 
 // ---------------------------------------------------------------------------------------------
-// YAML as helm reads it.
-
-// ---------------------------------------------------------------------------------------------
 // values.yaml and the README's values table.
 
 interface ValueRow { readonly key: string; readonly description: string; readonly value: unknown }
@@ -211,31 +207,16 @@ function valueRows(schema: Record<string, unknown>, value: unknown, prefix = '')
   return Object.entries(properties).flatMap(([k, s]) => valueRows(s, value[k], prefix ? `${prefix}.${k}` : k));
 }
 
-// Most installations share their values (image, resources, labels) and so their values.yaml: it
-// is built once per distinct schema descriptions and values.
-const valuesYamlCache = new JsonCache<string>(1000);
-
-function valuesYaml(schema: Record<string, unknown>, values: HelmChartValues): string {
-  return valuesYamlCache.get([schema.properties, values], () => commentedValuesYaml(schema, values));
-}
-
 /** values.yaml: each key with its schema description as a comment above it. */
-function commentedValuesYaml(schema: Record<string, unknown>, values: HelmChartValues): string {
-  const doc = new Document(values, { version: '1.1' });
-  const comment = (node: unknown, s: Record<string, unknown>) => {
-    if (!isMap(node) || !isRecord(s.properties)) return;
-    for (const pair of node.items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : '';
-      const sub = (s.properties as Record<string, Record<string, unknown>>)[key];
-      if (!sub) continue;
-      if (isScalar(pair.key) && typeof sub.description === 'string') pair.key.commentBefore = ` ${sub.description}`;
-      comment(pair.value, sub);
-    }
-  };
-  comment(doc.contents, schema);
-  quoteGoNumbers(doc);
-  doc.commentBefore = ' Defaults come from the typed config this chart was synthesized from; values.schema.json checks every value.';
-  return doc.toString(TO_STRING_OPTIONS);
+function valuesYaml(schema: Record<string, unknown>, values: HelmChartValues): string {
+  const lines = (s: Record<string, unknown>, value: Record<string, unknown>, pad: string): string => Object.entries(value).map(([key, v]) => {
+    const sub = (s.properties as Record<string, Record<string, unknown>>)[key];
+    const comment = yamlComment(` ${String(sub.description)}`, pad);
+    if (isRecord(sub.properties) && isRecord(v)) return `${comment}${pad}${key}:\n${lines(sub, v, `${pad}  `)}`;
+    return comment + kubeYaml({ [key]: v }).replace(/^(?=.)/gm, pad);
+  }).join('');
+  return yamlComment(' Defaults come from the typed config this chart was synthesized from; values.schema.json checks every value.')
+    + `\n${lines(schema, { ...values }, '')}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,17 +227,20 @@ type Replacement =
   | { readonly kind: 'block'; readonly lines: (column: number) => string[] };
 
 /**
- * Template text in two steps: objects carry placeholder tokens where Helm actions go; after YAML
- * serialization every literal `{{`/`}}` is escaped, then each token becomes its action.
+ * Template text in two steps: copies of the objects carry placeholder tokens where Helm actions
+ * go; after YAML serialization every literal `{{`/`}}` is escaped, then each token becomes its
+ * action. Tokens start with lower-case letters that `text` (every string the copies hold, as
+ * JSON) does not contain; js-yaml's escapes put a backslash before each letter they add, so they
+ * cannot spell it either. No text is reserved.
  */
 class TemplateTokens {
-  private static readonly PREFIX = '__helm_chart_token_';
+  private readonly prefix: string;
   private readonly replacements: Replacement[] = [];
 
-  /** Text that already looks like a token would be replaced too: refuse it. */
-  static assertFree(objects: readonly KubeObject[]): void {
-    const found = objects.find(o => JSON.stringify(o).includes(TemplateTokens.PREFIX));
-    if (found) throw new Error(`${found.kind} ${found.metadata.name} contains the reserved text "${TemplateTokens.PREFIX}"`);
+  constructor(text: string) {
+    let prefix = 'helmaction';
+    while (text.includes(prefix)) prefix += 'z';
+    this.prefix = prefix;
   }
 
   /** A token for a whole scalar value, replaced by `text` (YAML that may hold actions). */
@@ -278,8 +262,8 @@ class TemplateTokens {
 
   private renderLine(line: string): string {
     // Most lines (dashboard JSON above all) hold no token: skip the regular expressions.
-    if (!line.includes(TemplateTokens.PREFIX)) return line;
-    const found = [...line.matchAll(new RegExp(`${TemplateTokens.PREFIX}(\\d+)__`, 'g'))];
+    if (!line.includes(this.prefix)) return line;
+    const found = [...line.matchAll(new RegExp(`${this.prefix}(\\d+)`, 'g'))];
     if (found.length === 0) return line;
     const [token, index] = found[0];
     const replacement = this.replacements[Number(index)];
@@ -293,7 +277,7 @@ class TemplateTokens {
 
   private add(replacement: Replacement): string {
     this.replacements.push(replacement);
-    return `${TemplateTokens.PREFIX}${this.replacements.length - 1}__`;
+    return `${this.prefix}${this.replacements.length - 1}`;
   }
 }
 
@@ -314,8 +298,7 @@ interface MutableObject {
 function objectTemplates(
   installation: ResolvedInstallation, objects: readonly KubeObject[], chartLabel: string,
 ): OutputFile[] {
-  TemplateTokens.assertFree(objects);
-  const tokens = new TemplateTokens();
+  const tokens = new TemplateTokens(JSON.stringify([objects, chartLabel]));
   const version = imageVersion(installation.server.image);
   const instance = tokens.value('{{ .Release.Name | quote }}');
   const tag = tokens.value('{{ .Values.image.tag | quote }}');
@@ -338,7 +321,7 @@ function objectTemplates(
   return objects.map(object => {
     const monitor = object.kind === 'ServiceMonitor';
     const labels = relabel(monitor ? monitorLiteralLabels(installation, object) : object.metadata.labels ?? {}, true);
-    // The object is serialized once for the plain manifest and the template: only these differ.
+    // The template is the object with these values replaced, serialized.
     const replacements = new Map<string, unknown>([['metadata.labels', monitor ? { ...labels, [monitorLabels]: '' } : labels]]);
     const podLabels = (object as unknown as MutableObject).spec?.template?.metadata?.labels;
     if (podLabels) replacements.set('spec.template.metadata.labels', relabel(podLabels, false));
@@ -348,7 +331,7 @@ function objectTemplates(
       replacements.set(`${container}.image`, tokens.value(IMAGE_ACTION));
       replacements.set(`${container}.resources`, tokens.block(column => [`${' '.repeat(column)}{{- toYaml .Values.resources | nindent ${column} }}`]));
     }
-    const body = tokens.render(kubeYamlWith(object, replacements));
+    const body = tokens.render(kubeYaml([...replacements].reduce<unknown>((o, [at, value]) => withValue(o, at.split('.'), value), object)));
     const name = templateFileName(installation, object);
     if (names.has(name)) throw new Error(`two objects map to the template ${name}`);
     names.add(name);
@@ -356,6 +339,13 @@ function objectTemplates(
     // offline rendering is the same everywhere.
     return { path: `templates/${name}`, content: monitor ? `{{- if .Values.serviceMonitor.enabled }}\n${body}{{- end }}\n` : body };
   });
+}
+
+/** `node` with the value at `path` replaced: only the maps and lists on the way are copied. */
+function withValue(node: unknown, [key, ...rest]: readonly string[], value: unknown): unknown {
+  const copy = (Array.isArray(node) ? [...node] : { ...(node as object) }) as Record<string, unknown>;
+  copy[key] = rest.length > 0 ? withValue(copy[key], rest, value) : value;
+  return copy;
 }
 
 /** The analytics server's Deployment (the one selecting the installation's server pods) and its container. */
@@ -397,7 +387,7 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
 // Chart.yaml, NOTES.txt, README.md.
 
 function chartYaml(installation: ResolvedInstallation, version: string, tag: string): string {
-  return stringify({
+  return kubeYaml({
     apiVersion: 'v2',
     name: installation.name,
     description: `Grafana analytics panel server for ${installation.grafana.host}: beacons from signed-in browsers, metrics without user identity`,
@@ -409,7 +399,7 @@ function chartYaml(installation: ResolvedInstallation, version: string, tag: str
     home: UPSTREAM,
     sources: [UPSTREAM],
     keywords: ['grafana', 'analytics', 'prometheus', 'servicemonitor', installation.auth.front],
-  }, { ...TO_STRING_OPTIONS, version: '1.1', defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
+  }, { forceQuotes: true });
 }
 
 /** Where beacons go: the write path on Grafana's host, below its sub-path. */
