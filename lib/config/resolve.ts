@@ -15,6 +15,7 @@ import { DEFAULTS } from './defaults';
 import { grafanaChartProblems } from './grafana-chart';
 import { joinPaths } from './paths';
 import { ConfigError, ConfigProblem } from './problems';
+import { loneSurrogateProblems } from './text-problems';
 
 /**
  * Validates a config object (from YAML or code), reads the dashboard files it lists (relative to
@@ -32,6 +33,7 @@ export function resolveConfig(input: unknown, source?: string): ResolvedInstalla
     ...crossInstallationProblems(resolved),
     ...installationDashboardProblems(resolved),
     ...grafanaChartProblems(resolved),
+    ...loneSurrogateProblems(input, ''),
   ];
   if (problems.length > 0) throw new ConfigError(problems, source);
   return resolved;

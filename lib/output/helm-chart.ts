@@ -59,7 +59,8 @@ export function helmChart(synthesized: SynthesizedInstallation, options: HelmCha
   const schema = valuesSchema(installation, values, [...new Set([HELM_CHART, MANAGED_BY, INSTANCE, ...monitorLabelKeys])].sort());
   const templates = objectTemplates(installation, objects, chartLabel);
   return [
-    { path: 'Chart.yaml', content: chartYaml(installation, options.chartVersion, values.image.tag) },
+    // Every string double-quoted, as Chart.yaml has been written since the first chart writer.
+    { path: 'Chart.yaml', content: kubeYaml(chartMetadata(installation, options.chartVersion), { forceQuotes: true }) },
     { path: 'values.yaml', content: valuesYaml(schema, values) },
     { path: 'values.schema.json', content: `${JSON.stringify(schema, undefined, 2)}\n` },
     { path: 'README.md', content: chartReadme(installation, schema, values) },
@@ -88,7 +89,8 @@ export function splitImage(image: string): HelmChartValues['image'] {
     : { repository: name.substring(0, colon), tag: name.substring(colon + 1), digest };
 }
 
-function chartValues(installation: ResolvedInstallation): HelmChartValues {
+/** The chart's default values: the installation's. */
+export function chartValues(installation: ResolvedInstallation): HelmChartValues {
   return {
     image: splitImage(installation.server.image),
     replicas: installation.server.replicas,
@@ -386,8 +388,10 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
 // ---------------------------------------------------------------------------------------------
 // Chart.yaml, NOTES.txt, README.md.
 
-function chartYaml(installation: ResolvedInstallation, version: string, tag: string): string {
-  return kubeYaml({
+/** Chart.yaml of an installation's chart. */
+export function chartMetadata(installation: ResolvedInstallation, version: string): Record<string, unknown> {
+  const { tag } = splitImage(installation.server.image);
+  return {
     apiVersion: 'v2',
     name: installation.name,
     description: `Grafana analytics panel server for ${installation.grafana.host}: beacons from signed-in browsers, metrics without user identity`,
@@ -399,7 +403,7 @@ function chartYaml(installation: ResolvedInstallation, version: string, tag: str
     home: UPSTREAM,
     sources: [UPSTREAM],
     keywords: ['grafana', 'analytics', 'prometheus', 'servicemonitor', installation.auth.front],
-  }, { forceQuotes: true });
+  };
 }
 
 /** Where beacons go: the write path on Grafana's host, below its sub-path. */
