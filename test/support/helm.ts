@@ -81,7 +81,7 @@ export interface HelmResult {
 
 /** Helm's own state stays beside the binary: no user config, cache or plugins leak in. */
 const HELM_HOME = path.join(path.dirname(CACHED_HELM), 'home');
-const HELM_ENV = {
+export const HELM_ENV = {
   PATH: process.env.PATH ?? '',
   HOME: HELM_HOME,
   HELM_CACHE_HOME: path.join(HELM_HOME, 'cache'),
