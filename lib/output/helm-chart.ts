@@ -13,7 +13,7 @@ import { imageVersion, selectorLabels } from '../constructs/labels';
 import { joinPaths } from '../config/paths';
 import { KubeObject, SynthesizedInstallation } from '../constructs/synth';
 import { OutputFile } from './files';
-import { kubeYaml, yamlComment } from './manifests';
+import { kubeYaml, objectYaml, toYamlStream, yamlComment } from './manifests';
 
 export interface HelmChartOptions {
   /** SemVer 2 version of every chart (Chart.yaml `version`), e.g. the package version. */
@@ -231,9 +231,9 @@ type Replacement =
 /**
  * Template text in two steps: copies of the objects carry placeholder tokens where Helm actions
  * go; after YAML serialization every literal `{{`/`}}` is escaped, then each token becomes its
- * action. Tokens start with lower-case letters that `text` (every string the copies hold, as
- * JSON) does not contain; js-yaml's escapes put a backslash before each letter they add, so they
- * cannot spell it either. No text is reserved.
+ * action. Tokens start with letters that `text` (the objects' plain YAML and every other string
+ * the copies get) does not contain: a copy's YAML differs from its object's only where tokens and
+ * those strings go, so no other text is taken for a token, and no text is reserved.
  */
 class TemplateTokens {
   private readonly prefix: string;
@@ -258,13 +258,21 @@ class TemplateTokens {
     return this.add({ kind: 'block', lines });
   }
 
+  /** The text with each line holding a token rendered (found by indexOf: most lines hold none). */
   render(yaml: string): string {
-    return escapeBraces(yaml).split('\n').map(line => this.renderLine(line)).join('\n');
+    const text = escapeBraces(yaml);
+    let out = '';
+    let from = 0;
+    for (let at = text.indexOf(this.prefix); at >= 0; at = text.indexOf(this.prefix, from)) {
+      const start = text.lastIndexOf('\n', at) + 1;
+      const end = text.indexOf('\n', at) < 0 ? text.length : text.indexOf('\n', at);
+      out += text.slice(from, start) + this.renderLine(text.slice(start, end));
+      from = end;
+    }
+    return out + text.slice(from);
   }
 
   private renderLine(line: string): string {
-    // Most lines (dashboard JSON above all) hold no token: skip the regular expressions.
-    if (!line.includes(this.prefix)) return line;
     const found = [...line.matchAll(new RegExp(`${this.prefix}(\\d+)`, 'g'))];
     if (found.length === 0) return line;
     const [token, index] = found[0];
@@ -300,7 +308,7 @@ interface MutableObject {
 function objectTemplates(
   installation: ResolvedInstallation, objects: readonly KubeObject[], chartLabel: string,
 ): OutputFile[] {
-  const tokens = new TemplateTokens(JSON.stringify([objects, chartLabel]));
+  const tokens = new TemplateTokens(`${toYamlStream(objects)}${chartLabel}`);
   const version = imageVersion(installation.server.image);
   const instance = tokens.value('{{ .Release.Name | quote }}');
   const tag = tokens.value('{{ .Values.image.tag | quote }}');
@@ -333,7 +341,8 @@ function objectTemplates(
       replacements.set(`${container}.image`, tokens.value(IMAGE_ACTION));
       replacements.set(`${container}.resources`, tokens.block(column => [`${' '.repeat(column)}{{- toYaml .Values.resources | nindent ${column} }}`]));
     }
-    const body = tokens.render(kubeYaml([...replacements].reduce<unknown>((o, [at, value]) => withValue(o, at.split('.'), value), object)));
+    const template = [...replacements].reduce<unknown>((o, [at, value]) => withValue(o, at.split('.'), value), object);
+    const body = tokens.render(objectYaml(template as KubeObject));
     const name = templateFileName(installation, object);
     if (names.has(name)) throw new Error(`two objects map to the template ${name}`);
     names.add(name);

@@ -33,6 +33,25 @@ export function kubeYaml(value: unknown, options?: DumpOptions): string {
   return dump(value, options ? { ...DUMP_OPTIONS, ...options } : DUMP_OPTIONS);
 }
 
+// The YAML of each top-level entry whose value is an object, by that object: a Helm template is a
+// copy of its object that shares every value Helm does not change (`data`, most `spec`s).
+const entryYaml = new WeakMap<object, { readonly key: string; readonly text: string }>();
+
+/**
+ * `kubeYaml(object)` of a Kubernetes object, written as the YAML of its top-level entries (a block
+ * mapping is its entries' text, one after the other), each shared value serialized once.
+ */
+export function objectYaml(object: KubeObject): string {
+  return Object.entries(object).map(([key, value]) => {
+    if (typeof value !== 'object' || value === null) return kubeYaml({ [key]: value });
+    const cached = entryYaml.get(value);
+    if (cached?.key === key) return cached.text;
+    const text = kubeYaml({ [key]: value });
+    entryYaml.set(value, { key, text });
+    return text;
+  }).join('');
+}
+
 /** `text` as YAML comment lines, `pad` before each. */
 export function yamlComment(text: string, pad = ''): string {
   return text.split('\n').map(line => `${pad}#${line}\n`).join('');
@@ -40,7 +59,7 @@ export function yamlComment(text: string, pad = ''): string {
 
 /** Serializes objects as a multi-document YAML stream, the way `kubectl apply -f` reads it. */
 export function toYamlStream(objects: readonly KubeObject[]): string {
-  return objects.map(o => kubeYaml(o)).join('---\n');
+  return objects.map(objectYaml).join('---\n');
 }
 
 /** `<name>.k8s.yaml` per installation: the plain manifests. */
