@@ -35,7 +35,7 @@ const HOSTILE: Record<string, string> = {
   cr: 'one\rtwo\r\nthree',
   esc: '\u001b[31mred\u001b[0m',
   tabsAndLines: '\tindented\n\n  more\n',
-  braces: '{{ .Values.replicas }} {{- "}}" -}} {{{',
+  braces: '{{ .Values.replicas }} {{- "}}" -}} {{{ {"a":{}} {}}} }}{{',
   quotes: `"double" 'single' \`back\``,
   indicators: '- a: b # c & *d !e %f @g | > ? [ ] { } ,',
   spaces: '  leading and trailing  ',

@@ -329,6 +329,7 @@ describe('text that looks like a template', () => {
     dashboard: JSON.stringify({ panels: [{ targets: [{ legendFormat: '{{dashboard_name}} / {{ user_role }}' }] }] }),
     actions: '{{- .Values.replicas -}} {{ "{{" }} }}}{{{',
     braces: '}}',
+    compactJson: '{"a":{}}', emptyThenClose: '{}}}', openAfterClose: '}}{{{',
     // Strings YAML 1.1 (helm's parser) would read as other types if left unquoted.
     yaml11: 'yes', on: 'on', n: 'y', octal: '0o7', negativeOctal: '-0o7', binary: '0b101', underscored: '1_000',
     floatUnderscored: '1.5_0', hex: '0x1F', signed: '+1', tilde: '~', nil: 'null', version: '0.0.1',

@@ -291,9 +291,13 @@ class TemplateTokens {
   }
 }
 
-/** Text that helm renders back to itself: each `{{` and `}}` becomes an action printing it. */
+/**
+ * Text that helm renders back to itself: each `{{` becomes an action printing it. Only `{{` starts
+ * an action (`}}` outside one is text), and matching left to right leaves no `{` before an inserted
+ * action. Escaping `}}` too broke `{}}` (compact JSON ending in `{}`): `{{{ "}}" }}` opens at the `{`.
+ */
 export function escapeBraces(text: string): string {
-  return text.replace(/\{\{|\}\}/g, m => `{{ ${JSON.stringify(m)} }}`);
+  return text.replace(/\{\{/g, '{{ "{{" }}');
 }
 
 const IMAGE_ACTION = '"{{ .Values.image.repository }}{{ with .Values.image.tag }}:{{ . }}{{ end }}'
