@@ -265,7 +265,8 @@ class TemplateTokens {
     let from = 0;
     for (let at = text.indexOf(this.prefix); at >= 0; at = text.indexOf(this.prefix, from)) {
       const start = text.lastIndexOf('\n', at) + 1;
-      const end = text.indexOf('\n', at) < 0 ? text.length : text.indexOf('\n', at);
+      const lineEnd = text.indexOf('\n', at);
+      const end = lineEnd < 0 ? text.length : lineEnd;
       out += text.slice(from, start) + this.renderLine(text.slice(start, end));
       from = end;
     }
@@ -273,15 +274,17 @@ class TemplateTokens {
   }
 
   private renderLine(line: string): string {
-    const found = [...line.matchAll(new RegExp(`${this.prefix}(\\d+)`, 'g'))];
-    if (found.length === 0) return line;
-    const [token, index] = found[0];
-    const replacement = this.replacements[Number(index)];
-    const entry = new RegExp(`^( *)${token}: ""$`).exec(line);
-    if (entry && replacement.kind === 'block') return replacement.lines(entry[1].length).join('\n');
-    if (found.length > 1 || !line.endsWith(`: ${token}`)) throw new Error(`a template token must be a whole value: ${line}`);
+    const at = line.indexOf(this.prefix);
+    const index = /^\d*/.exec(line.slice(at + this.prefix.length))![0];
+    const token = `${this.prefix}${index}`;
+    const replacement = index ? this.replacements[Number(index)] : undefined;
+    const column = line.search(/\S/);
+    if (replacement?.kind === 'block' && line === `${' '.repeat(column)}${token}: ""`) return replacement.lines(column).join('\n');
+    if (!replacement || line.includes(this.prefix, at + 1) || !line.endsWith(`: ${token}`)) {
+      throw new Error(`a template token must be a whole value: ${line}`);
+    }
     if (replacement.kind === 'value') return `${line.slice(0, -token.length)}${replacement.text}`;
-    const keyColumn = line.search(/\S/) + (line.trimStart().startsWith('- ') ? 2 : 0);
+    const keyColumn = column + (line.trimStart().startsWith('- ') ? 2 : 0);
     return [line.slice(0, -token.length - 1), ...replacement.lines(keyColumn + 2)].join('\n');
   }
 
