@@ -37,6 +37,8 @@ const HOSTILE: Record<string, string> = {
   tabsAndLines: '\tindented\n\n  more\n',
   braces: '{{ .Values.replicas }} {{- "}}" -}} {{{ {"a":{}} {}}} }}{{',
   quotes: `"double" 'single' \`back\``,
+  // The old reserved marker, and the template tokens' own prefix (which then grows past it).
+  tokens: '__helm_chart_token_0__ helmaction0 helmactionz1: ""',
   indicators: '- a: b # c & *d !e %f @g | > ? [ ] { } ,',
   spaces: '  leading and trailing  ',
   astral: '\u{1f600}',
