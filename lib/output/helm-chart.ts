@@ -230,7 +230,7 @@ type Replacement =
 
 /**
  * Template text in two steps: copies of the objects carry placeholder tokens where Helm actions
- * go; after YAML serialization every literal `{{`/`}}` is escaped, then each token becomes its
+ * go; after YAML serialization every literal `{{` is escaped, then each token becomes its
  * action. Tokens start with letters that `text` (the objects' plain YAML and every other string
  * the copies get) does not contain: a copy's YAML differs from its object's only where tokens and
  * those strings go, so no other text is taken for a token, and no text is reserved.
