@@ -45,6 +45,7 @@ const HOSTILE: Record<string, string> = {
   yes: 'yes', on: 'on', y: 'y', n: 'N', off: 'Off', true: 'TRUE', nil: 'null', tilde: '~', merge: '<<', equals: '=',
   octal: '0o7', negativeOctal: '-0o7', oldOctal: '0777', hex: '0x1F', upperHex: '0X1F', binary: '0b101',
   underscored: '1_000', floatUnderscored: '1.5_0', dotFloat: '.5', exponent: '1e3', signed: '+1', sexagesimal: '1:20',
+  doubleUnderscore: '1__0', hexUnderscore: '0x_1F', signedDotFloat: '+.5', negativeHex: '-0x1F', tabLines: 'a\n\tb\n',
   infinity: '.inf', date: '2001-12-14', version: '0.10',
 };
 const ALL = Object.values(HOSTILE).join(' | ');
