@@ -28,8 +28,8 @@ const DUMP_OPTIONS: DumpOptions = {
   quotingType: '"',
 };
 
-/** YAML as Kubernetes tools read it (see DUMP_OPTIONS). */
-export function kubeYaml(value: unknown, options?: DumpOptions): string {
+/** YAML as Kubernetes tools read it (see DUMP_OPTIONS); `forceQuotes` double-quotes every string value. */
+export function kubeYaml(value: unknown, options?: { readonly forceQuotes?: boolean }): string {
   return dump(value, options ? { ...DUMP_OPTIONS, ...options } : DUMP_OPTIONS);
 }
 
