@@ -7,7 +7,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { HELM_KUBE_VERSION, loadAnalyticsConfig, ResolvedConfig } from '../lib';
+import {
+  argocdApplication, argocdRootApplication, fluxGitRepository, fluxHelmRelease, fluxKustomization, HELM_KUBE_VERSION, KubeObject,
+  loadAnalyticsConfig, ResolvedConfig,
+} from '../lib';
 import { version as chartVersion } from '../package.json';
 import { GITOPS_CONFIG, synthesizeGitopsConfig } from './support/gitops';
 import { HelmMajor, helm, kubectl } from './support/helm';
@@ -49,6 +52,27 @@ describe('kubectl kustomize', () => {
     const files = ['gitrepository-fleet.yaml', ...names.map(n => `helmrelease-${n}.yaml`)];
     expect(sorted(built)).toEqual(sorted(files.flatMap(f => parseStream(read('gitops', 'flux', cluster, f)))));
   });
+});
+
+test('kubectl (go-yaml) reads every GitOps file back into exactly the objects the app built', async () => {
+  // GIVEN each file and the objects gitops.ts builds for it
+  const gitops = config.gitops!;
+  const built = new Map<string, KubeObject[]>([['gitops/argocd-root.yaml', [argocdRootApplication(gitops)]]]);
+  for (const inst of config.installations) {
+    built.set(`gitops/argocd/${inst.name}.yaml`, [argocdApplication(gitops, inst)]);
+    built.set(`gitops/flux/${inst.cluster}/helmrelease-${inst.name}.yaml`, [fluxHelmRelease(gitops, inst)]);
+    built.set(`gitops/flux/${inst.cluster}/gitrepository-fleet.yaml`, [fluxGitRepository(gitops)]);
+    built.set(`gitops/flux/${inst.cluster}.yaml`, [fluxGitRepository(gitops), fluxKustomization(gitops, inst.cluster!)]);
+  }
+  const files = [...built.keys()];
+  const written = (fs.readdirSync(path.join(outdir, 'gitops'), { recursive: true }) as string[])
+    .map(f => `gitops/${f}`).filter(f => f.endsWith('.yaml') && !f.endsWith('/kustomization.yaml'));
+  expect(files.sort()).toEqual(written.sort());
+  // WHEN kubectl reads them all in one run (one indented JSON object per document, in order)
+  const stdout = await kubectl(['label', '--local', '-o', 'json', ...files.flatMap(f => ['-f', path.join(outdir, f)]), 'go-yaml-readback-']);
+  const read = stdout.split(/\n(?=\{\n)/).map(text => JSON.parse(text));
+  // THEN
+  expect(read).toEqual(files.flatMap(f => built.get(f)!));
 });
 
 test('no chart template uses .Capabilities or lookup: offline rendering is what the cluster gets', () => {

@@ -16,6 +16,7 @@ import { grafanaChartProblems } from './grafana-chart';
 import { gitopsProblems, resolveGitops, ResolvedGitops } from './gitops';
 import { joinPaths } from './paths';
 import { ConfigError, ConfigProblem, quote, toDottedPath, unescapePointer } from './problems';
+import { loneSurrogateProblems } from './text-problems';
 import { grafanaUpSelectorProblem, OWNED_LABEL_KEYS, ownedLabelKeys, nginxSizeProblem, prometheusDurationProblem } from './consumer-values';
 
 /**
@@ -46,6 +47,7 @@ export function resolveAnalyticsConfig(input: unknown, source?: string): Resolve
   const problems = [
     ...early,
     ...resolved.flatMap((inst, i) => (inst ? installationProblems(inst, raw[i], `installations[${i}]`) : [])),
+    ...loneSurrogateProblems(input, ''),
   ];
   if (early.length === 0) {
     const all = resolved as ResolvedInstallation[];

