@@ -70,7 +70,7 @@ const AUTH_FRONT_RULES: readonly InstallationRule[] = [
   ...(['name', 'namespace'] as const).map((key): InstallationRule => ({
     path: `route.gateway.${key}`,
     applies: inst => inst.route.kind === 'httproute' && inst.route.gateway?.[key] === undefined,
-    message: () => `is required with route.kind "httproute"; allowed: the ${key} of the Gateway the HTTPRoute attaches to`,
+    message: () => `is required; allowed: the ${key} of the Gateway the HTTPRoute attaches to (route.kind is "httproute")`,
   })),
   {
     path: 'route.gateway',
@@ -87,7 +87,7 @@ const AUTH_FRONT_RULES: readonly InstallationRule[] = [
   {
     path: 'networkPolicy.ingressControllerNamespace',
     applies: inst => inst.networkPolicy.enabled && inst.networkPolicy.ingressControllerNamespace === undefined,
-    message: inst => `is required with auth.front "${inst.auth.front}" while networkPolicy.enabled is true; allowed: the namespace of the ingress controller or Gateway data plane that forwards beacons (or networkPolicy.enabled: false)`,
+    message: inst => `is required; allowed: the namespace of the ingress controller or Gateway data plane that forwards beacons (auth.front "${inst.auth.front}" has no default while networkPolicy.enabled is true)`,
   },
   ...(['proxy', 'grafana.service.targetPort', 'grafana.service.podLabels'] as const).map((path): InstallationRule => ({
     path,
