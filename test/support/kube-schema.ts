@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as clientNode from '@kubernetes/client-node';
+import Ajv, { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import { sharedPath } from './shared';
 
@@ -27,6 +28,7 @@ interface OpenApiSchema {
   readonly items?: OpenApiSchema;
   readonly 'x-kubernetes-preserve-unknown-fields'?: boolean;
   readonly 'x-kubernetes-int-or-string'?: boolean;
+  readonly 'x-kubernetes-validations'?: readonly { readonly rule: string; readonly message?: string }[];
 }
 
 const crdSchemas = new Map<string, OpenApiSchema>();
@@ -45,16 +47,32 @@ export function validateManifests(objects: readonly Manifest[]): string[] {
   });
 }
 
+// CRD kinds without a kubernetes-models class (Traefik, Gateway API): their openAPIV3Schema checks
+// types, enums, patterns, bounds and required fields; the CEL rules are checked by celRuleProblems.
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+const crdValidators = new Map<string, ValidateFunction>();
+
 function validateOne(obj: Manifest): string[] {
   const problems: string[] = [];
   const model = modelFor(obj);
-  if (!model) return [`no schema known for ${obj.apiVersion} ${obj.kind}`];
-  try {
-    new model(obj).validate();
-  } catch (e) {
-    problems.push(`schema: ${(e as Error).message}`);
-  }
   const crd = crdSchemas.get(`${obj.apiVersion}/${obj.kind}`);
+  if (!model && !crd) return [`no schema known for ${obj.apiVersion} ${obj.kind}`];
+  if (model) {
+    try {
+      new model(obj).validate();
+    } catch (e) {
+      problems.push(`schema: ${(e as Error).message}`);
+    }
+  } else {
+    const key = `${obj.apiVersion}/${obj.kind}`;
+    let validate = crdValidators.get(key);
+    if (!validate) {
+      // metadata is checked as ObjectMeta below; the CRD only says "object".
+      validate = ajv.compile(crd!);
+      crdValidators.set(key, validate);
+    }
+    if (!validate(obj)) problems.push(...(validate.errors ?? []).map(e => `schema: ${e.instancePath || '/'} ${e.message}`));
+  }
   if (crd) {
     problems.push(...unknownCrdFields(obj, crd, ''));
   } else {
@@ -118,4 +136,35 @@ function unknownCrdFields(value: unknown, schema: OpenApiSchema, at: string): st
       ? [`unknown field ${at ? `${at.slice(1)}.` : ''}${key}`]
       : unknownCrdFields(v, sub, `${at}.${key}`);
   });
+}
+
+/** A CEL rule of a CRD (`x-kubernetes-validations`) that applies to a value the object has. */
+export interface ApplicableCelRule {
+  /** Where in the object, e.g. `.spec.rules[0].matches[0].path`. */
+  readonly at: string;
+  /** The rule, whitespace collapsed. */
+  readonly rule: string;
+  readonly self: unknown;
+}
+
+/** Every CEL rule on the schema nodes the object's values sit at (rules of absent fields never run). */
+export function applicableCelRules(obj: Manifest): ApplicableCelRule[] {
+  const crd = crdSchemas.get(`${obj.apiVersion}/${obj.kind}`);
+  if (!crd) return [];
+  const out: ApplicableCelRule[] = [];
+  const walk = (value: unknown, schema: OpenApiSchema | undefined, at: string) => {
+    if (value === null || value === undefined || !schema) return;
+    for (const v of schema['x-kubernetes-validations'] ?? []) out.push({ at, rule: v.rule.replace(/\s+/g, ' ').trim(), self: value });
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, schema.items, `${at}[${i}]`));
+    } else if (typeof value === 'object') {
+      for (const [key, sub] of Object.entries(value as object)) {
+        if (at === '' && key === 'metadata') continue;
+        const additional = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+        walk(sub, schema.properties ? schema.properties[key] : additional, `${at}.${key}`);
+      }
+    }
+  };
+  walk(obj, crd, '');
+  return out;
 }
