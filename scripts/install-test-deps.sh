@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Real Prometheus, nginx and Caddy (the stand-in for Traefik ForwardAuth) from Debian for the end-to-end suites. Idempotent: does nothing when
-# both are installed. Waits for other apt/dpkg runs (and for a parallel run of itself) instead of
+# all are installed. Waits for other apt/dpkg runs (and for a parallel run of itself) instead of
 # failing. Installs no system service: the tests start their own instances.
 set -euo pipefail
 

@@ -9,8 +9,13 @@ import {
 import { version as packageVersion } from '../package.json';
 import { helm, helmBinary, runHelm } from './support/helm';
 import { EXAMPLE_CONFIG } from './support/example';
+import { FRONTS_CONFIG } from './support/fronts';
 
-const synthesized = synthesize(loadConfigFile(EXAMPLE_CONFIG));
+// The example, and one installation per new auth front and route kind.
+const synthesized = [
+  ...synthesize(loadConfigFile(EXAMPLE_CONFIG)),
+  ...synthesize(resolveConfig(FRONTS_CONFIG)).filter(s => ['traefik-ingress', 'proxy-ingress', 'proxy-httproute'].includes(s.installation.name)),
+];
 const VERSION_LABEL = 'app.kubernetes.io/version';
 const SCHEMA_ERROR = 'values don\'t meet the specifications of the schema';
 
