@@ -7,6 +7,8 @@ export * from './config/grafana-chart';
 export * from './config/dashboard-files';
 export * from './config/resolve';
 export * from './config/load';
+export * from './config/input-file';
+export * from './config/consumer-values';
 export * from './config/json-schema';
 // grafana: pure models of what Grafana reads
 export * from './grafana/metrics';

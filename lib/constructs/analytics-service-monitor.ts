@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsMetricRelabelingsAction } from '../../imports/servicemonitor-monitoring.coreos.com';
 import { AnalyticsServer } from './analytics-server';
 import { DEFAULTS, SERVER_PORT_NAME, USER_IDENTITY_LABEL_REGEX } from '../config/defaults';
-import { recommendedLabels } from './labels';
+import { addUnrenderableKeys, recommendedLabels, renderable } from './labels';
 
 export interface AnalyticsServiceMonitorProps {
   /** Installation name: the object name derives from it. */
@@ -36,11 +36,9 @@ export class AnalyticsServiceMonitor extends Construct {
       action: ServiceMonitorSpecEndpointsMetricRelabelingsAction.LABELDROP,
       regex: USER_IDENTITY_LABEL_REGEX,
     }];
+    const labels = { ...recommendedLabels(props.installation, 'monitoring'), ...props.labels };
     this.resource = new ServiceMonitor(this, 'Resource', {
-      metadata: {
-        name: props.server.name,
-        labels: { ...recommendedLabels(props.installation, 'monitoring'), ...props.labels },
-      },
+      metadata: { name: props.server.name, labels: renderable(labels) },
       spec: {
         selector: { matchLabels: props.server.selectorLabels },
         endpoints: [{
@@ -51,5 +49,6 @@ export class AnalyticsServiceMonitor extends Construct {
         }],
       },
     });
+    addUnrenderableKeys(this.resource, '/metadata/labels', labels);
   }
 }
