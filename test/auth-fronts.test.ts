@@ -4,7 +4,7 @@
  */
 import { createHash } from 'crypto';
 import {
-  nginxAuthProxyConf, nginxSizeBytes, PROXY_CONFIG_CHECKSUM_ANNOTATION, resolveConfig, synthesize, toYamlStream, TRAEFIK_MIDDLEWARES_ANNOTATION,
+  nginxAuthProxyConf, PROXY_CONFIG_CHECKSUM_ANNOTATION, resolveConfig, synthesize, toYamlStream, TRAEFIK_MIDDLEWARES_ANNOTATION,
 } from '../lib';
 import { celRuleProblems } from './support/cel-rules';
 import { findObject, synthesizeOne } from './support/example';
@@ -234,8 +234,8 @@ describe('auth.front traefik', () => {
     expect(findObject(objects, 'Deployment').spec.template.spec.containers).toHaveLength(1);
   });
 
-  test('nginx sizes in bytes', () => {
-    expect(['512', '8k', '1m'].map(nginxSizeBytes)).toEqual([512, 8192, 1048576]);
-    expect(() => nginxSizeBytes('8K')).toThrow(/not an nginx size/);
+  test('ingress.maxBodySize in bytes: k and m are 1024 and 1024²', () => {
+    const bytes = (maxBodySize: string) => findObject(synthesizeOne({ auth: { front: 'traefik' }, ingress: { maxBodySize } }), 'Middleware', 'test-analytics-body-size').spec.buffering.maxRequestBodyBytes;
+    expect(['512', '8k', '1m'].map(bytes)).toEqual([512, 8192, 1048576]);
   });
 });

@@ -11,7 +11,7 @@ import {
   ResolvedInstallation,
 } from './schema';
 import { installationDashboardProblems, readDashboardFiles } from './dashboard-files';
-import { DEFAULTS, FRONT_DEFAULTS } from './defaults';
+import { DEFAULTS, FRONT_DEFAULTS, maxCacheSizeFor } from './defaults';
 import { grafanaChartProblems } from './grafana-chart';
 import { joinPaths } from './paths';
 import { ConfigError, ConfigProblem, MAX_ECHO_CHARS, quote } from './problems';
@@ -189,8 +189,10 @@ function resolveInstallation(defaults: object, inst: InstallationConfig, dashboa
   const merged = mergeBySchema(InstallationSchema, DEFAULTS, defaults, inst) as Merged;
   const service = { ...merged.grafana.service, namespace: merged.grafana.service.namespace ?? merged.namespace };
   const frontDefaults = FRONT_DEFAULTS[merged.auth.front];
+  const maxCacheSize = [inst, defaults].map(c => valueAt(c, 'server.maxCacheSize')).find(v => v !== undefined) as number | undefined;
   return {
     ...merged,
+    server: { ...merged.server, maxCacheSize: maxCacheSize ?? maxCacheSizeFor(merged.server.resources.limits.memory, merged.ingress.maxBodySize) },
     ingress: { ...merged.ingress, className: merged.ingress.className ?? frontDefaults.className },
     networkPolicy: {
       ...merged.networkPolicy,

@@ -243,7 +243,7 @@ function installationProperties() {
         // The server's flag is a Go int (int64); above 2^53 a JavaScript number is not exact any more.
         maximum: Number.MAX_SAFE_INTEGER,
         default: DEFAULTS.server.maxCacheSize,
-        description: 'Sessions kept in memory; the whole cache is flushed when exceeded.',
+        description: 'Sessions kept in memory; the whole cache is flushed when exceeded. Default: sized to server.resources.limits.memory (half of it, at twice ingress.maxBodySize per session), 4096 for the default 128Mi and 8k.',
         allowed: `a positive integer of at most ${Number.MAX_SAFE_INTEGER} (2^53-1)`,
       } as Allowed),
     }, { additionalProperties: false }),

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DEFAULTS, FRONT_DEFAULTS, SERVER_PORT } from '../../config/defaults';
+import { bytesOf, DEFAULTS, FRONT_DEFAULTS, SERVER_PORT } from '../../config/defaults';
 import { joinPaths } from '../../config/paths';
 import { AnalyticsServer } from '../analytics-server';
 import { recommendedLabels } from '../labels';
@@ -79,7 +79,7 @@ export class TraefikAuthFront extends Construct implements IAuthFront {
     const rate = props.rateLimitPerMinute ?? DEFAULTS.ingress.rateLimitPerMinute;
     const specs: [string, MiddlewareSpec][] = [
       ['forward-auth', { forwardAuth: { address: this.authUrl, authRequestHeaders: ['Cookie'] } }],
-      ['body-size', { buffering: { maxRequestBodyBytes: nginxSizeBytes(props.maxBodySize ?? DEFAULTS.ingress.maxBodySize) } }],
+      ['body-size', { buffering: { maxRequestBodyBytes: bytesOf(props.maxBodySize ?? DEFAULTS.ingress.maxBodySize) } }],
       ...(rate > 0 ? [['rate-limit', { rateLimit: { average: rate, period: '1m', burst: rate * BURST_MULTIPLIER } }] as [string, MiddlewareSpec]] : []),
       ['replace-path', { replacePath: { path: '/write' } }],
     ];
@@ -103,11 +103,4 @@ export class TraefikAuthFront extends Construct implements IAuthFront {
       },
     });
   }
-}
-
-/** An nginx size (`8k`, `1m`, `512`) in bytes, as Traefik's buffering wants it. */
-export function nginxSizeBytes(size: string): number {
-  const match = /^([1-9][0-9]*)([km]?)$/.exec(size);
-  if (!match) throw new Error(`"${size}" is not an nginx size such as 8k or 1m`);
-  return Number(match[1]) * (match[2] === 'k' ? 1024 : match[2] === 'm' ? 1024 * 1024 : 1);
 }
