@@ -69,6 +69,8 @@ export interface ProxyAuthFrontProps {
   readonly tlsSecretName?: string;
 }
 
+/** Name of the proxy's container in the server's Pod. */
+export const PROXY_CONTAINER = 'auth-proxy';
 /** nginx-unprivileged's user and group. */
 const NGINX_UID = 101;
 const CONFIG_DIR = '/etc/nginx-auth-proxy';
@@ -115,7 +117,7 @@ export class ProxyAuthFront extends Construct implements IAuthFront {
 
     const deployment = props.server.deployment;
     const container = deployment.addContainer({
-      name: 'auth-proxy',
+      name: PROXY_CONTAINER,
       image: props.image ?? defaults.image,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       // Not the image's entrypoint script: it rewrites files under /etc/nginx, which is read-only here.
