@@ -15,6 +15,7 @@ import { DEFAULTS, FRONT_DEFAULTS, maxCacheSizeFor } from './defaults';
 import { grafanaChartProblems } from './grafana-chart';
 import { joinPaths } from './paths';
 import { ConfigError, ConfigProblem, MAX_ECHO_CHARS, quote } from './problems';
+import { loneSurrogateProblems } from './text-problems';
 import { grafanaUpSelectorProblem, OWNED_LABEL_KEYS, ownedLabelKeys, nginxSizeProblem, prometheusDurationProblem } from './consumer-values';
 
 /**
@@ -33,6 +34,7 @@ export function resolveConfig(input: unknown, source?: string): ResolvedInstalla
   const problems = [
     ...early,
     ...resolved.flatMap((inst, i) => (inst ? installationProblems(inst, raw[i], `installations[${i}]`) : [])),
+    ...loneSurrogateProblems(input, ''),
   ];
   if (early.length === 0) {
     const all = resolved as ResolvedInstallation[];

