@@ -294,7 +294,7 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
       ] as [string, string[], string][] : [
         // Other fronts have no proxy to configure.
         ['a proxy value without a proxy', ['--set', 'proxy.image.tag=1.29.0'], 'Additional property proxy is not allowed'],
-      ]),
+      ] as [string, string[], string][]),
     ];
 
     test.each(rejected)('fails when a value is %s', async (_what, args, message) => {
