@@ -1,9 +1,9 @@
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { AnalyticsServer } from '../analytics-server';
-import { IAuthFront } from './auth-front';
+import { IAuthFront, inClusterApiUserUrl } from './auth-front';
 import { AuthMode } from '../../config/schema';
-import { DEFAULTS, SERVER_PORT } from '../../config/defaults';
+import { DEFAULTS, INGRESS_NGINX_DEFAULTS, SERVER_PORT } from '../../config/defaults';
 import { Component, recommendedLabels } from '../labels';
 import { joinPaths } from '../../config/paths';
 
@@ -87,6 +87,8 @@ export interface IngressNginxAuthFrontProps {
 export class IngressNginxAuthFront extends Construct implements IAuthFront {
   public readonly writePath: string;
   public readonly authUrl: string;
+  public readonly podPort = SERVER_PORT;
+  public readonly asksGrafanaFromPod = false;
   public readonly writeIngress: k8s.KubeIngress;
   /** The public auth path's Ingress (via-ingress mode only), in Grafana's namespace. */
   public readonly authIngress?: k8s.KubeIngress;
@@ -96,7 +98,7 @@ export class IngressNginxAuthFront extends Construct implements IAuthFront {
     const subPath = props.subPath ?? DEFAULTS.grafana.subPath;
     const serveFromSubPath = props.serveFromSubPath ?? subPath !== '/';
     const mode = props.mode ?? DEFAULTS.auth.mode;
-    const className = props.ingressClassName ?? DEFAULTS.ingress.className;
+    const className = props.ingressClassName ?? INGRESS_NGINX_DEFAULTS.className;
     const tls = props.tlsSecretName ? [{ hosts: [props.host], secretName: props.tlsSecretName }] : undefined;
     // Grafana's API is under the sub-path only when it serves from it.
     const apiUserPath = joinPaths(serveFromSubPath ? subPath : '/', '/api/user');
@@ -132,8 +134,14 @@ export class IngressNginxAuthFront extends Construct implements IAuthFront {
     });
 
     if (mode === 'in-cluster') {
-      const svc = `${props.grafanaServiceName}.${props.grafanaServiceNamespace}.svc.${props.clusterDomain ?? DEFAULTS.auth.clusterDomain}`;
-      this.authUrl = `http://${svc}:${props.grafanaServicePort}${apiUserPath}`;
+      this.authUrl = inClusterApiUserUrl({
+        name: props.grafanaServiceName,
+        namespace: props.grafanaServiceNamespace,
+        port: props.grafanaServicePort,
+        clusterDomain: props.clusterDomain ?? DEFAULTS.auth.clusterDomain,
+        subPath,
+        serveFromSubPath,
+      });
     } else {
       const authPath = joinPaths(subPath, props.viaIngressPath ?? DEFAULTS.auth.viaIngressPath);
       this.authUrl = `${tls ? 'https' : 'http'}://$host${authPath}`;
