@@ -1,12 +1,12 @@
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
-import { resolveConfig, SESSIONS_PER_DASHBOARD_RECORD, synthesize } from '../lib';
+import { resolveConfig, resolveConfigData, SESSIONS_PER_DASHBOARD_RECORD, synthesize } from '../lib';
 import { objectNamed, objectsOfKind, promtool, synthesizeExample } from './support/grafana';
 
 const installation = (extra: Record<string, unknown> = {}) => ({
   name: 'one', namespace: 'analytics', grafana: { host: 'grafana.example.com', service: { name: 'grafana', namespace: 'monitoring' } }, ...extra,
 });
 const ruleOf = (config: unknown) => {
-  const [s] = synthesize(resolveConfig(config));
+  const [s] = synthesize(resolveConfigData(config));
   return objectNamed(s, 'PrometheusRule', 'one-analytics') as any;
 };
 

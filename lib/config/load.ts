@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from './problems';
-import { resolveConfig } from './resolve';
+import { resolveConfigData } from './resolve';
 import { ResolvedInstallation } from './schema';
 
 /** Reads, validates and resolves a YAML config file. Throws ConfigError. */
@@ -13,7 +13,7 @@ export function loadConfigFile(file: string): ResolvedInstallation[] {
   } catch (e) {
     throw new ConfigError([{ path: '', message: `cannot read the config file: ${(e as Error).message}` }], file);
   }
-  return resolveConfig(parseConfigYaml(text, file), file);
+  return resolveConfigData(parseConfigYaml(text, file), file);
 }
 
 /** Parses YAML, reporting syntax errors with line and column. Throws ConfigError. */

@@ -17,10 +17,15 @@ import { joinPaths } from './paths';
 import { ConfigError, ConfigProblem } from './problems';
 
 /**
- * Validates a config object (from YAML or code), reads the dashboard files it lists (relative to
- * the folder of `source`, else the working directory) and applies every default. Throws ConfigError.
+ * Validates a config written in code, reads the dashboard files it lists (relative to the folder
+ * of `source`, else the working directory) and applies every default. Throws ConfigError.
  */
-export function resolveConfig(input: unknown, source?: string): ResolvedInstallation[] {
+export function resolveConfig(config: AnalyticsConfig, source?: string): ResolvedInstallation[] {
+  return resolveConfigData(config, source);
+}
+
+/** `resolveConfig` for data of unknown shape, such as parsed YAML: the schema check comes first. */
+export function resolveConfigData(input: unknown, source?: string): ResolvedInstallation[] {
   const shapeProblems = schemaProblems(AnalyticsConfigSchema, input);
   if (shapeProblems.length > 0) throw new ConfigError(shapeProblems, source);
   const config = input as AnalyticsConfig;

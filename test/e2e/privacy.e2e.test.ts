@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import { parseConfigYaml } from '../../lib/config/load';
-import { resolveConfig } from '../../lib/config/resolve';
+import { resolveConfigData } from '../../lib/config/resolve';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
 import { DASHBOARDS, startFakeAnalyticsServer, VIEWERS } from '../support/e2e/fake-analytics-server';
 import { RecordingServer } from '../support/e2e/http';
@@ -35,7 +35,7 @@ function installations(): SynthesizedInstallation[] {
     { name: 'privacy-control', grafana: { host: 'grafana.control.example.com' } },
   );
   // The example's source path: dashboard files are resolved relative to it.
-  return synthesize(resolveConfig(config, EXAMPLE_CONFIG));
+  return synthesize(resolveConfigData(config, EXAMPLE_CONFIG));
 }
 
 type Series = Record<string, string>;
