@@ -32,3 +32,4 @@ export * from './output/helm-chart';
 export * from './output/grafana-values';
 // app: the runner behind `cdk8s synth`
 export * from './app/app';
+export * from './app/synth-to-directory';

@@ -102,13 +102,10 @@ export async function runApp(options: AppOptions): Promise<number> {
       : renderInstallations(load(), {
         ...options, stagingDir: staged?.dir, progress: (done, total) => out.write(`synthesized ${done}/${total} installations\n`),
       });
-    // Here, not per slice: slices (threads, progress steps) would miss collisions between them.
-    const collisions = duplicateObjectProblems(rendered);
-    if (collisions.length > 0) throw new ConfigError(collisions, options.configFile);
     if (staged) {
-      for (const r of rendered) if (r.files) writeStagedFiles(staged.dir, r.files);
-      staged.commit();
+      commitRendered(staged, rendered, options.configFile);
     } else {
+      checkCollisions(rendered, options.configFile);
       writeOutputAtomically(options.outdir, [{ path: STDOUT_MANIFEST_FILE, content: rendered.map(r => r.files?.[0].content ?? '').join('') }]);
     }
     staged = undefined;
@@ -116,12 +113,45 @@ export async function runApp(options: AppOptions): Promise<number> {
     return 0;
   } catch (e) {
     staged?.discard();
-    // A config problem is the user's to fix: the message says where, without a stack trace.
-    // Anything else is a bug in this library, and its stack is what a bug report needs.
-    const text = e instanceof ConfigError ? e.message : `internal error, please report it: ${(e as Error).stack ?? e}`;
-    out.write(`${paint(text, out, options.color)}\n`);
-    return 1;
+    return reportFailure(e, options);
   }
+}
+
+/**
+ * Only the config check of `runApp`, writing nothing: `npm run synth` runs it before the cdk8s CLI
+ * deletes the output folder. Returns 0, or 1 with the reason on the console.
+ */
+export function checkConfig(options: Pick<AppOptions, 'configFile' | 'console' | 'color'>): number {
+  try {
+    loadConfigFile(options.configFile);
+    return 0;
+  } catch (e) {
+    return reportFailure(e, options);
+  }
+}
+
+function reportFailure(e: unknown, options: Pick<AppOptions, 'console' | 'color'>): 1 {
+  // A config problem is the user's to fix: the message says where, without a stack trace.
+  // Anything else is a bug in this library, and its stack is what a bug report needs.
+  const text = e instanceof ConfigError ? e.message : `internal error, please report it: ${(e as Error).stack ?? e}`;
+  options.console.write(`${paint(text, options.console, options.color)}\n`);
+  return 1;
+}
+
+/**
+ * Replaces the output folder with the staged files of every installation (writing those not
+ * staged yet), after checking that no two installations create the same object. Throws ConfigError.
+ */
+export function commitRendered(staged: StagedOutput, rendered: readonly RenderedInstallation[], source?: string): void {
+  checkCollisions(rendered, source);
+  for (const r of rendered) if (r.files) writeStagedFiles(staged.dir, r.files);
+  staged.commit();
+}
+
+// Over the whole list, not per slice: slices (threads, progress steps) would miss collisions between them.
+function checkCollisions(rendered: readonly RenderedInstallation[], source?: string): void {
+  const collisions = duplicateObjectProblems(rendered);
+  if (collisions.length > 0) throw new ConfigError(collisions, source);
 }
 
 /**
@@ -177,7 +207,7 @@ export function summary(rendered: readonly RenderedInstallation[], options: Pick
   const skipped = options.writers?.length ? ' (plain manifests only: the other outputs need an output directory, run without --stdout)' : '';
   const fileCount = rendered.reduce((n, r) => n + r.paths.length, 0);
   const where = options.stdoutMode ? `to stdout${skipped}` : `${fileCount} files in ${options.outdir}`;
-  lines.push(`total: ${rendered.length} installations, ${objectTotal} objects, ${where}`);
+  lines.push(`total: ${rendered.length} installation${rendered.length === 1 ? '' : 's'}, ${objectTotal} objects, ${where}`);
   return `${lines.join('\n')}\n`;
 }
 

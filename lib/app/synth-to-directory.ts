@@ -1,0 +1,50 @@
+/**
+ * Synthesizing installations to files from code: the same files, through the same path, as the
+ * app behind `cdk8s synth` (main.ts passes `outputWriters` to `runApp`).
+ */
+import { ResolvedInstallation } from '../config/schema';
+import { StagedOutput } from '../output/files';
+import { grafanaValuesFiles } from '../output/grafana-values';
+import { helmChartFiles } from '../output/helm-chart';
+import { commitRendered, OutputWriter, RenderedInstallation, renderInstallations } from './app';
+
+export interface OutputOptions {
+  /** SemVer 2 version of every Helm chart (Chart.yaml `version`), e.g. your release's version. */
+  readonly chartVersion: string;
+}
+
+/** Every output besides the plain manifests: a Helm chart and the Grafana chart values per installation. */
+export function outputWriters(options: OutputOptions): OutputWriter[] {
+  return [
+    synthesized => helmChartFiles(synthesized, { chartVersion: options.chartVersion }),
+    grafanaValuesFiles,
+  ];
+}
+
+export interface SynthToDirectoryOptions extends OutputOptions {
+  /** Installations per cdk8s App (see `synthesize`). @default 10 */
+  readonly chartsPerApp?: number;
+}
+
+/**
+ * Writes what `cdk8s synth` writes for these installations into `outdir`: `<name>.k8s.yaml`,
+ * `helm/<name>/` and `grafana/<name>/values.yaml` per installation. All or nothing: the files are
+ * staged beside `outdir`, which is replaced only when every installation succeeded; on any error
+ * `outdir` is left as it was. Throws ConfigError when two installations create the same object.
+ * Returns each installation's objects and files (paths relative to `outdir`), in input order.
+ */
+export function synthToDirectory(
+  installations: readonly ResolvedInstallation[], outdir: string, options: SynthToDirectoryOptions,
+): RenderedInstallation[] {
+  const staged = StagedOutput.begin(outdir);
+  try {
+    const rendered = renderInstallations(installations, {
+      writers: outputWriters(options), chartsPerApp: options.chartsPerApp, stagingDir: staged.dir,
+    });
+    commitRendered(staged, rendered);
+    return rendered;
+  } catch (e) {
+    staged.discard();
+    throw e;
+  }
+}
