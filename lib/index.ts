@@ -7,6 +7,7 @@ export * from './config/grafana-chart';
 export * from './config/dashboard-files';
 export * from './config/resolve';
 export * from './config/load';
+export * from './config/props';
 export * from './config/json-schema';
 // grafana: pure models of what Grafana reads
 export * from './grafana/metrics';

@@ -47,7 +47,7 @@ export function resolveConfigData(input: unknown, source?: string): ResolvedInst
  * value at `path` is wrong, `message` says why and what is allowed. `explicitOnly` rules fire only
  * when the installation itself sets the value (a shared `defaults` entry may suit other installations).
  */
-interface InstallationRule {
+export interface InstallationRule {
   readonly path: string;
   readonly explicitOnly?: boolean;
   readonly applies: (inst: ResolvedInstallation) => boolean;
@@ -60,7 +60,7 @@ const MAX_DNS_NAME = 253;
 const serviceFqdn = (inst: ResolvedInstallation) =>
   `${inst.grafana.service.name}.${inst.grafana.service.namespace}.svc.${inst.auth.clusterDomain}`;
 
-const INSTALLATION_RULES: readonly InstallationRule[] = [
+export const INSTALLATION_RULES: readonly InstallationRule[] = [
   {
     path: 'grafana.host',
     applies: inst => IPV4.test(inst.grafana.host),
@@ -105,7 +105,7 @@ function labelKeysWithLongPrefix(labels: Record<string, string>): string[] {
   return Object.keys(labels).filter(k => k.includes('/') && k.substring(0, k.indexOf('/')).length > MAX_DNS_NAME);
 }
 
-function valueAt(obj: unknown, dotted: string): unknown {
+export function valueAt(obj: unknown, dotted: string): unknown {
   return dotted.split('.').reduce<unknown>((o, k) => (o === undefined || o === null ? undefined : (o as Record<string, unknown>)[k]), obj);
 }
 
@@ -115,7 +115,7 @@ function installationProblems(inst: ResolvedInstallation, raw: InstallationConfi
     .map(rule => ({ path: `${where}.${rule.path}`, message: rule.message(inst) }));
 }
 
-function resolveInstallation(defaults: object, inst: InstallationConfig, dashboard: (configPath: string) => DashboardFile): ResolvedInstallation {
+export function resolveInstallation(defaults: object, inst: InstallationConfig, dashboard: (configPath: string) => DashboardFile): ResolvedInstallation {
   // The schema guarantees the shape; only the derived defaults below are still open.
   const merged = mergeBySchema(InstallationSchema, DEFAULTS, defaults, inst) as Merged;
   const service = { ...merged.grafana.service, namespace: merged.grafana.service.namespace ?? merged.namespace };
@@ -130,10 +130,15 @@ function resolveInstallation(defaults: object, inst: InstallationConfig, dashboa
     dashboardSidecar: { ...merged.dashboardSidecar, namespace: merged.dashboardSidecar.namespace ?? service.namespace },
     alerts: {
       ...merged.alerts,
-      grafanaUpSelector: merged.alerts.grafanaUpSelector ?? `job=${JSON.stringify(service.name)},namespace=${JSON.stringify(service.namespace)}`,
+      grafanaUpSelector: merged.alerts.grafanaUpSelector ?? grafanaUpSelector(service),
       labels: merged.alerts.labels ?? merged.serviceMonitor.labels,
     },
   };
+}
+
+/** `alerts.grafanaUpSelector` by default: the labels of a ServiceMonitor on Grafana's Service. */
+export function grafanaUpSelector(service: { readonly name: string; readonly namespace: string }): string {
+  return `job=${JSON.stringify(service.name)},namespace=${JSON.stringify(service.namespace)}`;
 }
 
 type Grafana = ResolvedInstallation['grafana'];

@@ -8,13 +8,15 @@ import { AnalyticsServiceMonitor } from './analytics-service-monitor';
 import { IAuthFront } from './auth/auth-front';
 import { ResolvedInstallation } from '../config/schema';
 import { dashboardSlug } from '../config/dashboard-files';
+import { checkInstallation } from '../config/props';
 import { IngressNginxAuthFront } from './auth/ingress-nginx-auth-front';
 
 /**
  * Everything one Grafana installation needs, in the installation's namespace (the via-ingress
  * auth Ingress excepted: it must live beside Grafana's Service).
  *
- * Props are a fully resolved installation: build them with `resolveConfig`.
+ * Props are a fully resolved installation: build them with `resolveConfig`. One built by hand is
+ * checked against the config's schema and rules (a PropsError names every bad setting).
  */
 export class AnalyticsInstallationChart extends Chart {
   public readonly installation: ResolvedInstallation;
@@ -27,6 +29,7 @@ export class AnalyticsInstallationChart extends Chart {
 
   constructor(scope: Construct, id: string, props: ResolvedInstallation) {
     super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
+    checkInstallation(props, 'AnalyticsInstallationChart', this.node.path);
     this.installation = props;
     const installation = props.name;
     this.server = new AnalyticsServer(this, 'Server', { installation, ...props.server });
@@ -78,8 +81,8 @@ function createAuthFront(scope: Construct, props: ResolvedInstallation, server: 
         grafanaServiceNamespace: props.grafana.service.namespace,
         grafanaServicePort: props.grafana.service.port,
         mode: props.auth.mode,
-        clusterDomain: props.auth.clusterDomain,
-        viaIngressPath: props.auth.viaIngressPath,
+        // Each mode's own setting only: the front rejects the other mode's, as the config does.
+        ...(props.auth.mode === 'in-cluster' ? { clusterDomain: props.auth.clusterDomain } : { viaIngressPath: props.auth.viaIngressPath }),
         ingressClassName: props.ingress.className,
         writePath: props.ingress.writePath,
         tlsSecretName: props.ingress.tlsSecretName,

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { AnalyticsServer } from './analytics-server';
 import { DEFAULTS, SERVER_PORT } from '../config/defaults';
+import { propsCheck } from '../config/props';
 import { recommendedLabels } from './labels';
 
 export interface AnalyticsNetworkPolicyProps {
@@ -21,6 +22,16 @@ export interface AnalyticsNetworkPolicyProps {
   readonly prometheusNamespace?: string;
 }
 
+const checkProps = propsCheck({
+  construct: 'AnalyticsNetworkPolicy',
+  required: ['installation'],
+  props: {
+    installation: 'name',
+    ingressControllerNamespace: 'networkPolicy.ingressControllerNamespace',
+    prometheusNamespace: 'networkPolicy.prometheusNamespace',
+  },
+});
+
 /**
  * Isolates the server: ingress on its port only from the ingress controller's and Prometheus'
  * namespaces (matched by the `kubernetes.io/metadata.name` label), and no egress at all: the
@@ -31,6 +42,7 @@ export class AnalyticsNetworkPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyticsNetworkPolicyProps) {
     super(scope, id);
+    checkProps(props, this.node.path);
     const namespaces = [
       props.ingressControllerNamespace ?? DEFAULTS.networkPolicy.ingressControllerNamespace,
       props.prometheusNamespace ?? DEFAULTS.networkPolicy.prometheusNamespace,
