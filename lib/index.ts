@@ -8,6 +8,8 @@ export * from './config/dashboard-files';
 export * from './config/resolve';
 export * from './config/load';
 export * from './config/props';
+export * from './config/input-file';
+export * from './config/consumer-values';
 export * from './config/json-schema';
 // grafana: pure models of what Grafana reads
 export * from './grafana/metrics';

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { duplicateObjectProblems, resolveConfig, synthesize } from '../lib';
-import { filesUnder, outdirWithSentinel, runInProcess, runMain } from './support/run-app';
+import { filesUnder, outdirWithSentinel, runInProcess, runMain, SENTINEL_FILES } from './support/run-app';
 
 const DIR = path.join(__dirname, 'bad-configs');
 const cases = fs.readdirSync(DIR).filter(f => f.endsWith('.yaml')).sort().map(f => {
@@ -66,7 +66,7 @@ describe('the bad-config corpus', () => {
     expect(header).toBe(`invalid configuration in ${file} (${expected.length} problem${expected.length === 1 ? '' : 's'}):`);
     expect(problems).toEqual(expected.map(e => `  - ${e}`));
     expect(stderr).not.toMatch(STACK_FRAME);
-    expect(filesUnder(outdir)).toEqual(['sentinel.txt']);
+    expect(filesUnder(outdir)).toEqual(SENTINEL_FILES);
   });
 
   test('every problem names its path, the value received and what is allowed (or a line and column)', () => {
@@ -90,7 +90,7 @@ describe('the bad-config corpus', () => {
       expect(run.stderr).not.toMatch(STACK_FRAME);
       expect(run.stderr).not.toContain('\x1b['); // stderr is a pipe, not a TTY: no colors
       expect(run.stdout).toBe('');
-      expect(filesUnder(outdir)).toEqual(['sentinel.txt']);
+      expect(filesUnder(outdir)).toEqual(SENTINEL_FILES);
     },
   );
 });

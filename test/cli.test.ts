@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { installationOutputs, isCdk8sStdoutOutdir, OutputWriter, PROGRESS_EVERY, renderInstallations, resolveConfig, STDOUT_MANIFEST_FILE, StagedOutput, writeStagedFiles } from '../lib';
-import { filesUnder, outdirWithSentinel, ROOT, runInProcess } from './support/run-app';
+import { installationOutputs, isCdk8sStdoutOutdir, OUTPUT_MARKER, OutputWriter, PROGRESS_EVERY, renderInstallations, resolveConfig, STDOUT_MANIFEST_FILE, StagedOutput, writeStagedFiles } from '../lib';
+import { filesUnder, outdirWithSentinel, ROOT, runInProcess, SENTINEL_FILES } from './support/run-app';
 import { EXAMPLE_CONFIG } from './support/example';
 
 
@@ -91,7 +91,7 @@ describe('objects two installations would both create', () => {
     // THEN
     expect(code).toBe(1);
     expect(stderr).toContain('installations[1].name: got "b", whose Ingress "grafana/a-analytics-grafana-auth" is created by installations[0] ("a") too');
-    expect(filesUnder(outdir)).toEqual(['sentinel.txt']);
+    expect(filesUnder(outdir)).toEqual(SENTINEL_FILES);
     // and without the clash the same renderer writes
     expect((await runInProcess({ configFile: EXAMPLE_CONFIG, outdir, renderer: async () => [renderedA, renderedB] })).code).toBe(0);
   });
@@ -113,8 +113,8 @@ describe('objects two installations would both create', () => {
     const { code } = await runInProcess({ configFile: EXAMPLE_CONFIG, outdir, renderer });
     // THEN the files had been written, and neither they nor the staging folder are left
     expect(code).toBe(1);
-    expect(staged).toEqual(['a.k8s.yaml', 'b.k8s.yaml']);
-    expect(filesUnder(outdir)).toEqual(['sentinel.txt']);
+    expect(staged).toEqual([OUTPUT_MARKER, 'a.k8s.yaml', 'b.k8s.yaml']);
+    expect(filesUnder(outdir)).toEqual(SENTINEL_FILES);
     expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
   });
 });
@@ -138,11 +138,11 @@ describe('staged output', () => {
     const discarded = StagedOutput.begin(outdir);
     writeStagedFiles(discarded.dir, [{ path: 'x.yaml', content: 'x' }]);
     discarded.discard();
-    expect(filesUnder(outdir)).toEqual(['sentinel.txt']);
+    expect(filesUnder(outdir)).toEqual(SENTINEL_FILES);
     const committed = StagedOutput.begin(outdir);
     writeStagedFiles(committed.dir, [{ path: 'y/z.yaml', content: 'z' }]);
     committed.commit();
-    expect(filesUnder(outdir)).toEqual(['y/z.yaml']);
+    expect(filesUnder(outdir)).toEqual([OUTPUT_MARKER, 'y/z.yaml']);
     expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
   });
 });
@@ -161,7 +161,7 @@ describe('cdk8s synth --stdout', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-'));
     const { code, stderr } = await runInProcess({ configFile: EXAMPLE_CONFIG, outdir, writers: [fakeHelm], stdoutMode: true });
     expect(code).toBe(0);
-    expect(filesUnder(outdir)).toEqual([STDOUT_MANIFEST_FILE]);
+    expect(filesUnder(outdir)).toEqual([OUTPUT_MARKER, STDOUT_MANIFEST_FILE]);
     expect(stderr).toContain('total: 3 installations, 29 objects, to stdout (plain manifests only');
   });
 

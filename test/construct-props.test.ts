@@ -48,7 +48,7 @@ describe('AnalyticsServer', () => {
     expect(message).toContain('  - resources.limits.memory: got "1G"; allowed: a memory quantity in Ki, Mi or Gi, such as 64Mi');
     const longPrefix = Array(5).fill('a'.repeat(60)).join('.');
     expect(failure(() => new AnalyticsServer(chart('observability'), 'Server', { installation: 'custom', nodeSelector: { [`${longPrefix}/arch`]: 'amd64' } })))
-      .toBe(`invalid AnalyticsServer props at custom/Server (1 problem):\n  - nodeSelector: got key "${longPrefix}/arch"; allowed: a label key prefix of at most 253 characters`);
+      .toMatch(/^invalid AnalyticsServer props at custom\/Server \(1 problem\):\n {2}- nodeSelector: got key "a{60}\.a{60}\..*"; allowed: a label key prefix of at most 253 characters$/);
   });
 
   test('fails when a JavaScript caller leaves out the installation', () => {

@@ -138,7 +138,7 @@ describe('dashboard ConfigMaps', () => {
 
     test('fails when a dashboard file is missing', () => {
       const msg = fails({}, { defaults: { dashboards: ['gone.json'] }, installations: [install()] });
-      expect(msg).toMatch(/defaults\.dashboards\[0\]: file "<dir>\/gone\.json": cannot read it/);
+      expect(msg).toMatch(/defaults\.dashboards\[0\]: file "<dir>\/gone\.json": cannot be read/);
     });
 
     test.each([

@@ -7,11 +7,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { ResolvedInstallation } from '../config/schema';
 import { loadConfigFile } from '../config/load';
-import { ConfigError } from '../config/problems';
+import { ConfigError, ConfigProblem, quote } from '../config/problems';
 import { duplicateObjectProblems, InstallationObjects } from '../config/resolve';
-import { OutputFile, StagedOutput, writeOutputAtomically, writeStagedFiles } from '../output/files';
+import {
+  OutputFile, OutputFolderRefused, outputFolderProblem, protectedFolders, StagedOutput, writeOutputAtomically, writeStagedFiles,
+} from '../output/files';
 import { manifestFiles, toYamlStream } from '../output/manifests';
 import { synthesize, SynthesizedInstallation } from '../constructs/synth';
+import { usageDashboardUid } from '../grafana/usage-dashboard';
 
 /** Turns synthesized installations into files (Helm charts, Grafana values, ...). */
 export type OutputWriter = (installations: readonly SynthesizedInstallation[]) => OutputFile[];
@@ -79,10 +82,16 @@ export function positiveIntegerFromEnv(name: string, env: NodeJS.ProcessEnv = pr
   const value = env[name];
   if (value === undefined || value === '') return undefined;
   if (!/^[1-9][0-9]*$/.test(value)) {
-    throw new ConfigError([{ path: `$${name}`, message: `got ${JSON.stringify(value)}; allowed: a positive integer` }]);
+    throw new ConfigError([{ path: `$${name}`, message: `got ${quote(value)}; allowed: a positive integer` }]);
   }
   return Number(value);
 }
+
+/**
+ * Errors of the machine, not of the config or the library: a full disk, a read-only file
+ * system, a quota, too many open files. The message says so instead of asking for a bug report.
+ */
+const ENVIRONMENT_ERRORS = new Set(['ENOSPC', 'EROFS', 'EDQUOT', 'EIO', 'EMFILE', 'ENFILE', 'EACCES', 'EPERM', 'EBUSY', 'ENAMETOOLONG']);
 
 /** Above this many installations, synth reports progress every this many. */
 export const PROGRESS_EVERY = 100;
@@ -95,6 +104,9 @@ export async function runApp(options: AppOptions): Promise<number> {
   const out = options.console;
   let staged: StagedOutput | undefined;
   try {
+    const protect = protectedFolders(options.configFile);
+    const refused = outputFolderProblem(options.outdir, protect);
+    if (refused) throw new OutputFolderRefused(options.outdir, refused);
     const load = () => loadConfigFile(options.configFile);
     staged = options.stdoutMode ? undefined : StagedOutput.begin(options.outdir);
     const rendered = options.renderer
@@ -103,9 +115,9 @@ export async function runApp(options: AppOptions): Promise<number> {
         ...options, stagingDir: staged?.dir, progress: (done, total) => out.write(`synthesized ${done}/${total} installations\n`),
       });
     if (staged) {
-      commitRendered(staged, rendered, options.configFile);
+      commitRendered(staged, rendered, options.outdir, options.configFile);
     } else {
-      checkCollisions(rendered, options.configFile);
+      checkRendered(rendered, options.outdir, options.configFile);
       writeOutputAtomically(options.outdir, [{ path: STDOUT_MANIFEST_FILE, content: rendered.map(r => r.files?.[0].content ?? '').join('') }]);
     }
     staged = undefined;
@@ -132,26 +144,35 @@ export function checkConfig(options: Pick<AppOptions, 'configFile' | 'console' |
 
 function reportFailure(e: unknown, options: Pick<AppOptions, 'console' | 'color'>): 1 {
   // A config problem is the user's to fix: the message says where, without a stack trace.
-  // Anything else is a bug in this library, and its stack is what a bug report needs.
-  const text = e instanceof ConfigError ? e.message : `internal error, please report it: ${(e as Error).stack ?? e}`;
+  // So is a refused output folder, and the machine's own errors. Anything else is a bug in
+  // this library, and its stack is what a bug report needs.
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const text = e instanceof ConfigError || e instanceof OutputFolderRefused ? e.message
+    : code && ENVIRONMENT_ERRORS.has(code) ? `cannot write the output (${(e as Error).message}): a problem of this machine, not of the config or the library; nothing was replaced`
+      : `internal error, please report it: ${(e as Error).stack ?? e}`;
   options.console.write(`${paint(text, options.console, options.color)}\n`);
   return 1;
 }
 
 /**
  * Replaces the output folder with the staged files of every installation (writing those not
- * staged yet), after checking that no two installations create the same object. Throws ConfigError.
+ * staged yet), after the checks that need every installation at once. Throws ConfigError or
+ * OutputFolderRefused.
  */
-export function commitRendered(staged: StagedOutput, rendered: readonly RenderedInstallation[], source?: string): void {
-  checkCollisions(rendered, source);
+export function commitRendered(staged: StagedOutput, rendered: readonly RenderedInstallation[], outdir: string, source?: string): void {
+  checkRendered(rendered, outdir, source);
   for (const r of rendered) if (r.files) writeStagedFiles(staged.dir, r.files);
   staged.commit();
 }
 
-// Over the whole list, not per slice: slices (threads, progress steps) would miss collisions between them.
-function checkCollisions(rendered: readonly RenderedInstallation[], source?: string): void {
-  const collisions = duplicateObjectProblems(rendered);
+function checkRendered(rendered: readonly RenderedInstallation[], outdir: string, source?: string): void {
+  // Here, not per slice: slices (threads, progress steps) would miss collisions between them.
+  const collisions = [...duplicateObjectProblems(rendered), ...sidecarFileProblems(rendered), ...usageUidProblems(rendered)];
   if (collisions.length > 0) throw new ConfigError(collisions, source);
+  // The dashboards are known now: the output folder must not hold one either.
+  const dashboards = rendered.flatMap(r => r.installation.dashboards.map(d => ({ what: `the dashboard file ${d.file}`, path: d.file })));
+  const holdsInput = outputFolderProblem(outdir, dashboards);
+  if (holdsInput) throw new OutputFolderRefused(outdir, holdsInput);
 }
 
 /**
@@ -169,7 +190,9 @@ export function renderInstallations(installations: readonly ResolvedInstallation
       if (written) writeStagedFiles(stagingDir, files);
       rendered.push({
         installation: s.installation,
-        objects: s.objects.map(({ apiVersion, kind, metadata: { name, namespace } }) => ({ apiVersion, kind, metadata: { name, namespace } })),
+        objects: s.objects.map(({ apiVersion, kind, metadata: { name, namespace }, data }) => ({
+          apiVersion, kind, metadata: { name, namespace }, ...(kind === 'ConfigMap' && data ? { dataKeys: Object.keys(data as object) } : {}),
+        })),
         paths: files.map(f => f.path),
         ...(written ? {} : { files }),
       });
@@ -186,6 +209,41 @@ export function renderInstallations(installations: readonly ResolvedInstallation
 function installationFiles(s: SynthesizedInstallation, options: RenderOptions): OutputFile[] {
   if (options.stdoutMode) return [{ path: STDOUT_MANIFEST_FILE, content: `---\n${toYamlStream(s.objects)}` }];
   return [...manifestFiles([s]), ...(options.writers ?? []).flatMap(w => w([s]))];
+}
+
+/**
+ * The Grafana dashboard sidecar writes the keys of every ConfigMap it watches into one folder:
+ * two installations whose dashboard ConfigMaps share a namespace must not share a file name
+ * (the ConfigMap names may differ while the file names do not).
+ */
+export function sidecarFileProblems(rendered: readonly Pick<RenderedInstallation, 'installation' | 'objects'>[]): ConfigProblem[] {
+  const owners = new Map<string, number>();
+  const problems: ConfigProblem[] = [];
+  rendered.forEach(({ installation, objects }, i) => {
+    for (const o of objects) {
+      for (const file of o.dataKeys ?? []) {
+        if (!file.endsWith('.json')) continue;
+        const key = `${o.metadata.namespace ?? ''}/${file}`;
+        const first = owners.get(key);
+        if (first === undefined) {
+          owners.set(key, i);
+        } else if (first !== i) {
+          problems.push({
+            path: `installations[${i}].dashboards`,
+            message: `installation "${installation.name}" writes the dashboard file ${file} that installations[${first}] ("${rendered[first].installation.name}") writes too, in namespace ${o.metadata.namespace}, where one sidecar writes all of them into one folder; allowed: installation and dashboard file names whose file names differ`,
+          });
+        }
+      }
+    }
+  });
+  return problems;
+}
+
+/** A provisioned dashboard must not take the uid of the installation's own usage dashboard. */
+export function usageUidProblems(rendered: readonly Pick<RenderedInstallation, 'installation'>[]): ConfigProblem[] {
+  return rendered.flatMap(({ installation }, i) => installation.dashboards.flatMap((d, j) => (d.dashboard.uid === usageDashboardUid(installation.name)
+    ? [{ path: `installations[${i}].dashboards[${j}]`, message: `file ${quote(d.file)} has uid "${d.dashboard.uid}"; allowed: any uid but "${d.dashboard.uid}", the uid of this installation's usage dashboard` }]
+    : [])));
 }
 
 /** One aligned line per installation (name, namespace, host, objects, outputs), then a total. */

@@ -7,6 +7,14 @@ import { Worker } from 'worker_threads';
  */
 export const MIN_INSTALLATIONS_PER_THREAD = 150;
 
+/**
+ * Most threads ever started: twice the cores. Beyond one per core a thread only adds its memory
+ * (some 70 MB each) and start-up; $GRAFANA_ANALYTICS_THREADS=1000000000 must not start millions.
+ */
+export function maxThreads(): number {
+  return 2 * os.availableParallelism();
+}
+
 export interface RenderInParallelOptions<T, R, C = undefined> {
   /** Absolute path of the module that exports the render function (required again in each worker). */
   readonly module: string;
@@ -24,7 +32,7 @@ export interface RenderInParallelOptions<T, R, C = undefined> {
    */
   readonly prestart?: boolean;
   /**
-   * Threads to use, the calling one included.
+   * Threads to use, the calling one included; at most `maxThreads()`.
    * @default - one per core, but at most one per `MIN_INSTALLATIONS_PER_THREAD` items
    */
   readonly threads?: number;
@@ -46,12 +54,12 @@ parentPort.once('message', ({ items, context }) => parentPort.postMessage(render
  * Workers start before `load` runs (see `prestart`); those a small config does not need are stopped unused.
  */
 export async function renderInParallel<T, R, C = undefined>(load: () => T[], options: RenderInParallelOptions<T, R, C>): Promise<R[]> {
-  const maxThreads = options.threads ?? os.availableParallelism();
-  const workers = options.prestart === false ? [] : Array.from({ length: maxThreads - 1 }, () => new RenderWorker<T, R, C>(options));
+  const most = Math.min(options.threads ?? os.availableParallelism(), maxThreads());
+  const workers = options.prestart === false ? [] : Array.from({ length: most - 1 }, () => new RenderWorker<T, R, C>(options));
   try {
     const items = load();
     const threads = Math.max(1, Math.min(
-      maxThreads,
+      most,
       options.threads ? items.length : Math.floor(items.length / MIN_INSTALLATIONS_PER_THREAD),
     ));
     while (workers.length < threads - 1) workers.push(new RenderWorker<T, R, C>(options));

@@ -3,7 +3,7 @@
  * app behind `cdk8s synth` (main.ts passes `outputWriters` to `runApp`).
  */
 import { ResolvedInstallation } from '../config/schema';
-import { StagedOutput } from '../output/files';
+import { OutputFolderRefused, outputFolderProblem, protectedFolders, StagedOutput } from '../output/files';
 import { grafanaValuesFiles } from '../output/grafana-values';
 import { helmChartFiles } from '../output/helm-chart';
 import { commitRendered, OutputWriter, RenderedInstallation, renderInstallations } from './app';
@@ -30,18 +30,22 @@ export interface SynthToDirectoryOptions extends OutputOptions {
  * Writes what `cdk8s synth` writes for these installations into `outdir`: `<name>.k8s.yaml`,
  * `helm/<name>/` and `grafana/<name>/values.yaml` per installation. All or nothing: the files are
  * staged beside `outdir`, which is replaced only when every installation succeeded; on any error
- * `outdir` is left as it was. Throws ConfigError when two installations create the same object.
+ * `outdir` is left as it was. The folder must be new, or one this library wrote (it holds
+ * `.cdk8s-grafana-analytics`), and hold none of the user's own files. Throws ConfigError when two
+ * installations would create the same object, OutputFolderRefused for such a folder.
  * Returns each installation's objects and files (paths relative to `outdir`), in input order.
  */
 export function synthToDirectory(
   installations: readonly ResolvedInstallation[], outdir: string, options: SynthToDirectoryOptions,
 ): RenderedInstallation[] {
+  const refused = outputFolderProblem(outdir, protectedFolders());
+  if (refused) throw new OutputFolderRefused(outdir, refused);
   const staged = StagedOutput.begin(outdir);
   try {
     const rendered = renderInstallations(installations, {
       writers: outputWriters(options), chartsPerApp: options.chartsPerApp, stagingDir: staged.dir,
     });
-    commitRendered(staged, rendered);
+    commitRendered(staged, rendered, outdir);
     return rendered;
   } catch (e) {
     staged.discard();

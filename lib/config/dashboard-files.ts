@@ -5,10 +5,25 @@
  *
  * Part of config resolution, so the constructs never touch the file system.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { AnalyticsConfig, DashboardFile, ResolvedInstallation } from './schema';
-import { ConfigProblem } from './problems';
+import { jsonNestingDepth, readInputFile } from './input-file';
+import { ConfigProblem, quote } from './problems';
+
+/** Kubernetes' limit on the data of one ConfigMap (keys and values): each dashboard gets one. */
+export const MAX_CONFIG_MAP_BYTES = 1024 * 1024;
+
+/**
+ * Room kept in a dashboard's ConfigMap for the hidden analytics panel the library adds, the
+ * panels it moves down and the file name (the key). The panel takes about 1 KiB (test/hostile).
+ */
+export const HIDDEN_PANEL_RESERVE_BYTES = 16 * 1024;
+
+/**
+ * Deepest nesting of a dashboard's JSON. Grafana's own dashboards nest fewer than 15 levels; the
+ * library's serializers recurse per level and overflow the stack some thousand levels down.
+ */
+export const MAX_DASHBOARD_NESTING = 100;
 
 /** Grafana's own rule for a dashboard uid. */
 const UID = /^[A-Za-z0-9_-]{1,40}$/;
@@ -22,22 +37,25 @@ export interface DashboardFiles {
 }
 
 /** Reads every dashboard file of `defaults` and the installations; relative paths start at `baseDir`. */
-export function readDashboardFiles(config: AnalyticsConfig, baseDir: string): DashboardFiles {
+export function readDashboardFiles(config: AnalyticsConfig | unknown, baseDir: string): DashboardFiles {
   const files = new Map<string, DashboardFile>();
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
-  const visit = (list: readonly string[] | undefined, at: string) => (list ?? []).forEach((p, j) => {
+  const visit = (list: unknown, at: string) => (Array.isArray(list) ? list : []).forEach((p: unknown, j) => {
+    // A config that failed the schema is still read where it can be: every problem at once.
+    if (typeof p !== 'string' || !p.endsWith('.json')) return;
     const file = path.resolve(baseDir, p);
     if (seen.has(file)) return;
     seen.add(file);
     const result = readDashboardFile(file);
-    if (typeof result === 'string') problems.push({ path: `${at}.dashboards[${j}]`, message: `file ${JSON.stringify(file)}: ${result}` });
+    if (typeof result === 'string') problems.push({ path: `${at}.dashboards[${j}]`, message: `file ${quote(file)}: ${result}` });
     else files.set(file, result);
   });
-  // The schema has checked the shape; its static type does not name the optional keys.
-  type WithDashboards = { readonly dashboards?: readonly string[] };
-  visit((config.defaults as WithDashboards | undefined)?.dashboards, 'defaults');
-  config.installations.forEach((inst, i) => visit((inst as WithDashboards).dashboards, `installations[${i}]`));
+  // The config may not have passed the schema: look into it with care.
+  const dashboardsOf = (o: unknown) => (isObject(o) ? o.dashboards : undefined);
+  visit(dashboardsOf(isObject(config) ? config.defaults : undefined), 'defaults');
+  const installations = isObject(config) ? config.installations : undefined;
+  if (Array.isArray(installations)) installations.forEach((inst, i) => visit(dashboardsOf(inst), `installations[${i}]`));
   return {
     problems,
     lookup: (configPath) => {
@@ -50,20 +68,34 @@ export function readDashboardFiles(config: AnalyticsConfig, baseDir: string): Da
 
 /** One file: the checked dashboard, or what is wrong with it. */
 export function readDashboardFile(file: string): DashboardFile | string {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    return `cannot read it: ${(e as Error).message}`;
-  }
+  const room = MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES;
+  const read = readInputFile(file, room);
+  if ('problem' in read) return read.tooLarge ? `${read.problem} (a dashboard must fit one ConfigMap, ${MAX_CONFIG_MAP_BYTES} bytes, with the hidden panel)` : read.problem;
+  const depth = jsonNestingDepth(read.text);
+  if (depth > MAX_DASHBOARD_NESTING) return `nests ${depth} levels deep; allowed: at most ${MAX_DASHBOARD_NESTING}`;
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(read.text);
   } catch (e) {
-    return `is not valid JSON: ${(e as Error).message}`;
+    // V8's message quotes the text around the error: never echo a file's content (it may be a
+    // secret that a symlink points at), only where the error is.
+    const at = /at position (\d+)/.exec((e as Error).message);
+    return `is not valid JSON${at ? ` (${linePosition(read.text, Number(at[1]))})` : ''}`;
   }
   const problem = dashboardModelProblem(json);
-  return problem ?? { file, dashboard: json as DashboardFile['dashboard'] };
+  if (problem) return problem;
+  // What the ConfigMap holds: the dashboard as the construct writes it (2-space indented), each
+  // panel's y at most one digit longer once the hidden panel (one row high) moves it down.
+  const model = json as { readonly panels?: readonly { readonly panels?: readonly unknown[] }[] };
+  const panels = (model.panels ?? []).reduce((n, p) => n + 1 + (p.panels?.length ?? 0), 0);
+  const size = Buffer.byteLength(JSON.stringify(json, null, 2)) + panels;
+  if (size > room) return `needs ${size} bytes in its ConfigMap (2-space indented, its ${panels} panels moved down); allowed: at most ${room} (a ConfigMap holds ${MAX_CONFIG_MAP_BYTES}, the hidden panel needs the rest)`;
+  return { file, dashboard: json as DashboardFile['dashboard'] };
+}
+
+function linePosition(text: string, offset: number): string {
+  const before = text.substring(0, offset).split('\n');
+  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }
 
 /** What makes `json` unusable as a dashboard model, if anything. */
@@ -73,10 +105,10 @@ export function dashboardModelProblem(json: unknown): string | undefined {
     return 'holds an API envelope ({"dashboard": ...}); provide the dashboard model itself (Export > Export as JSON)';
   }
   if (typeof json.uid !== 'string' || !UID.test(json.uid)) {
-    return `"uid" got ${JSON.stringify(json.uid) ?? 'nothing'}; allowed: 1 to 40 letters, digits, '-' and '_' (a provisioned dashboard needs a stable uid)`;
+    return `"uid" got ${quote(json.uid)}; allowed: 1 to 40 letters, digits, '-' and '_' (a provisioned dashboard needs a stable uid)`;
   }
   if (typeof json.title !== 'string' || json.title.trim() === '') {
-    return `"title" got ${JSON.stringify(json.title) ?? 'nothing'}; allowed: a non-empty string`;
+    return `"title" got ${quote(json.title)}; allowed: a non-empty string`;
   }
   if ('rows' in json) return 'uses the pre-5.0 "rows" layout; open and save it in a current Grafana first';
   if (json.panels === undefined) return undefined;
@@ -84,7 +116,7 @@ export function dashboardModelProblem(json: unknown): string | undefined {
   for (const [i, panel] of json.panels.entries()) {
     const at = `"panels[${i}]"`;
     if (!isObject(panel)) return `${at} is not an object`;
-    if (!isGridPos(panel.gridPos)) return `${at}.gridPos got ${JSON.stringify(panel.gridPos) ?? 'nothing'}; allowed: {x, y, w, h} numbers`;
+    if (!isGridPos(panel.gridPos)) return `${at}.gridPos got ${quote(panel.gridPos)}; allowed: {x, y, w, h} numbers`;
     if (panel.panels !== undefined) {
       if (!Array.isArray(panel.panels)) return `${at}.panels is not a list`;
       for (const [k, nested] of panel.panels.entries()) {
@@ -105,13 +137,13 @@ export function installationDashboardProblems(installations: readonly ResolvedIn
       const at = `installations[${i}].dashboards[${j}]`;
       const sameUid = uids.get(d.dashboard.uid);
       if (sameUid !== undefined) {
-        problems.push({ path: at, message: `file ${JSON.stringify(d.file)} has uid "${d.dashboard.uid}", already used by ${JSON.stringify(sameUid)}; dashboard uids must be unique per Grafana` });
+        problems.push({ path: at, message: `file ${quote(d.file)} has uid "${d.dashboard.uid}", already used by ${quote(sameUid)}; dashboard uids must be unique per Grafana` });
       }
       uids.set(d.dashboard.uid, d.file);
       const slug = dashboardSlug(d.file);
       const sameSlug = slugs.get(slug);
       if (sameSlug !== undefined) {
-        problems.push({ path: at, message: `file ${JSON.stringify(d.file)} gets the ConfigMap name suffix "${slug}" of ${JSON.stringify(sameSlug)}; rename one of the files` });
+        problems.push({ path: at, message: `file ${quote(d.file)} gets the ConfigMap name suffix "${slug}" of ${quote(sameSlug)}; rename one of the files` });
       }
       slugs.set(slug, d.file);
     });

@@ -1,30 +1,68 @@
 /** Reading a config: the YAML file, its syntax errors with line and column, then resolution. */
-import * as fs from 'fs';
 import { LineCounter, parseDocument } from 'yaml';
-import { ConfigError } from './problems';
+import { readInputFile, yamlFlowNestingBound } from './input-file';
+import { ConfigError, bounded } from './problems';
 import { resolveConfigData } from './resolve';
 import { ResolvedInstallation } from './schema';
 
+/**
+ * Largest config file read: 16 MiB, some 60,000 installations of the bench's kind (3,000 take
+ * 0.8 MB). It also bounds block nesting, which needs one more indentation per level.
+ */
+export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+
+/** Deepest nesting of flow collections (`[`, `{`) in a config; a real one nests fewer than 10. */
+export const MAX_CONFIG_NESTING = 100;
+
+/**
+ * How far YAML aliases may expand: each use of an anchor costs the number of aliases inside it
+ * (at least 1), and the uses together may cost this much. One anchor reused by 10,000
+ * installations passes; an alias bomb (aliases of aliases, growing exponentially) stops here
+ * after a bounded amount of work. The yaml package's default, 100, refused legitimate reuse.
+ */
+export const MAX_YAML_ALIAS_COUNT = 10000;
+
+/** YAML syntax errors reported: past the first few, the rest follow from them (a 100,000-line mistake is one). */
+export const MAX_YAML_ERRORS = 20;
+
 /** Reads, validates and resolves a YAML config file. Throws ConfigError. */
 export function loadConfigFile(file: string): ResolvedInstallation[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError([{ path: '', message: `cannot read the config file: ${(e as Error).message}` }], file);
-  }
-  return resolveConfigData(parseConfigYaml(text, file), file);
+  const read = readInputFile(file, MAX_CONFIG_BYTES);
+  if ('problem' in read) throw new ConfigError([{ path: '', message: `the config file ${bounded(file)} ${read.problem}` }], file);
+  return resolveConfigData(parseConfigYaml(read.text, file), file);
 }
 
 /** Parses YAML, reporting syntax errors with line and column. Throws ConfigError. */
 export function parseConfigYaml(text: string, source?: string): unknown {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map(e => {
-      const pos = lineCounter.linePos(e.pos[0]);
-      return { path: '', message: `YAML syntax error at line ${pos.line}, column ${pos.col}: ${e.message.split('\n')[0]}` };
-    }), source);
+  const fail = (message: string) => new ConfigError([{ path: '', message }], source);
+  if (yamlFlowNestingBound(text) > MAX_CONFIG_NESTING) {
+    throw fail(`nests '[' and '{' more than ${MAX_CONFIG_NESTING} levels deep; allowed: at most ${MAX_CONFIG_NESTING}`);
   }
-  return doc.toJS();
+  const lineCounter = new LineCounter();
+  try {
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
+    if (doc.errors.length > 0) {
+      const problems = doc.errors.slice(0, MAX_YAML_ERRORS).map(e => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        // The parser recurses per nesting level, and reports its own stack overflow as an error.
+        const message = /call stack/i.test(e.message) ? 'nests too deeply for the YAML parser' : bounded(e.message.split('\n')[0]);
+        return { path: '', message: `YAML syntax error at line ${pos.line}, column ${pos.col}: ${message}` };
+      });
+      if (doc.errors.length > MAX_YAML_ERRORS) problems.push({ path: '', message: `${doc.errors.length - MAX_YAML_ERRORS} more YAML syntax errors after these` });
+      throw new ConfigError(problems, source);
+    }
+    // The yaml package counts the anchor itself as one use.
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT + 1 });
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    // The yaml package resolves aliases in toJS, and says what is wrong with one by a ReferenceError.
+    if (e instanceof ReferenceError) {
+      throw fail(/alias count/i.test(e.message)
+        ? `YAML aliases expand too far (an alias bomb?); allowed: anchors used at most ${MAX_YAML_ALIAS_COUNT} times in all, each use counting the aliases inside the anchor`
+        : `YAML alias error: ${bounded(e.message)}`);
+    }
+    // The yaml package recurses per nesting level; a stack overflow is this file's nesting.
+    if (e instanceof RangeError) throw fail('nests too deeply for the YAML parser; allowed: a config nested as deep as the schema');
+    throw e;
+  }
 }

@@ -20,3 +20,22 @@ export function problemList(problems: readonly ConfigProblem[]): string {
   const lines = problems.map(p => `  - ${p.path ? `${p.path}: ` : ''}${p.message}`);
   return `(${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
 }
+
+/** Longest piece of user input a message echoes: a 50 MB value must not become a 50 MB message. */
+export const MAX_ECHO_CHARS = 200;
+
+/** `text`, cut to `MAX_ECHO_CHARS` with a note of how much was left out. */
+export function bounded(text: string): string {
+  if (text.length <= MAX_ECHO_CHARS) return text;
+  // Never cut a surrogate pair in two: the message must stay valid UTF-16.
+  const end = /[\ud800-\udbff]/.test(text[MAX_ECHO_CHARS - 1]) ? MAX_ECHO_CHARS - 1 : MAX_ECHO_CHARS;
+  return `${text.substring(0, end)}…(${text.length - end} more)`;
+}
+
+/** A received value as the user wrote it, bounded; JSON.stringify would turn .inf into null. */
+export function quote(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (typeof value === 'string') return JSON.stringify(bounded(value));
+  return bounded(JSON.stringify(value) ?? String(value));
+}

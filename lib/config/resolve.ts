@@ -14,7 +14,8 @@ import { installationDashboardProblems, readDashboardFiles } from './dashboard-f
 import { DEFAULTS } from './defaults';
 import { grafanaChartProblems } from './grafana-chart';
 import { joinPaths } from './paths';
-import { ConfigError, ConfigProblem } from './problems';
+import { ConfigError, ConfigProblem, MAX_ECHO_CHARS, quote } from './problems';
+import { grafanaUpSelectorProblem, OWNED_LABEL_KEYS, ownedLabelKeys, nginxSizeProblem, prometheusDurationProblem } from './consumer-values';
 
 /**
  * Validates a config written in code, reads the dashboard files it lists (relative to the folder
@@ -24,22 +25,26 @@ export function resolveConfig(config: AnalyticsConfig, source?: string): Resolve
   return resolveConfigData(config, source);
 }
 
-/** `resolveConfig` for data of unknown shape, such as parsed YAML: the schema check comes first. */
+/** `resolveConfig` for data of unknown shape, such as parsed YAML: its shape is checked with the rest. */
 export function resolveConfigData(input: unknown, source?: string): ResolvedInstallation[] {
-  const shapeProblems = schemaProblems(AnalyticsConfigSchema, input);
-  if (shapeProblems.length > 0) throw new ConfigError(shapeProblems, source);
+  // Every problem at once: the schema's, the dashboard files' and the rules of each installation
+  // the first two leave intact; the checks across installations need all of them intact.
+  const dashboardFiles = readDashboardFiles(input, source ? path.dirname(path.resolve(source)) : process.cwd());
+  const early = [...schemaProblems(AnalyticsConfigSchema, input), ...dashboardFiles.problems];
   const config = input as AnalyticsConfig;
-  const dashboardFiles = readDashboardFiles(config, source ? path.dirname(path.resolve(source)) : process.cwd());
-  if (dashboardFiles.problems.length > 0) throw new ConfigError(dashboardFiles.problems, source);
-  const resolved = config.installations.map(inst => resolveInstallation(config.defaults ?? {}, inst, dashboardFiles.lookup));
+  const intact = (at: string) => !early.some(p => p.path === '' || p.path === at || p.path.startsWith(`${at}.`) || p.path.startsWith(`${at}[`));
+  const raw = intact('defaults') && Array.isArray(config?.installations) ? config.installations : [];
+  const resolved = raw.map((inst, i) => (intact(`installations[${i}]`) ? resolveInstallation(config.defaults ?? {}, inst, dashboardFiles.lookup) : undefined));
   const problems = [
-    ...resolved.flatMap((inst, i) => installationProblems(inst, config.installations[i], `installations[${i}]`)),
-    ...crossInstallationProblems(resolved),
-    ...installationDashboardProblems(resolved),
-    ...grafanaChartProblems(resolved),
+    ...early,
+    ...resolved.flatMap((inst, i) => (inst ? installationProblems(inst, raw[i], `installations[${i}]`) : [])),
   ];
+  if (early.length === 0) {
+    const all = resolved as ResolvedInstallation[];
+    problems.push(...crossInstallationProblems(all), ...installationDashboardProblems(all), ...grafanaChartProblems(all));
+  }
   if (problems.length > 0) throw new ConfigError(problems, source);
-  return resolved;
+  return resolved as ResolvedInstallation[];
 }
 
 /**
@@ -75,18 +80,18 @@ export const INSTALLATION_RULES: readonly InstallationRule[] = [
     path: 'auth.viaIngressPath',
     explicitOnly: true,
     applies: inst => inst.auth.mode !== 'via-ingress',
-    message: inst => `got "${inst.auth.viaIngressPath}" while auth.mode is "${inst.auth.mode}"; allowed: only with auth.mode "via-ingress" (remove it or set auth.mode: via-ingress)`,
+    message: inst => `got ${quote(inst.auth.viaIngressPath)} while auth.mode is "${inst.auth.mode}"; allowed: only with auth.mode "via-ingress" (remove it or set auth.mode: via-ingress)`,
   },
   {
     path: 'auth.clusterDomain',
     explicitOnly: true,
     applies: inst => inst.auth.mode !== 'in-cluster',
-    message: inst => `got "${inst.auth.clusterDomain}" while auth.mode is "${inst.auth.mode}"; allowed: only with auth.mode "in-cluster" (remove it or set auth.mode: in-cluster)`,
+    message: inst => `got ${quote(inst.auth.clusterDomain)} while auth.mode is "${inst.auth.mode}"; allowed: only with auth.mode "in-cluster" (remove it or set auth.mode: in-cluster)`,
   },
   {
     path: 'auth.clusterDomain',
     applies: inst => inst.auth.mode === 'in-cluster' && serviceFqdn(inst).length > MAX_DNS_NAME,
-    message: inst => `got "${inst.auth.clusterDomain}", which makes Grafana's Service name "${serviceFqdn(inst)}" ${serviceFqdn(inst).length} characters long; allowed: at most ${MAX_DNS_NAME} for <service>.<namespace>.svc.<cluster domain>`,
+    message: inst => `got ${quote(inst.auth.clusterDomain)}, which makes Grafana's Service name "${serviceFqdn(inst)}" ${serviceFqdn(inst).length} characters long; allowed: at most ${MAX_DNS_NAME} for <service>.<namespace>.svc.<cluster domain>`,
   },
   ...(['ingressControllerNamespace', 'prometheusNamespace'] as const).map((key): InstallationRule => ({
     path: `networkPolicy.${key}`,
@@ -97,8 +102,34 @@ export const INSTALLATION_RULES: readonly InstallationRule[] = [
   ...(['server.nodeSelector', 'serviceMonitor.labels'] as const).map((path): InstallationRule => ({
     path,
     applies: inst => labelKeysWithLongPrefix(valueAt(inst, path) as Record<string, string>).length > 0,
-    message: inst => `got key ${JSON.stringify(labelKeysWithLongPrefix(valueAt(inst, path) as Record<string, string>)[0])}; allowed: a label key prefix of at most ${MAX_DNS_NAME} characters`,
+    message: inst => `got key ${quote(labelKeysWithLongPrefix(valueAt(inst, path) as Record<string, string>)[0])}; allowed: a label key prefix of at most ${MAX_DNS_NAME} characters`,
   })),
+  ...(['serviceMonitor.labels', 'alerts.labels'] as const).map((path): InstallationRule => ({
+    path,
+    // alerts.labels defaults to the very object serviceMonitor.labels: report that once.
+    applies: inst => (path === 'serviceMonitor.labels' || inst.alerts.labels !== inst.serviceMonitor.labels) && ownedLabelKeys(valueAt(inst, path) as Record<string, string>).length > 0,
+    message: inst => `got key ${quote(ownedLabelKeys(valueAt(inst, path) as Record<string, string>)[0])}; allowed: keys other than ${OWNED_LABEL_KEYS.join(', ')} and helm.sh/* (the library and Helm set them on every object)`,
+  })),
+  {
+    path: 'ingress.maxBodySize',
+    applies: inst => nginxSizeProblem(inst.ingress.maxBodySize) !== undefined,
+    message: inst => `got ${quote(inst.ingress.maxBodySize)}, ${nginxSizeProblem(inst.ingress.maxBodySize)}; allowed: an nginx size such as 8k or 1m`,
+  },
+  {
+    path: 'alerts.noBeaconFor',
+    applies: inst => prometheusDurationProblem(inst.alerts.noBeaconFor, true) !== undefined,
+    message: inst => `got ${quote(inst.alerts.noBeaconFor)}, which is ${prometheusDurationProblem(inst.alerts.noBeaconFor, true)}; allowed: a non-zero Prometheus duration such as 6h or 1d`,
+  },
+  {
+    path: 'serviceMonitor.interval',
+    applies: inst => prometheusDurationProblem(inst.serviceMonitor.interval, false) !== undefined,
+    message: inst => `got ${quote(inst.serviceMonitor.interval)}, which is ${prometheusDurationProblem(inst.serviceMonitor.interval, false)}; allowed: a Prometheus duration such as 30s or 1m`,
+  },
+  {
+    path: 'alerts.grafanaUpSelector',
+    applies: inst => grafanaUpSelectorProblem(inst.alerts.grafanaUpSelector) !== undefined,
+    message: inst => `got ${quote(inst.alerts.grafanaUpSelector)}: ${grafanaUpSelectorProblem(inst.alerts.grafanaUpSelector)}; allowed: comma-separated PromQL label matchers, e.g. job="grafana",namespace="monitoring"`,
+  },
 ];
 
 function labelKeysWithLongPrefix(labels: Record<string, string>): string[] {
@@ -195,7 +226,7 @@ function crossInstallationProblems(installations: ResolvedInstallation[]): Confi
       if (owner !== undefined) {
         problems.push({
           path: `installations[${i}].${field}`,
-          message: `got "${path}" on host "${inst.grafana.host}"; allowed: a host and path nothing else claims (${owner} has it)`,
+          message: `got ${quote(path)} on host "${inst.grafana.host}"; allowed: a host and path nothing else claims (${owner} has it)`,
         });
       } else {
         claims.set(key, `installations[${i}].${field}`);
@@ -236,7 +267,7 @@ function badMapKeys(error: ValueError, root: unknown): ValueError[] {
 }
 
 function describe(error: ValueError): string {
-  const got = `got ${show(error.value)}`;
+  const got = `got ${quote(error.value)}`;
   const schema = error.schema as TSchema & { allowed?: string };
   switch (error.type) {
     case ValueErrorType.ObjectRequiredProperty:
@@ -245,7 +276,7 @@ function describe(error: ValueError): string {
       // An object with declared keys gets a did-you-mean; a map (labels) says what its keys must look like.
       return isPlainObjectSchema(schema)
         ? `unknown key: ${unknownKeyHint(error)}`
-        : `got key ${show(lastSegment(error.path))}; allowed: ${allowedBy(schema, error)}`;
+        : `got key ${quote(lastSegment(error.path))}; allowed: ${allowedBy(schema, error)}`;
     case ValueErrorType.Union: {
       const options = (schema.anyOf as TSchema[] | undefined)?.map(s => JSON.stringify(s.const));
       return `${got}; allowed: one of ${options?.join(', ')}`;
@@ -265,12 +296,6 @@ function allowedBy(schema: TSchema & { allowed?: string }, error: ValueError): s
   return error.message.toLowerCase();
 }
 
-/** A received value as the user wrote it; JSON.stringify would turn .inf into null. */
-function show(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return JSON.stringify(value) ?? String(value);
-}
 
 function lastSegment(pointer: string): string {
   const segments = pointer.split('/');
@@ -282,12 +307,13 @@ function unknownKeyHint(error: ValueError): string {
   const key = lastSegment(error.path);
   const parent = parentSchema(error);
   const known = parent ? Object.keys(parent.properties) : [];
-  const near = known
+  // A key far longer than any known one is no typo of one (and its edit distance is costly).
+  const near = key.length > 2 * Math.max(0, ...known.map(k => k.length)) ? undefined : known
     .map(k => ({ k, d: editDistance(k.toLowerCase(), key.toLowerCase()) }))
     .filter(({ k, d }) => d <= Math.max(1, Math.floor(k.length / 3)))
     .sort((a, b) => a.d - b.d)[0];
   const hint = near ? `; did you mean "${near.k}"?` : '';
-  return `"${key}" is not allowed here${hint}${known.length ? ` (allowed keys: ${known.join(', ')})` : ''}`;
+  return `${quote(key)} is not allowed here${hint}${known.length ? ` (allowed keys: ${known.join(', ')})` : ''}`;
 }
 
 /** TypeBox reports an additional property against the object's schema. */
@@ -317,8 +343,8 @@ function unescapePointer(segment: string): string {
 export function toDottedPath(pointer: string): string {
   return pointer.split('/').slice(1).map(unescapePointer).reduce((acc, seg) => {
     if (/^\d+$/.test(seg)) return `${acc}[${seg}]`;
-    if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(seg)) return acc ? `${acc}.${seg}` : seg;
-    return `${acc}[${JSON.stringify(seg)}]`;
+    if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(seg) && seg.length <= MAX_ECHO_CHARS) return acc ? `${acc}.${seg}` : seg;
+    return `${acc}[${quote(seg)}]`;
   }, '');
 }
 
@@ -329,6 +355,8 @@ export interface InstallationObjects {
     readonly apiVersion: string;
     readonly kind: string;
     readonly metadata: { readonly name: string; readonly namespace?: string };
+    /** A ConfigMap's data keys (file names, for the dashboard sidecar). */
+    readonly dataKeys?: readonly string[];
   }[];
 }
 

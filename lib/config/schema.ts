@@ -109,6 +109,12 @@ const memory = Type.String({
   allowed: 'a memory quantity in Ki, Mi or Gi, such as 64Mi',
 } as Allowed);
 
+/**
+ * ingress-nginx writes `limit-rpm` into nginx's `limit_req` with a burst of 5 times it, and nginx
+ * keeps that burst times 1000 in a 64-bit integer: (2^63-1) / 5000, beyond which it overflows.
+ */
+export const MAX_RATE_LIMIT_PER_MINUTE = 1844674407370955;
+
 const IMAGE_REFERENCE = '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*'
   + '(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$';
 
@@ -224,9 +230,11 @@ function installationProperties() {
       }),
       maxCacheSize: Type.Integer({
         minimum: 1,
+        // The server's flag is a Go int (int64); above 2^53 a JavaScript number is not exact any more.
+        maximum: Number.MAX_SAFE_INTEGER,
         default: DEFAULTS.server.maxCacheSize,
         description: 'Sessions kept in memory; the whole cache is flushed when exceeded.',
-        allowed: 'a positive integer',
+        allowed: `a positive integer of at most ${Number.MAX_SAFE_INTEGER} (2^53-1)`,
       } as Allowed),
     }, { additionalProperties: false }),
     serviceMonitor: Type.Object({
@@ -250,9 +258,10 @@ function installationProperties() {
       } as Allowed),
       rateLimitPerMinute: Type.Integer({
         minimum: 0,
+        maximum: MAX_RATE_LIMIT_PER_MINUTE,
         default: DEFAULTS.ingress.rateLimitPerMinute,
         description: 'Beacons per minute per client IP; 0 disables the limit.',
-        allowed: 'an integer of 0 or more',
+        allowed: `an integer from 0 to ${MAX_RATE_LIMIT_PER_MINUTE}`,
       } as Allowed),
     }, { additionalProperties: false }),
     auth: Type.Object({

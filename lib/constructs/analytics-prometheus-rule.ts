@@ -5,7 +5,7 @@ import { AnalyticsServer } from './analytics-server';
 import { DEFAULTS, PLUGIN_ID } from '../config/defaults';
 import { propsCheck } from '../config/props';
 import { grafanaUpSelector } from '../config/resolve';
-import { recommendedLabels } from './labels';
+import { addUnrenderableKeys, recommendedLabels, renderable } from './labels';
 import { promString, SESSIONS_METRIC } from '../grafana/metrics';
 
 /** The recording rule's series: sessions per second per dashboard, over 5 minutes, without user labels. */
@@ -73,11 +73,9 @@ export class AnalyticsPrometheusRule extends Construct {
     const grafana = (props.grafanaUpSelector ?? grafanaUpSelector({ name: DEFAULTS.grafana.service.name, namespace: serverNamespace })).trim();
     const sessions = `${SESSIONS_METRIC}{${server}}`;
     const expr = (e: string) => PrometheusRuleSpecGroupsRulesExpr.fromString(e);
+    const labels = { ...recommendedLabels(props.installation, 'monitoring'), ...props.labels };
     this.resource = new PrometheusRule(this, 'Resource', {
-      metadata: {
-        name: props.server.name,
-        labels: { ...recommendedLabels(props.installation, 'monitoring'), ...props.labels },
-      },
+      metadata: { name: props.server.name, labels: renderable(labels) },
       spec: {
         groups: [{
           name: `grafana-analytics.${props.installation}`,
@@ -116,5 +114,6 @@ export class AnalyticsPrometheusRule extends Construct {
         }],
       },
     });
+    addUnrenderableKeys(this.resource, '/metadata/labels', labels);
   }
 }

@@ -3,7 +3,7 @@ import { ServiceMonitor, ServiceMonitorSpecEndpointsMetricRelabelingsAction } fr
 import { AnalyticsServer } from './analytics-server';
 import { DEFAULTS, SERVER_PORT_NAME, USER_IDENTITY_LABEL_REGEX } from '../config/defaults';
 import { propsCheck } from '../config/props';
-import { recommendedLabels } from './labels';
+import { addUnrenderableKeys, recommendedLabels, renderable } from './labels';
 
 export interface AnalyticsServiceMonitorProps {
   /** Installation name: the object name derives from it. */
@@ -44,11 +44,9 @@ export class AnalyticsServiceMonitor extends Construct {
       action: ServiceMonitorSpecEndpointsMetricRelabelingsAction.LABELDROP,
       regex: USER_IDENTITY_LABEL_REGEX,
     }];
+    const labels = { ...recommendedLabels(props.installation, 'monitoring'), ...props.labels };
     this.resource = new ServiceMonitor(this, 'Resource', {
-      metadata: {
-        name: props.server.name,
-        labels: { ...recommendedLabels(props.installation, 'monitoring'), ...props.labels },
-      },
+      metadata: { name: props.server.name, labels: renderable(labels) },
       spec: {
         selector: { matchLabels: props.server.selectorLabels },
         endpoints: [{
@@ -59,5 +57,6 @@ export class AnalyticsServiceMonitor extends Construct {
         }],
       },
     });
+    addUnrenderableKeys(this.resource, '/metadata/labels', labels);
   }
 }

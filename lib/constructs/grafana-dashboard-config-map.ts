@@ -1,13 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
+import { MAX_CONFIG_MAP_BYTES } from '../config/dashboard-files';
 import { DEFAULTS } from '../config/defaults';
 import { propsCheck } from '../config/props';
 import { ObjectNameSchema } from '../config/schema';
-import { recommendedLabels } from './labels';
+import { addUnrenderableKeys, recommendedLabels, renderable } from './labels';
 
-/** Kubernetes' limit on the data of one ConfigMap. */
-export const MAX_CONFIG_MAP_BYTES = 1024 * 1024;
 
 export interface GrafanaDashboardConfigMapProps {
   /** Installation name, for the labels. */
@@ -64,16 +63,14 @@ export class GrafanaDashboardConfigMap extends Construct {
         ? [`dashboard ${props.fileName} is ${Buffer.byteLength(json)} bytes; a ConfigMap holds at most ${MAX_CONFIG_MAP_BYTES}`]
         : [],
     });
+    const labels = {
+      ...recommendedLabels(props.installation, 'dashboard'),
+      [props.labelKey ?? DEFAULTS.dashboardSidecar.labelKey]: props.labelValue ?? DEFAULTS.dashboardSidecar.labelValue,
+    };
     this.resource = new k8s.KubeConfigMap(this, 'Resource', {
-      metadata: {
-        name: props.name,
-        namespace: props.namespace,
-        labels: {
-          ...recommendedLabels(props.installation, 'dashboard'),
-          [props.labelKey ?? DEFAULTS.dashboardSidecar.labelKey]: props.labelValue ?? DEFAULTS.dashboardSidecar.labelValue,
-        },
-      },
+      metadata: { name: props.name, namespace: props.namespace, labels: renderable(labels) },
       data: { [props.fileName]: json },
     });
+    addUnrenderableKeys(this.resource, '/metadata/labels', labels);
   }
 }

@@ -1,4 +1,5 @@
 /** The labels every object carries, and the selector labels that must never change. */
+import { ApiObject, JsonPatch } from 'cdk8s';
 
 /** `app.kubernetes.io/part-of` of everything this library makes. */
 export const PART_OF = 'grafana-analytics';
@@ -34,4 +35,21 @@ export function imageVersion(image: string): string | undefined {
   const lastSegment = withoutDigest.substring(withoutDigest.lastIndexOf('/') + 1);
   const tag = lastSegment.includes(':') ? lastSegment.substring(lastSegment.indexOf(':') + 1) : undefined;
   return tag && /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/.test(tag) ? tag : undefined;
+}
+
+/**
+ * cdk8s renders an object's props through a sanitizer that reads `map.constructor.name` of every
+ * map, so a map with the key `constructor` (a valid label key) fails to render. Such keys go in
+ * after the sanitizer, as JSON patches (`addUnrenderableKeys`); `renderable` leaves them out of the props.
+ */
+const UNRENDERABLE_KEYS: readonly string[] = ['constructor'];
+
+/** `map` without the keys cdk8s cannot render (see `addUnrenderableKeys`). */
+export function renderable(map: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).filter(([k]) => !UNRENDERABLE_KEYS.includes(k)));
+}
+
+/** Adds the keys `renderable` left out of `map` to the rendered object, at the JSON pointer `at`. */
+export function addUnrenderableKeys(object: ApiObject, at: string, map: Record<string, string>): void {
+  for (const key of UNRENDERABLE_KEYS) if (Object.hasOwn(map, key)) object.addJsonPatch(JsonPatch.add(`${at}/${key}`, map[key]));
 }

@@ -33,6 +33,15 @@ export interface SynthesizeOptions {
 }
 
 /**
+ * The construct id of an installation's chart. The constructs library keeps children in a plain
+ * object, where `constructor` (a valid installation name) is taken: such names get a suffix no
+ * installation name can have ('.' is not allowed in one).
+ */
+function chartId(name: string): string {
+  return name in Object.prototype ? `${name}.installation` : name;
+}
+
+/**
  * Builds every installation's chart and returns its objects. Construct validation errors throw.
  * Objects of different installations are compared by whoever holds the whole list (`runApp`:
  * `duplicateObjectProblems`), since large configs are synthesized in slices.
@@ -43,7 +52,7 @@ export function synthesize(installations: readonly ResolvedInstallation[], optio
   for (let start = 0; start < installations.length; start += perApp) {
     const app = new App();
     const charts = installations.slice(start, start + perApp)
-      .map(inst => new AnalyticsInstallationChart(app, inst.name, inst));
+      .map(inst => new AnalyticsInstallationChart(app, chartId(inst.name), inst));
     const errors = app.node.findAll().flatMap(c => c.node.validate().map(e => `${c.node.path}: ${e}`));
     if (errors.length > 0) throw new Error(`construct validation failed:\n  ${errors.join('\n  ')}`);
     for (const chart of charts) out.push({ installation: chart.installation, objects: chart.toJson() });

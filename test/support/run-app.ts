@@ -2,17 +2,24 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AppOptions, runApp } from '../../lib';
+import { AppOptions, OUTPUT_MARKER, runApp } from '../../lib';
 
 export const ROOT = path.join(__dirname, '..', '..');
 
-/** A fresh output folder holding one file the app must leave alone when it fails. */
+/**
+ * A fresh output folder as an earlier run left it (with the app's marker), holding one more file
+ * the app must leave alone when it fails.
+ */
 export function outdirWithSentinel(): string {
   const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'analytics-test-')), 'dist');
   fs.mkdirSync(outdir);
+  fs.writeFileSync(path.join(outdir, OUTPUT_MARKER), 'left by an earlier run\n');
   fs.writeFileSync(path.join(outdir, 'sentinel.txt'), 'left by the test');
   return outdir;
 }
+
+/** What `outdirWithSentinel` holds, as `filesUnder` lists it. */
+export const SENTINEL_FILES = [OUTPUT_MARKER, 'sentinel.txt'];
 
 /** Every file under `dir`, relative, sorted. */
 export function filesUnder(dir: string): string[] {
