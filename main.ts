@@ -15,7 +15,7 @@ import { version as chartVersion } from './package.json';
 /** Outputs besides the plain manifests (`dist/<name>.k8s.yaml`, always written): those of `synthToDirectory`. */
 const writers = outputWriters({ chartVersion });
 
-/** The config the app reads; scripts/check-config.ts checks the same file. */
+/** The config the app reads; scripts/synth.ts checks the same file first. */
 export const CONFIG_FILE = process.env.GRAFANA_ANALYTICS_CONFIG ?? path.join(__dirname, 'config', 'installations.yaml');
 
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';

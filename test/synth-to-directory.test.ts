@@ -50,6 +50,20 @@ describe('what synth prints', () => {
   });
 });
 
+/** `npm run synth -- <args>` with this config; resolves with its exit code and everything it printed. */
+function npmRunSynth(configFile: string, args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'synth', '--', ...args], {
+      cwd: ROOT, env: { ...process.env, GRAFANA_ANALYTICS_CONFIG: configFile, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', d => { out += d; });
+    child.stderr.on('data', d => { out += d; });
+    child.once('error', reject);
+    child.once('close', c => resolve({ code: c ?? -1, output: out }));
+  });
+}
+
 describe('npm run synth', () => {
   test('fails on a bad config before the cdk8s CLI runs: the output folder stays, no stack trace', async () => {
     // GIVEN a bad config and an output folder holding a file
@@ -58,16 +72,7 @@ describe('npm run synth', () => {
     const outdir = outdirWithSentinel();
     const before = contents(outdir);
     // WHEN
-    const { code, output } = await new Promise<{ code: number; output: string }>((resolve, reject) => {
-      const child = spawn('npm', ['run', '--silent', 'synth', '--', '--output', outdir], {
-        cwd: ROOT, env: { ...process.env, GRAFANA_ANALYTICS_CONFIG: configFile, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', d => { out += d; });
-      child.stderr.on('data', d => { out += d; });
-      child.once('error', reject);
-      child.once('close', c => resolve({ code: c ?? -1, output: out }));
-    });
+    const { code, output } = await npmRunSynth(configFile, ['--output', outdir]);
     // THEN
     expect(code).not.toBe(0);
     expect(output).toBe([
@@ -77,5 +82,25 @@ describe('npm run synth', () => {
       '',
     ].join('\n'));
     expect(contents(outdir)).toEqual(before);
+  });
+
+  test('refuses an output folder holding files the app did not write before the CLI deletes it', async () => {
+    // GIVEN a folder of the user's own
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mine-'));
+    fs.writeFileSync(path.join(outdir, 'notes.txt'), 'mine');
+    // WHEN
+    const { code, output } = await npmRunSynth(EXAMPLE_CONFIG, [`--output=${outdir}`]);
+    // THEN
+    expect(code).not.toBe(0);
+    expect(output).toContain('it holds files this app did not write');
+    expect(output).not.toContain('Synthesizing application');
+    expect(filesUnder(outdir)).toEqual(['notes.txt']);
+  });
+
+  test('passes its arguments to the cdk8s CLI, which runs the app', async () => {
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'synth-')), 'out');
+    const { code, output } = await npmRunSynth(EXAMPLE_CONFIG, ['-o', outdir]);
+    expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('total: 3 installations, ') });
+    expect(filesUnder(outdir)).toEqual(expect.arrayContaining(['prod-eu.k8s.yaml', 'helm/prod-eu/Chart.yaml', 'grafana/prod-eu/values.yaml']));
   });
 });

@@ -130,11 +130,16 @@ export async function runApp(options: AppOptions): Promise<number> {
 }
 
 /**
- * Only the config check of `runApp`, writing nothing: `npm run synth` runs it before the cdk8s CLI
- * deletes the output folder. Returns 0, or 1 with the reason on the console.
+ * The checks `runApp` makes before it renders, writing nothing: the output folder (when given)
+ * and the config. `npm run synth` runs them before the cdk8s CLI deletes the output folder.
+ * Returns 0, or 1 with the reason on the console.
  */
-export function checkConfig(options: Pick<AppOptions, 'configFile' | 'console' | 'color'>): number {
+export function checkConfig(options: Pick<AppOptions, 'configFile' | 'console' | 'color'> & { readonly outdir?: string }): number {
   try {
+    if (options.outdir !== undefined) {
+      const refused = outputFolderProblem(options.outdir, protectedFolders(options.configFile));
+      if (refused) throw new OutputFolderRefused(options.outdir, refused);
+    }
     loadConfigFile(options.configFile);
     return 0;
   } catch (e) {
