@@ -4,7 +4,7 @@
  * and the same messages, and default or derive as the config does.
  */
 import { CloneType, OptionalKind, TProperties, TSchema, Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { DashboardFile, InstallationConfig, InstallationSchema, isPlainObjectSchema, ResolvedInstallation } from './schema';
 import { ConfigProblem, problemList } from './problems';
 import { INSTALLATION_RULES, resolveInstallation, schemaProblems, valueAt } from './resolve';
@@ -58,6 +58,8 @@ export function propsCheck(spec: PropsSpec): PropsCheck {
     if (typeof what === 'string') settings.set(what, prop);
   }
   const schema = Type.Object(properties);
+  // Compiled once: synth builds these constructs once per installation, and most props are valid.
+  const valid = TypeCompiler.Compile(schema);
   const rules = INSTALLATION_RULES.filter(rule => settings.has(rule.path));
   // Rule messages name other settings by path (`while auth.mode is ...`): say the props' names.
   // Longest first, so that `grafana.service.namespace` is renamed before `grafana.service`.
@@ -67,8 +69,7 @@ export function propsCheck(spec: PropsSpec): PropsCheck {
 
   return (props, where, derived = {}, more = []) => {
     const given = Object.fromEntries(Object.keys(spec.props).map(k => [k, (props as Record<string, unknown>)[k]]).filter(([, v]) => v !== undefined));
-    // Value.Check is the fast path: synth builds these constructs once per installation.
-    const problems = Value.Check(schema, given) ? [] : schemaProblems(schema, given);
+    const problems = valid.Check(given) ? [] : schemaProblems(schema, given);
     for (const [prop, condition] of Object.entries(spec.derived ?? {})) {
       if (given[prop] === undefined && derived[prop] === undefined) {
         problems.push({ path: prop, message: `is required when ${condition}; allowed: ${(schema.properties[prop] as { allowed?: string }).allowed}` });
@@ -116,6 +117,8 @@ function noDashboards(file: string): DashboardFile {
   throw new Error(`a construct's props list no dashboard files (got ${file})`);
 }
 
+const validInstallation = TypeCompiler.Compile(InstallationSchema);
+
 /**
  * Checks an installation passed to a construct (built by hand rather than by `resolveConfig`)
  * against the config's schema and rules; throws one PropsError naming every bad setting.
@@ -123,7 +126,7 @@ function noDashboards(file: string): DashboardFile {
 export function checkInstallation(inst: ResolvedInstallation, construct: string, where: string): void {
   // The schema's form of the installation: dashboards are listed by file.
   const asConfig = { ...inst, dashboards: inst.dashboards.map(d => d.file) };
-  const problems = Value.Check(InstallationSchema, asConfig) ? [] : schemaProblems(InstallationSchema, asConfig);
+  const problems = validInstallation.Check(asConfig) ? [] : schemaProblems(InstallationSchema, asConfig);
   if (problems.length === 0) {
     // Every setting of a resolved installation is set: a rule about explicit settings cannot tell.
     for (const rule of INSTALLATION_RULES) {
