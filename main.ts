@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { threadId } from 'worker_threads';
 import {
-  isCdk8sStdoutOutdir, outputWriters, positiveIntegerFromEnv, RenderedInstallation, renderInstallations, ResolvedInstallation, runApp,
+  CONFIG_OUTPUT_WRITERS, isCdk8sStdoutOutdir, outputWriters, positiveIntegerFromEnv, RenderedInstallation, renderInstallations, ResolvedInstallation, runApp,
 } from './lib';
 import { MIN_INSTALLATIONS_PER_THREAD, renderInParallel } from './lib/app/parallel';
 import { version as chartVersion } from './package.json';
@@ -48,6 +48,7 @@ if (require.main === module) {
     configFile: CONFIG_FILE,
     outdir,
     writers,
+    configWriters: CONFIG_OUTPUT_WRITERS,
     stdoutMode,
     console: process.stderr,
     color: !process.env.NO_COLOR,

@@ -34,9 +34,9 @@ try {
   const synthesized = lib.synthesize(installations);
   lap('constructs and cdk8s synthesis');
   const manifests = lib.manifestFiles(synthesized);
-  lap('plain manifests (each object serialized once, as a skeleton)');
+  lap('plain manifests (js-yaml, each top-level entry once)');
   const charts = lib.helmChartFiles(synthesized, { chartVersion: '0.1.0' });
-  lap('Helm charts (templates from the skeletons, values, schema, README)');
+  lap('Helm charts (templates: metadata and the server spec serialized again; values, schema, README)');
   const grafana = lib.grafanaValuesFiles(synthesized);
   lap('Grafana values');
   lib.writeOutputAtomically(path.join(work, 'out'), [...manifests, ...charts, ...grafana]);

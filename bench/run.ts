@@ -7,7 +7,7 @@
  * $GRAFANA_ANALYTICS_CONFIG), so whatever main.ts writes is what gets timed. Output goes to a
  * fresh folder on the RAM disk (/dev/shm) to measure compute, and to one on the ordinary disk.
  *
- * Options: --sizes 1,10,100 --runs 5 --out bench/results.md --no-cli --no-instructions (see bench/README.md)
+ * Options: --sizes 1,10,100 --runs 5 --out bench/results.md --no-cli --no-instructions --helm-up-to 1000 (see bench/README.md)
  *          --charts-per-app 1,5,10,25,50 (tunes `chartsPerApp` instead of the normal table)
  */
 import { execSync, spawnSync } from 'child_process';
@@ -18,6 +18,7 @@ import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { benchConfigYaml } from './generate-config';
 import type { FloorEntry } from './yaml-floor';
+import { HELM_ENV, helmBinary } from '../test/support/helm';
 
 const ROOT = path.resolve(__dirname, '..');
 const PROBE = path.join(__dirname, 'probe.js');
@@ -31,6 +32,8 @@ interface Options {
   /** Count the app's instructions under callgrind for this many installations. */
   readonly instructions?: number;
   readonly chartsPerApp?: number[];
+  /** Time one `helm template` per installation for sizes up to this one. */
+  readonly helmUpTo: number;
 }
 
 /** One run of one command. */
@@ -67,6 +70,7 @@ function parseArgs(argv: string[]): Options {
     cli: !argv.includes('--no-cli'),
     instructions: argv.includes('--no-instructions') ? undefined : Number(get('instructions') ?? 100),
     chartsPerApp: get('charts-per-app') !== undefined ? list(get('charts-per-app')!) : undefined,
+    helmUpTo: Number(get('helm-up-to') ?? 1000),
   };
 }
 
@@ -119,6 +123,21 @@ function series(runs: number, command: string, env: Record<string, string>, outd
     }
   }
   return { samples, output };
+}
+
+/**
+ * The same installations rendered as a Helm-based setup renders them: one `helm template` process
+ * per installation, one after the other, of the charts the app wrote into `outdir` (wall ms per run).
+ */
+function helmPerInstallation(runs: number, outdir: string): number[] {
+  const charts = fs.readdirSync(path.join(outdir, 'helm')).sort();
+  const script = `for c in ${charts.join(' ')}; do "${helmBinary()}" template "$c" "helm/$c" >/dev/null || exit 1; done`;
+  return Array.from({ length: runs }, () => {
+    const start = process.hrtime.bigint();
+    const result = spawnSync('sh', ['-c', script], { cwd: outdir, env: HELM_ENV, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr.slice(-2000)}`);
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  });
 }
 
 function listFiles(dir: string): string[] {
@@ -255,6 +274,7 @@ function fullReport(
     const env = (outdir: string) => ({ CDK8S_OUTDIR: outdir, GRAFANA_ANALYTICS_CONFIG: config });
     measure(app, env(ramOut ?? diskOut)); // warm-up: page cache, lazy compilation
     const onRam = ramOut ? series(runs, app, env(ramOut), ramOut) : undefined;
+    const helm = n <= options.helmUpTo ? helmPerInstallation(runs, ramOut ?? diskOut) : undefined;
     const onDisk = series(runs, app, env(diskOut), diskOut);
     const output = (onRam ?? onDisk).output!;
     if (onDisk.output!.digest !== output.digest) throw new Error(`${n} installations: RAM disk and ordinary disk outputs differ`);
@@ -282,6 +302,8 @@ function fullReport(
       `${sec(cpu(floor))} / ${(cpu(main) / cpu(floor)).toFixed(2)}`,
       `${output.files} / ${mib(output.bytes)}`,
       (wall(main) / n).toFixed(n >= 100 ? 2 : 1),
+      helm ? `${sec(median(helm))} (${sec(Math.min(...helm))}–${sec(Math.max(...helm))})` : '–',
+      helm ? (median(helm) / wall(main)).toFixed(1) : '–',
       output.digest,
     ];
     rows.push(`| ${row.join(' | ')} |`);
@@ -297,8 +319,8 @@ function fullReport(
     '',
     `Wall times in seconds: median (min–max). "app" is the cdk8s.yaml app command run directly, output on the ${where} unless the column says otherwise; "CLI" is \`npx cdk8s synth --no-check-upgrade --output <ordinary disk>\`.`,
     '',
-    '| installations | app wall | app CPU | app peak RSS MiB | app, ordinary disk | CLI, ordinary disk | YAML-only floor | app / floor | floor CPU / app CPU ÷ floor CPU | files / MiB | app ms per installation | output sha256 |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| installations | app wall | app CPU | app peak RSS MiB | app, ordinary disk | CLI, ordinary disk | YAML-only floor | app / floor | floor CPU / app CPU ÷ floor CPU | files / MiB | app ms per installation | `helm template` per installation | helm / app | output sha256 |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows,
     '',
     `- Floor \`node -e 0\`: ${spread(nodeFloor)} s. First synth after a source change (transpiles into .cache/ts-run): ${sec(coldMs)} s.`,

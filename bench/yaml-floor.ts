@@ -1,6 +1,6 @@
 /**
  * The floor the app is compared with: the same documents the app wrote, serialized by the same
- * yaml call (`kubeYaml`, one Document per object, no skeletons or caches), split by installation
+ * writer (`kubeYaml`, one js-yaml dump per object, none of the app's caches), split by installation
  * over the same threads and written the same way (each thread into the staging folder), without
  * cdk8s or any construct.
  *
@@ -26,7 +26,7 @@ export function serialize(lines: string[], stagingDir: string): number[] {
     const entries = JSON.parse(line) as FloorEntry[];
     writeStagedFiles(stagingDir, entries.map(e => ({
       path: e.path,
-      content: e.documents ? e.documents.map(kubeYaml).join('---\n') : e.text ?? '',
+      content: e.documents ? e.documents.map(d => kubeYaml(d)).join('---\n') : e.text ?? '',
     })));
     return entries.length;
   });

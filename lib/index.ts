@@ -6,6 +6,7 @@ export * from './config/paths';
 export * from './config/grafana-chart';
 export * from './config/dashboard-files';
 export * from './config/resolve';
+export * from './config/gitops';
 export * from './config/load';
 export * from './config/props';
 export * from './config/input-file';
@@ -16,6 +17,7 @@ export * from './grafana/metrics';
 export * from './grafana/plugin';
 export * from './grafana/analytics-panel';
 export * from './grafana/usage-dashboard';
+export * from './grafana/usage-rules';
 // constructs: one per Kubernetes object family, and synthesize()
 export * from './constructs/labels';
 export * from './constructs/analytics-server';
@@ -33,6 +35,7 @@ export * from './output/files';
 export * from './output/manifests';
 export * from './output/helm-chart';
 export * from './output/grafana-values';
+export * from './output/gitops';
 // app: the runner behind `cdk8s synth`
 export * from './app/app';
 export * from './app/synth-to-directory';

@@ -72,7 +72,7 @@ describe('analytics server', () => {
 
   test('privacy flags are on by default', () => {
     expect(container.args).toEqual([
-      '--disable-user-metrics', '--disable-session-log', '--disable-variable-log', '--log-format=json', '--max-cache-size=100000',
+      '--disable-user-metrics', '--disable-session-log', '--disable-variable-log', '--log-format=json', '--max-cache-size=4096',
     ]);
   });
 
@@ -132,16 +132,25 @@ describe('analytics server', () => {
     expect(d.metadata.labels['app.kubernetes.io/version']).toBe('1.2.3');
     expect(d.spec.replicas).toBe(0);
     expect(c.resources).toEqual({ requests: { cpu: '0.5', memory: '1Gi' }, limits: { cpu: '1', memory: '512Ki' } });
+    // The cache is sized to the memory limit: 512Ki / 2 / (2 x 8k).
+    expect(c.args).toContain('--max-cache-size=16');
+  });
+
+  test('the cache size follows the memory limit and the body limit unless set', () => {
+    const args = (server: object, ingress: object = {}) => findObject(synthesizeOne({ server, ingress }), 'Deployment').spec.template.spec.containers[0].args;
+    expect(args({ resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '1', memory: '1Gi' } } })).toContain('--max-cache-size=32768');
+    expect(args({}, { maxBodySize: '4k' })).toContain('--max-cache-size=8192');
+    expect(args({ maxCacheSize: 7 })).toContain('--max-cache-size=7');
   });
 
   test('the identity opt-in removes only --disable-user-metrics; the session log has its own opt-in', () => {
     const identity = findObject(synthesizeOne({ server: { storeUserIdentityInMetrics: true } }), 'Deployment');
     expect(identity.spec.template.spec.containers[0].args).toEqual([
-      '--disable-session-log', '--disable-variable-log', '--log-format=json', '--max-cache-size=100000',
+      '--disable-session-log', '--disable-variable-log', '--log-format=json', '--max-cache-size=4096',
     ]);
     const sessions = findObject(synthesizeOne({ server: { logSessions: true } }), 'Deployment');
     expect(sessions.spec.template.spec.containers[0].args).toEqual([
-      '--disable-user-metrics', '--disable-variable-log', '--log-format=json', '--max-cache-size=100000',
+      '--disable-user-metrics', '--disable-variable-log', '--log-format=json', '--max-cache-size=4096',
     ]);
   });
 });

@@ -6,7 +6,7 @@ import { TSchema } from '@sinclair/typebox';
 import { parse } from 'yaml';
 import {
   CONFIG_SCHEMA_FILE, configJsonSchema, configJsonSchemaText, DEFAULTS, InstallationSchema, isPlainObjectSchema, referenceRows, REFERENCE_BEGIN, REFERENCE_END,
-  resolveConfig, withReference,
+  resolveAnalyticsConfig, withReference,
 } from '../lib';
 
 const root = path.join(__dirname, '..');
@@ -87,8 +87,12 @@ describe('README config reference', () => {
   });
 
   test('every default it shows is the value resolveConfig applies to an installation that sets nothing', () => {
-    // GIVEN the smallest valid config
-    const [resolved] = resolveConfig({ installations: [{ name: 'minimal', grafana: { host: 'grafana.example.com' } }] });
+    // GIVEN the smallest valid config, with the smallest gitops block
+    const config = resolveAnalyticsConfig({
+      gitops: { repoURL: 'https://git.example.com/fleet.git', path: 'dist' },
+      installations: [{ name: 'minimal', cluster: 'c1', grafana: { host: 'grafana.example.com' } }],
+    });
+    const resolved = { ...config.installations[0], gitops: config.gitops };
     // THEN every documented default is what the code applied
     const documented = referenceRows().filter(r => r.default !== undefined);
     expect(documented.length).toBeGreaterThan(20);

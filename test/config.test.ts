@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULTS, parseConfigYaml, resolveConfig, resolveConfigData } from '../lib';
+import { ConfigError, DEFAULTS, parseConfigYaml, resolveConfig, resolveAnalyticsConfig } from '../lib';
 import { resolveOne, untyped } from './support/example';
 
 const valid = (overrides: Record<string, unknown> = {}) => ({ name: 'prod', grafana: { host: 'grafana.example.com' }, ...overrides });
@@ -6,7 +6,7 @@ const valid = (overrides: Record<string, unknown> = {}) => ({ name: 'prod', graf
 /** The problems of a config that must fail, as `path: message` lines. */
 function problemsOf(config: unknown): string[] {
   try {
-    resolveConfigData(config);
+    resolveAnalyticsConfig(config);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     return e.problems.map(p => `${p.path}: ${p.message}`);

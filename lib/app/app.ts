@@ -6,9 +6,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ResolvedInstallation } from '../config/schema';
-import { loadConfigFile } from '../config/load';
+import { loadAnalyticsConfig } from '../config/load';
 import { ConfigError, ConfigProblem, quote } from '../config/problems';
-import { duplicateObjectProblems, InstallationObjects } from '../config/resolve';
+import { duplicateObjectProblems, InstallationObjects, ResolvedConfig } from '../config/resolve';
 import {
   OutputFile, OutputFolderRefused, outputFolderProblem, protectedFolders, StagedOutput, writeOutputAtomically, writeStagedFiles,
 } from '../output/files';
@@ -18,6 +18,12 @@ import { usageDashboardUid } from '../grafana/usage-dashboard';
 
 /** Turns synthesized installations into files (Helm charts, Grafana values, ...). */
 export type OutputWriter = (installations: readonly SynthesizedInstallation[]) => OutputFile[];
+
+/**
+ * Turns the whole config into files that depend on several installations (the GitOps objects):
+ * the app calls it once, after every installation has rendered.
+ */
+export type ConfigWriter = (config: ResolvedConfig) => OutputFile[];
 
 /** Where the user reads what happened: stderr, or a stand-in in tests. */
 export interface Console {
@@ -72,6 +78,8 @@ export interface AppOptions extends Omit<RenderOptions, 'progress'> {
   readonly color?: boolean;
   /** @default - renders in this thread with `renderInstallations` */
   readonly renderer?: Renderer;
+  /** Writers of files about several installations; skipped in `stdoutMode`. @default - none */
+  readonly configWriters?: readonly ConfigWriter[];
 }
 
 /**
@@ -107,21 +115,24 @@ export async function runApp(options: AppOptions): Promise<number> {
     const protect = protectedFolders(options.configFile);
     const refused = outputFolderProblem(options.outdir, protect);
     if (refused) throw new OutputFolderRefused(options.outdir, refused);
-    const load = () => loadConfigFile(options.configFile);
+    // The renderer calls `load` on this thread; the config writers need the whole config after it.
+    const loaded: { config?: ResolvedConfig } = {};
+    const load = () => (loaded.config = loadAnalyticsConfig(options.configFile)).installations;
     staged = options.stdoutMode ? undefined : StagedOutput.begin(options.outdir);
     const rendered = options.renderer
       ? await options.renderer(load, staged?.dir)
       : renderInstallations(load(), {
         ...options, stagingDir: staged?.dir, progress: (done, total) => out.write(`synthesized ${done}/${total} installations\n`),
       });
+    const configFiles = staged && loaded.config ? (options.configWriters ?? []).flatMap(w => w(loaded.config!)) : [];
     if (staged) {
-      commitRendered(staged, rendered, options.outdir, options.configFile);
+      commitRendered(staged, rendered, options.outdir, options.configFile, configFiles);
     } else {
       checkRendered(rendered, options.outdir, options.configFile);
       writeOutputAtomically(options.outdir, [{ path: STDOUT_MANIFEST_FILE, content: rendered.map(r => r.files?.[0].content ?? '').join('') }]);
     }
     staged = undefined;
-    out.write(summary(rendered, options));
+    out.write(summary(rendered, options, configFiles.length));
     return 0;
   } catch (e) {
     staged?.discard();
@@ -140,7 +151,7 @@ export function checkConfig(options: Pick<AppOptions, 'configFile' | 'console' |
       const refused = outputFolderProblem(options.outdir, protectedFolders(options.configFile));
       if (refused) throw new OutputFolderRefused(options.outdir, refused);
     }
-    loadConfigFile(options.configFile);
+    loadAnalyticsConfig(options.configFile);
     return 0;
   } catch (e) {
     return reportFailure(e, options);
@@ -161,12 +172,16 @@ function reportFailure(e: unknown, options: Pick<AppOptions, 'console' | 'color'
 
 /**
  * Replaces the output folder with the staged files of every installation (writing those not
- * staged yet), after the checks that need every installation at once. Throws ConfigError or
+ * staged yet) and the files of the whole config (`configFiles`: GitOps), after the checks that
+ * need every installation at once. Throws ConfigError or
  * OutputFolderRefused.
  */
-export function commitRendered(staged: StagedOutput, rendered: readonly RenderedInstallation[], outdir: string, source?: string): void {
+export function commitRendered(
+  staged: StagedOutput, rendered: readonly RenderedInstallation[], outdir: string, source?: string, configFiles: readonly OutputFile[] = [],
+): void {
   checkRendered(rendered, outdir, source);
   for (const r of rendered) if (r.files) writeStagedFiles(staged.dir, r.files);
+  writeStagedFiles(staged.dir, configFiles);
   staged.commit();
 }
 
@@ -251,24 +266,32 @@ export function usageUidProblems(rendered: readonly Pick<RenderedInstallation, '
     : [])));
 }
 
-/** One aligned line per installation (name, namespace, host, objects, outputs), then a total. */
-export function summary(rendered: readonly RenderedInstallation[], options: Pick<AppOptions, 'outdir' | 'stdoutMode' | 'writers'>): string {
+/**
+ * One aligned line per installation (name, namespace, host, cluster when any installation has one,
+ * objects, outputs), then a total; `configFiles` counts the files of the config writers.
+ */
+export function summary(
+  rendered: readonly RenderedInstallation[], options: Pick<AppOptions, 'outdir' | 'stdoutMode' | 'writers'>, configFiles = 0,
+): string {
+  const clusters = rendered.some(r => r.installation.cluster !== undefined);
   // Each installation's own files: searching every file for every installation was quadratic
   // (1000 installations, 16,000 files: 1.7 s).
   const rows = rendered.map(({ installation: inst, objects, paths }) => [
     inst.name,
     inst.namespace,
     inst.grafana.subPath === '/' ? inst.grafana.host : `${inst.grafana.host}${inst.grafana.subPath}`,
+    ...(clusters ? [inst.cluster === undefined ? 'no cluster' : `cluster ${inst.cluster}`] : []),
     `${objects.length} objects`,
     options.stdoutMode ? '(stdout)' : installationOutputs(inst.name, paths, options.outdir).join(' '),
   ]);
+  const countColumn = clusters ? 4 : 3;
   const widths = rows.reduce((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [] as number[]);
   // Counts right-aligned, the output paths left as they are: a thousand lines still read as a table.
-  const align = (cell: string, i: number, last: boolean) => (last ? cell : i === 3 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]));
+  const align = (cell: string, i: number, last: boolean) => (last ? cell : i === countColumn ? cell.padStart(widths[i]) : cell.padEnd(widths[i]));
   const lines = rows.map(row => row.map((cell, i) => align(cell, i, i === row.length - 1)).join('  '));
   const objectTotal = rendered.reduce((n, r) => n + r.objects.length, 0);
   const skipped = options.writers?.length ? ' (plain manifests only: the other outputs need an output directory, run without --stdout)' : '';
-  const fileCount = rendered.reduce((n, r) => n + r.paths.length, 0);
+  const fileCount = rendered.reduce((n, r) => n + r.paths.length, configFiles);
   const where = options.stdoutMode ? `to stdout${skipped}` : `${fileCount} files in ${options.outdir}`;
   lines.push(`total: ${rendered.length} installation${rendered.length === 1 ? '' : 's'}, ${objectTotal} objects, ${where}`);
   return `${lines.join('\n')}\n`;

@@ -2,11 +2,13 @@
  * Synthesizing installations to files from code: the same files, through the same path, as the
  * app behind `cdk8s synth` (main.ts passes `outputWriters` to `runApp`).
  */
+import { ResolvedConfig } from '../config/resolve';
 import { ResolvedInstallation } from '../config/schema';
 import { OutputFolderRefused, outputFolderProblem, protectedFolders, StagedOutput } from '../output/files';
+import { gitopsFiles } from '../output/gitops';
 import { grafanaValuesFiles } from '../output/grafana-values';
 import { helmChartFiles } from '../output/helm-chart';
-import { commitRendered, OutputWriter, RenderedInstallation, renderInstallations } from './app';
+import { commitRendered, ConfigWriter, OutputWriter, RenderedInstallation, renderInstallations } from './app';
 
 export interface OutputOptions {
   /** SemVer 2 version of every Helm chart (Chart.yaml `version`), e.g. your release's version. */
@@ -21,14 +23,18 @@ export function outputWriters(options: OutputOptions): OutputWriter[] {
   ];
 }
 
+/** The outputs of the whole config: the GitOps files (when the config has a `gitops` block). */
+export const CONFIG_OUTPUT_WRITERS: readonly ConfigWriter[] = [gitopsFiles];
+
 export interface SynthToDirectoryOptions extends OutputOptions {
   /** Installations per cdk8s App (see `synthesize`). @default 10 */
   readonly chartsPerApp?: number;
 }
 
 /**
- * Writes what `cdk8s synth` writes for these installations into `outdir`: `<name>.k8s.yaml`,
- * `helm/<name>/` and `grafana/<name>/values.yaml` per installation. All or nothing: the files are
+ * Writes what `cdk8s synth` writes for a config into `outdir`: `<name>.k8s.yaml`, `helm/<name>/`
+ * and `grafana/<name>/values.yaml` per installation, and the GitOps files of a config with a
+ * `gitops` block (pass the whole config: `loadAnalyticsConfig`, `resolveAnalyticsConfig`). All or nothing: the files are
  * staged beside `outdir`, which is replaced only when every installation succeeded; on any error
  * `outdir` is left as it was. The folder must be new, or one this library wrote (it holds
  * `.cdk8s-grafana-analytics`), and hold none of the user's own files. Throws ConfigError when two
@@ -36,8 +42,10 @@ export interface SynthToDirectoryOptions extends OutputOptions {
  * Returns each installation's objects and files (paths relative to `outdir`), in input order.
  */
 export function synthToDirectory(
-  installations: readonly ResolvedInstallation[], outdir: string, options: SynthToDirectoryOptions,
+  config: ResolvedConfig | readonly ResolvedInstallation[], outdir: string, options: SynthToDirectoryOptions,
 ): RenderedInstallation[] {
+  const whole: ResolvedConfig | undefined = 'installations' in config ? config : undefined;
+  const installations = whole ? whole.installations : config as readonly ResolvedInstallation[];
   const refused = outputFolderProblem(outdir, protectedFolders());
   if (refused) throw new OutputFolderRefused(outdir, refused);
   const staged = StagedOutput.begin(outdir);
@@ -45,7 +53,7 @@ export function synthToDirectory(
     const rendered = renderInstallations(installations, {
       writers: outputWriters(options), chartsPerApp: options.chartsPerApp, stagingDir: staged.dir,
     });
-    commitRendered(staged, rendered, outdir);
+    commitRendered(staged, rendered, outdir, undefined, whole ? CONFIG_OUTPUT_WRITERS.flatMap(w => w(whole)) : []);
     return rendered;
   } catch (e) {
     staged.discard();

@@ -4,6 +4,28 @@
  */
 export const DEFAULT_IMAGE = 'docker.io/macropower/analytics-panel-server:0.0.1';
 
+/** Bytes of a Kubernetes memory quantity in Ki, Mi or Gi, or of an nginx size (k, m, or bytes). */
+export function bytesOf(size: string): number {
+  const m = /^([0-9]+)(Ki|Mi|Gi|k|m)?$/.exec(size);
+  if (!m) throw new Error(`size got "${size}"; allowed: a number with Ki, Mi, Gi, k or m`);
+  const unit = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, k: 1024, m: 1024 ** 2 }[m[2] ?? ''] ?? 1;
+  return Number(m[1]) * unit;
+}
+
+/**
+ * The most sessions the server may cache within its memory limit. The cache keeps whole payloads,
+ * each at most the write path's body limit as JSON and about twice that decoded into Go values;
+ * half the limit is left to the Go runtime (GOGC=100 lets the heap reach twice the live data). A
+ * cache that outgrows the limit is OOM-killed, which loses it like a flush but also the views
+ * since the last scrape of every flush-free minute before: a flush costs less.
+ */
+export function maxCacheSizeFor(memoryLimit: string, maxBodySize: string): number {
+  return Math.max(1, Math.floor(bytesOf(memoryLimit) / 2 / (2 * bytesOf(maxBodySize))));
+}
+
+const SERVER_MEMORY_LIMIT = '128Mi';
+const MAX_BODY_SIZE = '8k';
+
 export const DEFAULTS = {
   namespace: 'monitoring',
   grafana: {
@@ -36,13 +58,14 @@ export const DEFAULTS = {
     replicas: 1,
     resources: {
       requests: { cpu: '10m', memory: '32Mi' },
-      limits: { cpu: '200m', memory: '128Mi' },
+      limits: { cpu: '200m', memory: SERVER_MEMORY_LIMIT },
     },
     // The published image is built for amd64 only.
     nodeSelector: { 'kubernetes.io/arch': 'amd64' } as Record<string, string>,
     storeUserIdentityInMetrics: false,
     logSessions: false,
-    maxCacheSize: 100000,
+    // Derived from the memory limit when not set (4096 for 128Mi and 8k bodies); the server's own default, 100000, would need ~3 GiB.
+    maxCacheSize: maxCacheSizeFor(SERVER_MEMORY_LIMIT, MAX_BODY_SIZE),
   },
   serviceMonitor: {
     interval: '30s',
@@ -51,7 +74,7 @@ export const DEFAULTS = {
   ingress: {
     className: 'nginx',
     writePath: '/analytics-plugin/write',
-    maxBodySize: '8k',
+    maxBodySize: MAX_BODY_SIZE,
     rateLimitPerMinute: 300,
   },
   auth: {
@@ -65,6 +88,15 @@ export const DEFAULTS = {
     ingressControllerNamespace: 'ingress-nginx',
     prometheusNamespace: 'monitoring',
   },
+} as const;
+
+/** Defaults of the top-level `gitops` block. */
+export const GITOPS_DEFAULTS = {
+  revision: 'main',
+  // Flux's own examples poll every few minutes; a commit reaches every cluster within one interval.
+  interval: '5m',
+  argocd: { namespace: 'argocd', project: 'default' },
+  flux: { namespace: 'flux-system' },
 } as const;
 
 /** Id of the Grafana panel plugin that sends the beacons. */

@@ -87,9 +87,13 @@ export interface ReferenceRow {
   readonly description: string;
 }
 
-/** Every leaf key of an installation, in schema order, with what the generated schema says about it. */
+/**
+ * Every leaf key of an installation, in schema order, with what the generated schema says about it;
+ * then the keys of the top-level `gitops` block.
+ */
 export function referenceRows(): ReferenceRow[] {
-  const installation = (configJsonSchema().properties as Record<string, JsonSchema>).installations.items as JsonSchema;
+  const top = configJsonSchema().properties as Record<string, JsonSchema>;
+  const installation = top.installations.items as JsonSchema;
   const rows: ReferenceRow[] = [];
   const walk = (schema: JsonSchema, prefix: string, required: boolean) => {
     const props = schema.properties as Record<string, JsonSchema>;
@@ -111,6 +115,7 @@ export function referenceRows(): ReferenceRow[] {
     }
   };
   walk(installation, '', true);
+  walk(top.gitops, 'gitops', true);
   return rows;
 }
 

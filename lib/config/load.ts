@@ -2,7 +2,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { readInputFile, yamlFlowNestingBound } from './input-file';
 import { ConfigError, bounded } from './problems';
-import { resolveConfigData } from './resolve';
+import { resolveAnalyticsConfig, ResolvedConfig } from './resolve';
 import { ResolvedInstallation } from './schema';
 
 /**
@@ -27,9 +27,14 @@ export const MAX_YAML_ERRORS = 20;
 
 /** Reads, validates and resolves a YAML config file. Throws ConfigError. */
 export function loadConfigFile(file: string): ResolvedInstallation[] {
+  return loadAnalyticsConfig(file).installations;
+}
+
+/** `loadConfigFile`, with the `gitops` block. Throws ConfigError. */
+export function loadAnalyticsConfig(file: string): ResolvedConfig {
   const read = readInputFile(file, MAX_CONFIG_BYTES);
   if ('problem' in read) throw new ConfigError([{ path: '', message: `the config file ${bounded(file)} ${read.problem}` }], file);
-  return resolveConfigData(parseConfigYaml(read.text, file), file);
+  return resolveAnalyticsConfig(parseConfigYaml(read.text, file), file);
 }
 
 /** Parses YAML, reporting syntax errors with line and column. Throws ConfigError. */

@@ -39,3 +39,16 @@ export function quote(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(bounded(value));
   return bounded(JSON.stringify(value) ?? String(value));
 }
+
+export function unescapePointer(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** `/installations/2/grafana/host` -> `installations[2].grafana.host`. */
+export function toDottedPath(pointer: string): string {
+  return pointer.split('/').slice(1).map(unescapePointer).reduce((acc, seg) => {
+    if (/^\d+$/.test(seg)) return `${acc}[${seg}]`;
+    if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(seg) && seg.length <= MAX_ECHO_CHARS) return acc ? `${acc}.${seg}` : seg;
+    return `${acc}[${quote(seg)}]`;
+  }, '');
+}

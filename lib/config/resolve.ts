@@ -11,10 +11,12 @@ import {
   ResolvedInstallation,
 } from './schema';
 import { installationDashboardProblems, readDashboardFiles } from './dashboard-files';
-import { DEFAULTS } from './defaults';
+import { DEFAULTS, maxCacheSizeFor } from './defaults';
 import { grafanaChartProblems } from './grafana-chart';
+import { gitopsProblems, resolveGitops, ResolvedGitops } from './gitops';
 import { joinPaths } from './paths';
-import { ConfigError, ConfigProblem, MAX_ECHO_CHARS, quote } from './problems';
+import { ConfigError, ConfigProblem, quote, toDottedPath, unescapePointer } from './problems';
+import { loneSurrogateProblems } from './text-problems';
 import { grafanaUpSelectorProblem, OWNED_LABEL_KEYS, ownedLabelKeys, nginxSizeProblem, prometheusDurationProblem } from './consumer-values';
 
 /**
@@ -22,11 +24,20 @@ import { grafanaUpSelectorProblem, OWNED_LABEL_KEYS, ownedLabelKeys, nginxSizePr
  * of `source`, else the working directory) and applies every default. Throws ConfigError.
  */
 export function resolveConfig(config: AnalyticsConfig, source?: string): ResolvedInstallation[] {
-  return resolveConfigData(config, source);
+  return resolveAnalyticsConfig(config, source).installations;
 }
 
-/** `resolveConfig` for data of unknown shape, such as parsed YAML: its shape is checked with the rest. */
-export function resolveConfigData(input: unknown, source?: string): ResolvedInstallation[] {
+/** The whole config resolved: the installations, and the `gitops` block when it is set. */
+export interface ResolvedConfig {
+  readonly installations: ResolvedInstallation[];
+  readonly gitops?: ResolvedGitops;
+}
+
+/**
+ * `resolveConfig`, with the `gitops` block, for data of any shape, such as parsed YAML: its shape
+ * is checked with the rest. Throws ConfigError.
+ */
+export function resolveAnalyticsConfig(input: unknown, source?: string): ResolvedConfig {
   // Every problem at once: the schema's, the dashboard files' and the rules of each installation
   // the first two leave intact; the checks across installations need all of them intact.
   const dashboardFiles = readDashboardFiles(input, source ? path.dirname(path.resolve(source)) : process.cwd());
@@ -35,16 +46,21 @@ export function resolveConfigData(input: unknown, source?: string): ResolvedInst
   const intact = (at: string) => !early.some(p => p.path === '' || p.path === at || p.path.startsWith(`${at}.`) || p.path.startsWith(`${at}[`));
   const raw = intact('defaults') && Array.isArray(config?.installations) ? config.installations : [];
   const resolved = raw.map((inst, i) => (intact(`installations[${i}]`) ? resolveInstallation(config.defaults ?? {}, inst, dashboardFiles.lookup) : undefined));
+  const gitops = early.length === 0 && config.gitops ? resolveGitops(config.gitops) : undefined;
   const problems = [
     ...early,
     ...resolved.flatMap((inst, i) => (inst ? installationProblems(inst, raw[i], `installations[${i}]`) : [])),
+    ...loneSurrogateProblems(input, ''),
   ];
   if (early.length === 0) {
     const all = resolved as ResolvedInstallation[];
-    problems.push(...crossInstallationProblems(all), ...installationDashboardProblems(all), ...grafanaChartProblems(all));
+    problems.push(
+      ...crossInstallationProblems(all), ...installationDashboardProblems(all), ...grafanaChartProblems(all), ...gitopsProblems(gitops, all),
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems, source);
-  return resolved as ResolvedInstallation[];
+  const installations = resolved as ResolvedInstallation[];
+  return gitops ? { installations, gitops } : { installations };
 }
 
 /**
@@ -150,8 +166,10 @@ export function resolveInstallation(defaults: object, inst: InstallationConfig, 
   // The schema guarantees the shape; only the derived defaults below are still open.
   const merged = mergeBySchema(InstallationSchema, DEFAULTS, defaults, inst) as Merged;
   const service = { ...merged.grafana.service, namespace: merged.grafana.service.namespace ?? merged.namespace };
+  const maxCacheSize = [inst, defaults].map(c => valueAt(c, 'server.maxCacheSize')).find(v => v !== undefined) as number | undefined;
   return {
     ...merged,
+    server: { ...merged.server, maxCacheSize: maxCacheSize ?? maxCacheSizeFor(merged.server.resources.limits.memory, merged.ingress.maxBodySize) },
     grafana: {
       ...merged.grafana,
       serveFromSubPath: merged.grafana.serveFromSubPath ?? merged.grafana.subPath !== '/',
@@ -335,18 +353,6 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-function unescapePointer(segment: string): string {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-
-/** `/installations/2/grafana/host` -> `installations[2].grafana.host`. */
-export function toDottedPath(pointer: string): string {
-  return pointer.split('/').slice(1).map(unescapePointer).reduce((acc, seg) => {
-    if (/^\d+$/.test(seg)) return `${acc}[${seg}]`;
-    if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(seg) && seg.length <= MAX_ECHO_CHARS) return acc ? `${acc}.${seg}` : seg;
-    return `${acc}[${quote(seg)}]`;
-  }, '');
-}
 
 /** What `duplicateObjectProblems` needs of a synthesized installation (see lib/app/app.ts). */
 export interface InstallationObjects {

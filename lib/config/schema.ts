@@ -5,7 +5,7 @@
  * Pure data: nothing here imports a construct.
  */
 import { Static, TObject, TOptional, TProperties, TSchema, Type } from '@sinclair/typebox';
-import { DEFAULTS } from './defaults';
+import { DEFAULTS, GITOPS_DEFAULTS } from './defaults';
 
 /** `allowed` is our own keyword: the phrase error messages use to say what is allowed. */
 interface Allowed { readonly allowed: string }
@@ -23,16 +23,18 @@ const installationName = Type.String({
   allowed: `a DNS-1035 label (lower-case letters, digits and '-', starting with a letter) of at most ${MAX_INSTALLATION_NAME_LENGTH} characters`,
 } as Allowed);
 
-const namespace = (description: string) => Type.String({
+const namespace = (description: string, dflt?: string) => Type.String({
   pattern: `^${DNS_LABEL}$`,
   maxLength: 63,
+  ...(dflt ? { default: dflt } : {}),
   description,
   allowed: 'a Kubernetes namespace name (DNS-1123 label: lower-case letters, digits and \'-\', at most 63 characters)',
 } as Allowed);
 
-const objectName = (description: string) => Type.String({
+const objectName = (description: string, dflt?: string) => Type.String({
   pattern: `^${DNS_LABEL}(\\.${DNS_LABEL})*$`,
   maxLength: 253,
+  ...(dflt ? { default: dflt } : {}),
   description,
   allowed: 'a Kubernetes object name (DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\')',
 } as Allowed);
@@ -122,6 +124,12 @@ const IMAGE_REFERENCE = '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][
 function installationProperties() {
   return {
     namespace: namespace('Namespace of the analytics server and its objects.'),
+    cluster: Type.String({
+      pattern: `^${DNS_LABEL}$`,
+      maxLength: 63,
+      description: 'The cluster the installation runs in; required with `gitops`, where it names the Flux folder and the Argo CD destination.',
+      allowed: 'a DNS-1123 label (lower-case letters, digits and \'-\', at most 63 characters)',
+    } as Allowed),
     grafana: Type.Object({
       host,
       subPath,
@@ -233,7 +241,7 @@ function installationProperties() {
         // The server's flag is a Go int (int64); above 2^53 a JavaScript number is not exact any more.
         maximum: Number.MAX_SAFE_INTEGER,
         default: DEFAULTS.server.maxCacheSize,
-        description: 'Sessions kept in memory; the whole cache is flushed when exceeded.',
+        description: 'Sessions kept in memory; the whole cache is flushed when exceeded. Default: sized to server.resources.limits.memory (half of it, at twice ingress.maxBodySize per session), 4096 for the default 128Mi and 8k.',
         allowed: `a positive integer of at most ${Number.MAX_SAFE_INTEGER} (2^53-1)`,
       } as Allowed),
     }, { additionalProperties: false }),
@@ -334,8 +342,57 @@ export const DefaultsSchema = Type.Object(
   { additionalProperties: false, description: 'Defaults merged into every installation: objects key by key, maps and values replaced.' },
 );
 
+/** Where the synth output is committed, for Argo CD and Flux (lib/config/gitops.ts has the rules across keys). */
+export const GitopsSchema = Type.Object({
+  repoURL: Type.String({
+    pattern: '^(https?|ssh)://[A-Za-z0-9._~%@:-]+(/[A-Za-z0-9._~%@+-]+)*/?$',
+    maxLength: 2048,
+    description: 'The Git repository the synth output is committed to.',
+    allowed: 'an http://, https:// or ssh:// URL such as https://github.com/acme/fleet.git (not the scp-like git@host:path, which Flux rejects)',
+  } as Allowed),
+  revision: Type.Optional(Type.String({
+    // A branch name git and both controllers accept: no '..', no leading '-' or '/', no trailing '/' or '.'.
+    pattern: '^(?!.*\\.\\.)[A-Za-z0-9_][A-Za-z0-9._/-]*(?<![./])$',
+    maxLength: 255,
+    default: GITOPS_DEFAULTS.revision,
+    description: 'The branch both controllers follow.',
+    allowed: 'a branch name of letters, digits, \'.\', \'_\', \'-\' and \'/\' such as main or release/2026',
+  } as Allowed)),
+  path: Type.String({
+    pattern: '^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$',
+    maxLength: 1024,
+    description: 'Folder of the repository the synth output (dist/) is committed to, e.g. deploy/dist.',
+    allowed: 'a relative path such as deploy/dist: segments of letters, digits, \'.\', \'_\' and \'-\', none starting with \'.\', no leading or trailing \'/\'',
+  } as Allowed),
+  interval: Type.Optional(Type.String({
+    pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$',
+    default: GITOPS_DEFAULTS.interval,
+    description: 'How often Flux fetches the repository and reconciles the releases.',
+    allowed: 'a Go duration such as 5m or 1h30m',
+  } as Allowed)),
+  argocd: Type.Optional(Type.Object({
+    namespace: Type.Optional(namespace('Namespace Argo CD runs in, where the Applications go.', GITOPS_DEFAULTS.argocd.namespace)),
+    project: Type.Optional(objectName('Argo CD project of every Application.', GITOPS_DEFAULTS.argocd.project)),
+    clusterNames: Type.Optional(Type.Record(Type.String({ pattern: `^${DNS_LABEL}$` }), Type.String({
+      pattern: '^[!-~]+$',
+      maxLength: 253,
+      allowed: 'an Argo CD cluster name (the `name` in its cluster Secret) of printable ASCII without spaces, e.g. in-cluster or an EKS ARN',
+    } as Allowed), {
+      additionalProperties: false,
+      description: 'Argo CD cluster name (`destination.name`) of each `cluster` whose name in Argo CD differs.',
+      allowed: 'a mapping of cluster names (DNS-1123 labels) to Argo CD cluster names',
+    } as Allowed)),
+  }, { additionalProperties: false })),
+  flux: Type.Optional(Type.Object({
+    namespace: Type.Optional(namespace('Namespace Flux runs in, where the GitRepository, the HelmReleases and the Kustomization go.', GITOPS_DEFAULTS.flux.namespace)),
+    sourceName: Type.Optional(objectName('Name of the GitRepository; defaults to the repository\'s name in repoURL (fleet for .../fleet.git).')),
+    secretRef: Type.Optional(objectName('Secret in the Flux namespace with the credentials of a private repository.')),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false, description: 'Hand every installation to Argo CD or Flux: emits their objects under dist/gitops/.' });
+
 export const AnalyticsConfigSchema = Type.Object({
   defaults: Type.Optional(DefaultsSchema),
+  gitops: Type.Optional(GitopsSchema),
   installations: Type.Array(InstallationSchema, {
     minItems: 1,
     description: 'The Grafana installations to measure.',
@@ -350,6 +407,7 @@ export const AnalyticsConfigSchema = Type.Object({
 /** The configuration as a user writes it (YAML or code). */
 export type AnalyticsConfig = Static<typeof AnalyticsConfigSchema>;
 export type InstallationConfig = Static<typeof InstallationSchema>;
+export type GitopsConfig = Static<typeof GitopsSchema>;
 export type AuthMode = 'in-cluster' | 'via-ingress';
 export type AuthFront = 'ingress-nginx';
 /** The Grafana Helm chart flavour: it decides the form of `plugins:` entries. */
@@ -373,6 +431,7 @@ export interface ResourceQuantities {
 export interface ResolvedInstallation {
   readonly name: string;
   readonly namespace: string;
+  readonly cluster?: string;
   readonly grafana: {
     readonly host: string;
     readonly subPath: string;

@@ -93,10 +93,15 @@ const checkProps = propsCheck({
 
 /**
  * The Grafana side of one installation: every listed dashboard with the hidden analytics panel
- * added, and the usage dashboard (which carries the panel too), one ConfigMap each.
+ * added, and the usage dashboard (which carries the panel too), one ConfigMap each. Each panel's
+ * `dashboard` option is its dashboard's literal uid, so views are counted by uid even under a
+ * sub-path, where the plugin's own uid is a path segment.
  */
 export class AnalyticsDashboards extends Construct {
-  /** The hidden panel added to every dashboard. */
+  /**
+   * The hidden panel with its default `dashboard` option (the title), for dashboards provisioned
+   * elsewhere; the ones provisioned here carry their literal uid instead.
+   */
   public readonly panel: ReturnType<typeof analyticsPanel>;
   public readonly dashboardConfigMaps: GrafanaDashboardConfigMap[];
   public readonly usageConfigMap: GrafanaDashboardConfigMap;
@@ -112,13 +117,15 @@ export class AnalyticsDashboards extends Construct {
     // checkProps requires each prop whose derived default is missing.
     const serverNamespace = props.serverNamespace ?? derived.serverNamespace as string;
     const namespace = props.namespace ?? derived.namespace as string;
-    this.panel = analyticsPanel({
+    const panel = (dashboard?: string) => analyticsPanel({
       server: props.writePath ?? DEFAULTS.ingress.writePath,
+      dashboard,
       pluginVersion: props.pluginVersion,
       heartbeat: props.heartbeat,
       heartbeatIntervalSeconds: props.heartbeatIntervalSeconds,
       endBeacon: props.endBeacon,
     });
+    this.panel = panel();
     const sidecar = { installation: props.installation, namespace, labelKey: props.labelKey, labelValue: props.labelValue };
     const dashboards = props.dashboards ?? [];
     this.dashboardConfigMaps = dashboards.map(d => {
@@ -127,7 +134,7 @@ export class AnalyticsDashboards extends Construct {
         ...sidecar,
         name,
         fileName: `${name}.json`,
-        dashboard: addAnalyticsPanel(d.dashboard, this.panel),
+        dashboard: addAnalyticsPanel(d.dashboard, panel(d.dashboard.uid)),
       });
     });
     const usage = usageDashboard({
@@ -140,7 +147,7 @@ export class AnalyticsDashboards extends Construct {
       ...sidecar,
       name: `${props.installation}-analytics-usage-dashboard`,
       fileName: `${props.installation}-analytics-usage.json`,
-      dashboard: addAnalyticsPanel(usage, this.panel),
+      dashboard: addAnalyticsPanel(usage, panel(usage.uid)),
     });
   }
 }

@@ -62,6 +62,9 @@ export class AnalyticsInstallationChart extends Chart {
       installation,
       server: this.server,
       serverNamespace: props.namespace,
+      scrapeInterval: props.serviceMonitor.interval,
+      // The browser's path carries the sub-path even when a proxy strips it for Grafana.
+      subPath: props.grafana.subPath !== '/',
       ...props.alerts,
     });
   }

@@ -6,10 +6,8 @@ import { DEFAULTS, PLUGIN_ID } from '../config/defaults';
 import { propsCheck } from '../config/props';
 import { grafanaUpSelector } from '../config/resolve';
 import { addUnrenderableKeys, recommendedLabels, renderable } from './labels';
-import { promString, SESSIONS_METRIC } from '../grafana/metrics';
-
-/** The recording rule's series: sessions per second per dashboard, over 5 minutes, without user labels. */
-export const SESSIONS_PER_DASHBOARD_RECORD = 'dashboard:grafana_analytics_sessions:rate5m';
+import { promString } from '../grafana/metrics';
+import { usageRecordingRules, VIEWS_PER_DASHBOARD_RECORD } from '../grafana/usage-rules';
 
 export interface AnalyticsPrometheusRuleProps {
   /** Installation name: the object name derives from it. */
@@ -27,6 +25,18 @@ export interface AnalyticsPrometheusRuleProps {
    * @default - `job="grafana",namespace="<serverNamespace>"`: a ServiceMonitor on a Grafana Service named grafana beside the server
    */
   readonly grafanaUpSelector?: string;
+  /**
+   * The ServiceMonitor's scrape interval: the rules are evaluated at it and compare each scrape
+   * with the one before.
+   * @default '30s'
+   */
+  readonly scrapeInterval?: string;
+  /**
+   * Grafana is served under a sub-path, where the plugin's `dashboard_uid` is a path segment: the
+   * dashboard's key is then its `dashboard_name`.
+   * @default false
+   */
+  readonly subPath?: boolean;
   /**
    * Alert when no new session arrived for this long while Grafana and the server were up.
    * @default '24h'
@@ -47,6 +57,7 @@ const checkProps = propsCheck({
     installation: 'name',
     serverNamespace: 'namespace',
     grafanaUpSelector: 'alerts.grafanaUpSelector',
+    scrapeInterval: 'serviceMonitor.interval',
     noBeaconFor: 'alerts.noBeaconFor',
     labels: 'alerts.labels',
   },
@@ -57,7 +68,8 @@ const checkProps = propsCheck({
  * - `GrafanaAnalyticsServerDown`: the server is down or Prometheus does not scrape it.
  * - `GrafanaAnalyticsNoBeacons`: no new session for `noBeaconFor` while Grafana and the server were
  *   up: the plugin, the hidden panels or the auth front are broken (or nobody opened a dashboard).
- * - the sessions rate per dashboard, summed over every other label, so no user label survives.
+ * - the views (and session seconds) first scraped in each interval, per dashboard and per role,
+ *   and the cache restarts and flushes (lib/grafana/usage-rules.ts); no user label survives.
  */
 export class AnalyticsPrometheusRule extends Construct {
   public readonly resource: PrometheusRule;
@@ -71,7 +83,8 @@ export class AnalyticsPrometheusRule extends Construct {
     const window = props.noBeaconFor ?? DEFAULTS.alerts.noBeaconFor;
     const server = `namespace=${promString(serverNamespace)}, job=${promString(props.server.service.name)}`;
     const grafana = (props.grafanaUpSelector ?? grafanaUpSelector({ name: DEFAULTS.grafana.service.name, namespace: serverNamespace })).trim();
-    const sessions = `${SESSIONS_METRIC}{${server}}`;
+    const views = `${VIEWS_PER_DASHBOARD_RECORD}{${server}}`;
+    const interval = props.scrapeInterval ?? DEFAULTS.serviceMonitor.interval;
     const expr = (e: string) => PrometheusRuleSpecGroupsRulesExpr.fromString(e);
     const labels = { ...recommendedLabels(props.installation, 'monitoring'), ...props.labels };
     this.resource = new PrometheusRule(this, 'Resource', {
@@ -79,7 +92,11 @@ export class AnalyticsPrometheusRule extends Construct {
       spec: {
         groups: [{
           name: `grafana-analytics.${props.installation}`,
+          // The recording rules compare each scrape with the previous one: one evaluation per scrape.
+          interval,
           rules: [
+            ...usageRecordingRules({ server, interval, subPath: props.subPath ?? false })
+              .map(r => ({ record: r.record, expr: expr(r.expr) })),
             {
               alert: 'GrafanaAnalyticsServerDown',
               // Not scraped (no target at all) or every target down; both keep namespace and job for routing.
@@ -93,10 +110,9 @@ export class AnalyticsPrometheusRule extends Construct {
             },
             {
               alert: 'GrafanaAnalyticsNoBeacons',
-              // The total changes with every new session (a new series or an increment); absent
-              // covers a server that never received one since it started.
+              // Views are counted on new series too (the recording rule counts a born series whole).
               expr: expr([
-                `(changes(sum(${sessions})[${window}:5m]) == 0 or on () absent_over_time(${sessions}[${window}]))`,
+                `(sum by (namespace, job) (sum_over_time(${views}[${window}])) <= 0 or absent_over_time(${views}[${window}]))`,
                 `and on () (sum(min_over_time(up{${grafana}}[${window}])) > 0)`,
                 `and on () (sum(up{${server}}) > 0)`,
               ].join('\n')),
@@ -105,10 +121,6 @@ export class AnalyticsPrometheusRule extends Construct {
                 summary: `No Grafana dashboard view of ${props.installation} counted for ${window}`,
                 description: `Grafana was up but the analytics server received no new session for ${window}. Check that the ${PLUGIN_ID} plugin is installed, the dashboards carry the hidden panel, and the write path answers 201 to a signed-in browser.`,
               },
-            },
-            {
-              record: SESSIONS_PER_DASHBOARD_RECORD,
-              expr: expr(`sum by (namespace, job, dashboard_uid, dashboard_name) (rate(${sessions}[5m]))`),
             },
           ],
         }],

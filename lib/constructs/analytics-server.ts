@@ -2,7 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { ResourceQuantities } from '../config/schema';
-import { DEFAULTS, SERVER_PORT, SERVER_PORT_NAME } from '../config/defaults';
+import { DEFAULTS, maxCacheSizeFor, SERVER_PORT, SERVER_PORT_NAME } from '../config/defaults';
 import { propsCheck } from '../config/props';
 import { imageVersion, recommendedLabels, selectorLabels } from './labels';
 
@@ -42,7 +42,7 @@ export interface AnalyticsServerProps {
   readonly logSessions?: boolean;
   /**
    * Sessions kept in memory; the whole cache is flushed when exceeded.
-   * @default 100000
+   * @default - sized to the memory limit: half of it at twice the default 8k body per session (4096 for 128Mi)
    */
   readonly maxCacheSize?: number;
 }
@@ -114,7 +114,7 @@ export class AnalyticsServer extends Construct {
         args: serverArgs({
           storeUserIdentityInMetrics: this.storeUserIdentityInMetrics,
           logSessions: props.logSessions ?? defaults.logSessions,
-          maxCacheSize: props.maxCacheSize ?? defaults.maxCacheSize,
+          maxCacheSize: props.maxCacheSize ?? maxCacheSizeFor(resources.limits.memory, DEFAULTS.ingress.maxBodySize),
         }),
         ports: [{ number: SERVER_PORT, name: SERVER_PORT_NAME }],
         // A TCP check: probing /metrics would inflate the exporter's scrape counters.

@@ -40,6 +40,13 @@ export interface AnalyticsPanelProps {
   /** Path on Grafana's host the beacons go to: the write Ingress path, e.g. `/analytics-plugin/write`. */
   readonly server: string;
   /**
+   * The `dashboard` option: what the server records as `dashboard_name`, after Grafana's template
+   * substitution. The library writes each provisioned dashboard's literal uid here: the plugin's own
+   * `dashboard.uid` comes from the page path and is a path segment (`d`) under a sub-path.
+   * @default '$__dashboard' (the title)
+   */
+  readonly dashboard?: string;
+  /**
    * Send a heartbeat beacon every `heartbeatIntervalSeconds` while the dashboard has focus.
    * @default false
    */
@@ -83,7 +90,7 @@ export function analyticsPanel(props: AnalyticsPanelProps): AnalyticsPanelJson {
     options: {
       analyticsOptions: {
         server: props.server,
-        dashboard: '$__dashboard',
+        dashboard: props.dashboard ?? '$__dashboard',
         showDetails: false,
         postStart: true,
         postEnd: props.endBeacon ?? DEFAULTS.panel.endBeacon,

@@ -12,7 +12,11 @@ import * as piechart from '@grafana/grafana-foundation-sdk/piechart';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { DURATION_METRIC, promString, SESSIONS_METRIC } from './metrics';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import { promString } from './metrics';
+import {
+  CACHE_EMPTIED_RECORD, recorded, SECONDS_PER_DASHBOARD_RECORD, VIEWS_PER_DASHBOARD_RECORD, VIEWS_PER_ROLE_RECORD,
+} from './usage-rules';
 
 /** A dashboard the config provisions: the usage dashboard lists it even with no session. */
 export interface ProvisionedDashboard {
@@ -64,26 +68,47 @@ export function usageDashboardUid(installation: string): string {
   return `${installation.substring(0, MAX_UID_LENGTH - suffix.length)}${suffix}`;
 }
 
-/** The PromQL of every panel, by panel title: one place for the dashboard, the README and the tests. */
+/** A label_replace replacement that stands for itself (`$` would expand a capture group). */
+function literal(value: string): string {
+  return promString(value.replace(/\$/g, '$$$$'));
+}
+
+/**
+ * The PromQL of every panel, by panel title: one place for the dashboard, the README and the
+ * tests. Every figure sums the recording rules' per-interval counts over the range, so a view
+ * counts in the range that holds the first scrape that saw it.
+ */
 export function usageQueries(props: UsageDashboardProps): Record<string, string> {
-  const sel = `{namespace=${promString(props.serverNamespace)}, job=${promString(props.serverJob)}}`;
-  const views = `sum by (dashboard_uid, dashboard_name) (increase(${SESSIONS_METRIC}${sel}[$__range]))`;
-  const provisioned = props.provisioned ?? [];
-  // One zero-valued series per provisioned dashboard, labelled like the server's series.
-  const zeros = provisioned.length === 0 ? undefined : provisioned
-    .map(d => `label_replace(label_replace(vector(0), "dashboard_uid", ${promString(d.uid)}, "", ""), "dashboard_name", ${promString(d.title)}, "", "")`)
+  const server = { namespace: props.serverNamespace, job: props.serverJob };
+  const over = (record: string, range: string, by: string) => `sum by (${by}) (sum_over_time(${recorded(record, server)}[${range}]))`;
+  // One series of value 1 per dashboard: its uid and title.
+  const series = (dashboards: readonly ProvisionedDashboard[]) => dashboards
+    .map(d => `label_replace(label_replace(vector(1), "dashboard_uid", ${literal(d.uid)}, "", ""), "dashboard_name", ${literal(d.title)}, "", "")`)
     .join(' or ');
+  const provisioned = props.provisioned ?? [];
+  const titles = provisioned.length === 0 ? undefined : series(provisioned);
+  // The usage dashboard is provisioned too, and named, but never listed as unused.
+  const names = series([...provisioned, { uid: usageDashboardUid(props.installation), title: usageDashboardTitle(props.installation) }]);
+  /** Names each dashboard: the provisioned ones by their title, the others by their key. */
+  const titled = (expr: string) => `(${expr} * on (dashboard_uid) group_left (dashboard_name) (${names}))\n`
+    + `or label_replace(${expr} unless on (dashboard_uid) (${names}), "dashboard_name", "$1", "dashboard_uid", "(.*)")`;
+  const views = titled(over(VIEWS_PER_DASHBOARD_RECORD, '$__range', 'dashboard_uid'));
   const queries: Record<string, string> = {
-    'Views per dashboard': `sort_desc(round(${views}))`,
-    'Least-used dashboards': zeros
-      ? `sort(bottomk(${LEAST_USED_COUNT}, round(${views}) or ((${zeros}) unless on (dashboard_uid) ${views})))`
-      : `sort(bottomk(${LEAST_USED_COUNT}, round(${views})))`,
+    'Views per dashboard': `sort_desc(${views})`,
+    'Least-used dashboards': titles
+      ? `sort(bottomk(${LEAST_USED_COUNT}, ${views} or ((${titles}) * 0 unless on (dashboard_uid) (${views}))))`
+      : `sort(bottomk(${LEAST_USED_COUNT}, ${views}))`,
   };
-  if (zeros) queries['Never-viewed dashboards'] = `(${zeros}) unless on (dashboard_uid) (${views} > 0)`;
-  queries['Sessions by role'] = `round(sum by (user_role) (increase(${SESSIONS_METRIC}${sel}[$__range])))`;
-  queries['Time spent per dashboard'] = `sort_desc(sum by (dashboard_uid, dashboard_name) (increase(${DURATION_METRIC}${sel}[$__range])))`;
-  queries['Views over time'] = `sum by (dashboard_uid, dashboard_name) (rate(${SESSIONS_METRIC}${sel}[$__rate_interval])) * 3600`;
+  if (titles) queries['Never-viewed dashboards'] = `(${titles}) * 0 unless on (dashboard_uid) (${over(VIEWS_PER_DASHBOARD_RECORD, '$__range', 'dashboard_uid')} > 0)`;
+  queries['Sessions by role'] = over(VIEWS_PER_ROLE_RECORD, '$__range', 'user_role');
+  queries['Time spent per dashboard'] = `sort_desc(${titled(over(SECONDS_PER_DASHBOARD_RECORD, '$__range', 'dashboard_uid'))})`;
+  queries['Views over time'] = titled(over(VIEWS_PER_DASHBOARD_RECORD, '$__interval', 'dashboard_uid'));
+  queries['Server restarts and cache flushes'] = `sum(sum_over_time(${recorded(CACHE_EMPTIED_RECORD, server)}[$__range])) or vector(0)`;
   return queries;
+}
+
+function usageDashboardTitle(installation: string): string {
+  return `Dashboard usage (${installation})`;
 }
 
 /** Builds the usage dashboard model, as plain JSON. */
@@ -111,7 +136,7 @@ export function usageDashboard(props: UsageDashboardProps): UsageDashboardJson {
     .height(size.h)
     .span(size.w);
 
-  const builder = new dashboard.DashboardBuilder(`Dashboard usage (${props.installation})`)
+  const builder = new dashboard.DashboardBuilder(usageDashboardTitle(props.installation))
     .uid(usageDashboardUid(props.installation))
     .description('Which dashboards are used: sessions counted by the hidden analytics panel, without user identity.')
     .tags(['analytics', 'grafana-analytics'])
@@ -120,7 +145,7 @@ export function usageDashboard(props: UsageDashboardProps): UsageDashboardJson {
     .timezone('browser')
     .withVariable(new dashboard.DatasourceVariableBuilder(DATASOURCE_VARIABLE).label('Data source').type('prometheus'))
     .withPanel(perDashboard('Views per dashboard',
-      'Sessions started per dashboard in the selected time range, most viewed first.', 'none', { h: 10, w: 12 }))
+      'Views (sessions started) per dashboard in the selected time range, most viewed first. Provisioned dashboards by title, others by uid (by name under a sub-path).', 'none', { h: 10, w: 12 }))
     .withPanel(perDashboard('Least-used dashboards',
       `The ${LEAST_USED_COUNT} dashboards with the fewest sessions in the selected time range, provisioned dashboards without any session included (0).`, 'none', { h: 10, w: 12 }));
   if (q['Never-viewed dashboards']) {
@@ -159,14 +184,24 @@ export function usageDashboard(props: UsageDashboardProps): UsageDashboardJson {
     .withPanel(new timeseries.PanelBuilder()
       .id(id())
       .title('Views over time')
-      .description('Sessions started per hour, by dashboard.')
+      .description('Views first counted in each interval of the graph, by dashboard.')
       .datasource(DATASOURCE)
       .withTarget(query('Views over time', '{{dashboard_name}}', false))
       .unit('short')
-      .axisLabel('views per hour')
+      .axisLabel('views per interval')
       .min(0)
       .height(10)
-      .span(24));
+      .span(20))
+    .withPanel(new stat.PanelBuilder()
+      .id(id())
+      .title('Server restarts and cache flushes')
+      .description('Times the analytics server lost its session cache in the selected time range. Views that arrived after the last scrape before each are not counted; with end beacons or heartbeats, a session open across one is counted again.')
+      .datasource(DATASOURCE)
+      .withTarget(query('Server restarts and cache flushes', '', true))
+      .reduceOptions(new common.ReduceDataOptionsBuilder().values(false).calcs(['lastNotNull']))
+      .unit('none')
+      .height(10)
+      .span(4));
   // Plain JSON: the builders leave marker functions on the queries.
   return JSON.parse(JSON.stringify(builder.build())) as UsageDashboardJson;
 }

@@ -1,9 +1,8 @@
-import { Document } from 'yaml';
 import { ResolvedInstallation } from '../config/schema';
 import { grafanaChartPlugins } from '../grafana/plugin';
 import { SynthesizedInstallation } from '../constructs/synth';
 import { OutputFile } from './files';
-import { TO_STRING_OPTIONS } from './manifests';
+import { kubeYaml, yamlComment } from './manifests';
 
 /**
  * The Grafana Helm chart values one installation needs: the plugin at its pinned version, and a
@@ -28,12 +27,11 @@ export function grafanaValues(installation: ResolvedInstallation): Record<string
 /** `grafana/<name>/values.yaml` per installation: a fragment to merge into Grafana's chart values. */
 export function grafanaValuesFiles(installations: readonly SynthesizedInstallation[]): OutputFile[] {
   return installations.map(({ installation }) => {
-    const doc = new Document(grafanaValues(installation));
-    doc.commentBefore = [
+    const comment = yamlComment([
       ` Grafana Helm chart values for installation ${installation.name} (chart: ${installation.grafana.chart}).`,
       ' Pass with an extra -f after your own values; under kube-prometheus-stack nest it below grafana:.',
       ' Helm replaces lists: if you install other plugins, add them to this plugins: list.',
-    ].join('\n');
-    return { path: `grafana/${installation.name}/values.yaml`, content: doc.toString(TO_STRING_OPTIONS) };
+    ].join('\n'));
+    return { path: `grafana/${installation.name}/values.yaml`, content: `${comment}\n${kubeYaml(grafanaValues(installation))}` };
   });
 }

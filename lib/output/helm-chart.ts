@@ -8,13 +8,12 @@
  * literals: a selector must not change between releases.
  */
 import { TSchema, Type } from '@sinclair/typebox';
-import { Document, isMap, isScalar, stringify } from 'yaml';
 import { InstallationSchema, isPlainObjectSchema, ResolvedInstallation } from '../config/schema';
 import { imageVersion, selectorLabels } from '../constructs/labels';
 import { joinPaths } from '../config/paths';
 import { KubeObject, SynthesizedInstallation } from '../constructs/synth';
 import { OutputFile } from './files';
-import { JsonCache, kubeYamlWith, quoteGoNumbers, TO_STRING_OPTIONS } from './manifests';
+import { kubeYaml, objectYaml, toYamlStream, yamlComment } from './manifests';
 
 export interface HelmChartOptions {
   /** SemVer 2 version of every chart (Chart.yaml `version`), e.g. the package version. */
@@ -78,7 +77,8 @@ export function helmChart(synthesized: SynthesizedInstallation, options: HelmCha
   const schema = valuesSchema(installation, values, [...new Set([HELM_CHART, MANAGED_BY, INSTANCE, ...monitorLabelKeys])].sort());
   const templates = objectTemplates(installation, objects, chartLabel);
   return [
-    { path: 'Chart.yaml', content: chartYaml(installation, options.chartVersion, values.image.tag) },
+    // Every string double-quoted, as Chart.yaml has been written since the first chart writer.
+    { path: 'Chart.yaml', content: kubeYaml(chartMetadata(installation, options.chartVersion), { forceQuotes: true }) },
     { path: 'values.yaml', content: valuesYaml(schema, values) },
     { path: 'values.schema.json', content: `${JSON.stringify(schema, undefined, 2)}\n` },
     { path: 'README.md', content: chartReadme(installation, schema, values) },
@@ -107,7 +107,8 @@ export function splitImage(image: string): HelmChartValues['image'] {
     : { repository: name.substring(0, colon), tag: name.substring(colon + 1), digest };
 }
 
-function chartValues(installation: ResolvedInstallation): HelmChartValues {
+/** The chart's default values: the installation's. */
+export function chartValues(installation: ResolvedInstallation): HelmChartValues {
   return {
     image: splitImage(installation.server.image),
     replicas: installation.server.replicas,
@@ -221,9 +222,6 @@ function withDefaults(schema: Record<string, unknown>, value: unknown): Record<s
 }
 
 // ---------------------------------------------------------------------------------------------
-// YAML as helm reads it.
-
-// ---------------------------------------------------------------------------------------------
 // values.yaml and the README's values table.
 
 interface ValueRow { readonly key: string; readonly description: string; readonly value: unknown }
@@ -237,31 +235,16 @@ function valueRows(schema: Record<string, unknown>, value: unknown, prefix = '')
   return Object.entries(properties).flatMap(([k, s]) => valueRows(s, value[k], prefix ? `${prefix}.${k}` : k));
 }
 
-// Most installations share their values (image, resources, labels) and so their values.yaml: it
-// is built once per distinct schema descriptions and values.
-const valuesYamlCache = new JsonCache<string>(1000);
-
-function valuesYaml(schema: Record<string, unknown>, values: HelmChartValues): string {
-  return valuesYamlCache.get([schema.properties, values], () => commentedValuesYaml(schema, values));
-}
-
 /** values.yaml: each key with its schema description as a comment above it. */
-function commentedValuesYaml(schema: Record<string, unknown>, values: HelmChartValues): string {
-  const doc = new Document(values, { version: '1.1' });
-  const comment = (node: unknown, s: Record<string, unknown>) => {
-    if (!isMap(node) || !isRecord(s.properties)) return;
-    for (const pair of node.items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : '';
-      const sub = (s.properties as Record<string, Record<string, unknown>>)[key];
-      if (!sub) continue;
-      if (isScalar(pair.key) && typeof sub.description === 'string') pair.key.commentBefore = ` ${sub.description}`;
-      comment(pair.value, sub);
-    }
-  };
-  comment(doc.contents, schema);
-  quoteGoNumbers(doc);
-  doc.commentBefore = ' Defaults come from the typed config this chart was synthesized from; values.schema.json checks every value.';
-  return doc.toString(TO_STRING_OPTIONS);
+function valuesYaml(schema: Record<string, unknown>, values: HelmChartValues): string {
+  const lines = (s: Record<string, unknown>, value: Record<string, unknown>, pad: string): string => Object.entries(value).map(([key, v]) => {
+    const sub = (s.properties as Record<string, Record<string, unknown>>)[key];
+    const comment = yamlComment(` ${String(sub.description)}`, pad);
+    if (isRecord(sub.properties) && isRecord(v)) return `${comment}${pad}${key}:\n${lines(sub, v, `${pad}  `)}`;
+    return comment + kubeYaml({ [key]: v }).replace(/^(?=.)/gm, pad);
+  }).join('');
+  return yamlComment(' Defaults come from the typed config this chart was synthesized from; values.schema.json checks every value.')
+    + `\n${lines(schema, { ...values }, '')}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,17 +255,20 @@ type Replacement =
   | { readonly kind: 'block'; readonly lines: (column: number) => string[] };
 
 /**
- * Template text in two steps: objects carry placeholder tokens where Helm actions go; after YAML
- * serialization every literal `{{`/`}}` is escaped, then each token becomes its action.
+ * Template text in two steps: copies of the objects carry placeholder tokens where Helm actions
+ * go; after YAML serialization every literal `{{` is escaped, then each token becomes its
+ * action. Tokens start with letters that `text` (the objects' plain YAML and every other string
+ * the copies get) does not contain: a copy's YAML differs from its object's only where tokens and
+ * those strings go, so no other text is taken for a token, and no text is reserved.
  */
 class TemplateTokens {
-  private static readonly PREFIX = '__helm_chart_token_';
+  private readonly prefix: string;
   private readonly replacements: Replacement[] = [];
 
-  /** Text that already looks like a token would be replaced too: refuse it. */
-  static assertFree(objects: readonly KubeObject[]): void {
-    const found = objects.find(o => JSON.stringify(o).includes(TemplateTokens.PREFIX));
-    if (found) throw new Error(`${found.kind} ${found.metadata.name} contains the reserved text "${TemplateTokens.PREFIX}"`);
+  constructor(text: string) {
+    let prefix = 'helmaction';
+    while (text.includes(prefix)) prefix += 'z';
+    this.prefix = prefix;
   }
 
   /** A token for a whole scalar value, replaced by `text` (YAML that may hold actions). */
@@ -298,34 +284,49 @@ class TemplateTokens {
     return this.add({ kind: 'block', lines });
   }
 
+  /** The text with each line holding a token rendered (found by indexOf: most lines hold none). */
   render(yaml: string): string {
-    return escapeBraces(yaml).split('\n').map(line => this.renderLine(line)).join('\n');
+    const text = escapeBraces(yaml);
+    let out = '';
+    let from = 0;
+    for (let at = text.indexOf(this.prefix); at >= 0; at = text.indexOf(this.prefix, from)) {
+      const start = text.lastIndexOf('\n', at) + 1;
+      const lineEnd = text.indexOf('\n', at);
+      const end = lineEnd < 0 ? text.length : lineEnd;
+      out += text.slice(from, start) + this.renderLine(text.slice(start, end));
+      from = end;
+    }
+    return out + text.slice(from);
   }
 
   private renderLine(line: string): string {
-    // Most lines (dashboard JSON above all) hold no token: skip the regular expressions.
-    if (!line.includes(TemplateTokens.PREFIX)) return line;
-    const found = [...line.matchAll(new RegExp(`${TemplateTokens.PREFIX}(\\d+)__`, 'g'))];
-    if (found.length === 0) return line;
-    const [token, index] = found[0];
-    const replacement = this.replacements[Number(index)];
-    const entry = new RegExp(`^( *)${token}: ""$`).exec(line);
-    if (entry && replacement.kind === 'block') return replacement.lines(entry[1].length).join('\n');
-    if (found.length > 1 || !line.endsWith(`: ${token}`)) throw new Error(`a template token must be a whole value: ${line}`);
+    const at = line.indexOf(this.prefix);
+    const index = /^\d*/.exec(line.slice(at + this.prefix.length))![0];
+    const token = `${this.prefix}${index}`;
+    const replacement = index ? this.replacements[Number(index)] : undefined;
+    const column = line.search(/\S/);
+    if (replacement?.kind === 'block' && line === `${' '.repeat(column)}${token}: ""`) return replacement.lines(column).join('\n');
+    if (!replacement || line.includes(this.prefix, at + 1) || !line.endsWith(`: ${token}`)) {
+      throw new Error(`a template token must be a whole value: ${line}`);
+    }
     if (replacement.kind === 'value') return `${line.slice(0, -token.length)}${replacement.text}`;
-    const keyColumn = line.search(/\S/) + (line.trimStart().startsWith('- ') ? 2 : 0);
+    const keyColumn = column + (line.trimStart().startsWith('- ') ? 2 : 0);
     return [line.slice(0, -token.length - 1), ...replacement.lines(keyColumn + 2)].join('\n');
   }
 
   private add(replacement: Replacement): string {
     this.replacements.push(replacement);
-    return `${TemplateTokens.PREFIX}${this.replacements.length - 1}__`;
+    return `${this.prefix}${this.replacements.length - 1}`;
   }
 }
 
-/** Text that helm renders back to itself: each `{{` and `}}` becomes an action printing it. */
+/**
+ * Text that helm renders back to itself: each `{{` becomes an action printing it. Only `{{` starts
+ * an action (`}}` outside one is text), and matching left to right leaves no `{` before an inserted
+ * action. Escaping `}}` too broke `{}}` (compact JSON ending in `{}`): `{{{ "}}" }}` opens at the `{`.
+ */
 export function escapeBraces(text: string): string {
-  return text.replace(/\{\{|\}\}/g, m => `{{ ${JSON.stringify(m)} }}`);
+  return text.replace(/\{\{/g, '{{ "{{" }}');
 }
 
 const IMAGE_ACTION = '"{{ .Values.image.repository }}{{ with .Values.image.tag }}:{{ . }}{{ end }}'
@@ -340,8 +341,7 @@ interface MutableObject {
 function objectTemplates(
   installation: ResolvedInstallation, objects: readonly KubeObject[], chartLabel: string,
 ): OutputFile[] {
-  TemplateTokens.assertFree(objects);
-  const tokens = new TemplateTokens();
+  const tokens = new TemplateTokens(`${toYamlStream(objects)}${chartLabel}`);
   const version = imageVersion(installation.server.image);
   const instance = tokens.value('{{ .Release.Name | quote }}');
   const tag = tokens.value('{{ .Values.image.tag | quote }}');
@@ -364,7 +364,7 @@ function objectTemplates(
   return objects.map(object => {
     const monitor = object.kind === 'ServiceMonitor';
     const labels = relabel(monitor ? monitorLiteralLabels(installation, object) : object.metadata.labels ?? {}, true);
-    // The object is serialized once for the plain manifest and the template: only these differ.
+    // The template is the object with these values replaced, serialized.
     const replacements = new Map<string, unknown>([['metadata.labels', monitor ? { ...labels, [monitorLabels]: '' } : labels]]);
     const podLabels = (object as unknown as MutableObject).spec?.template?.metadata?.labels;
     if (podLabels) replacements.set('spec.template.metadata.labels', relabel(podLabels, false));
@@ -374,7 +374,8 @@ function objectTemplates(
       replacements.set(`${container}.image`, tokens.value(IMAGE_ACTION));
       replacements.set(`${container}.resources`, tokens.block(column => [`${' '.repeat(column)}{{- toYaml .Values.resources | nindent ${column} }}`]));
     }
-    const body = tokens.render(kubeYamlWith(object, replacements));
+    const template = [...replacements].reduce<unknown>((o, [at, value]) => withValue(o, at.split('.'), value), object);
+    const body = tokens.render(objectYaml(template as KubeObject));
     const name = templateFileName(installation, object);
     if (names.has(name)) throw new Error(`two objects map to the template ${name}`);
     names.add(name);
@@ -382,6 +383,13 @@ function objectTemplates(
     const condition = templateCondition(object);
     return { path: `templates/${name}`, content: condition ? `{{- if ${condition} }}\n${body}{{- end }}\n` : body };
   });
+}
+
+/** `node` with the value at `path` replaced: only the maps and lists on the way are copied. */
+function withValue(node: unknown, [key, ...rest]: readonly string[], value: unknown): unknown {
+  const copy = (Array.isArray(node) ? [...node] : { ...(node as object) }) as Record<string, unknown>;
+  copy[key] = rest.length > 0 ? withValue(copy[key], rest, value) : value;
+  return copy;
 }
 
 /** The analytics server's Deployment (the one selecting the installation's server pods) and its container. */
@@ -422,8 +430,10 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
 // ---------------------------------------------------------------------------------------------
 // Chart.yaml, NOTES.txt, README.md.
 
-function chartYaml(installation: ResolvedInstallation, version: string, tag: string): string {
-  return stringify({
+/** Chart.yaml of an installation's chart. */
+export function chartMetadata(installation: ResolvedInstallation, version: string): Record<string, unknown> {
+  const { tag } = splitImage(installation.server.image);
+  return {
     apiVersion: 'v2',
     name: installation.name,
     description: `Grafana analytics panel server for ${installation.grafana.host}: beacons from signed-in browsers, metrics without user identity`,
@@ -435,7 +445,7 @@ function chartYaml(installation: ResolvedInstallation, version: string, tag: str
     home: UPSTREAM,
     sources: [UPSTREAM],
     keywords: ['grafana', 'analytics', 'prometheus', 'servicemonitor', installation.auth.front],
-  }, { ...TO_STRING_OPTIONS, version: '1.1', defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
+  };
 }
 
 /** Where beacons go: the write path on Grafana's host, below its sub-path. */

@@ -5,10 +5,11 @@
  */
 import * as fs from 'fs';
 import { parseConfigYaml } from '../../lib/config/load';
-import { resolveConfigData } from '../../lib/config/resolve';
+import { resolveAnalyticsConfig } from '../../lib/config/resolve';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
-import { DASHBOARDS, startFakeAnalyticsServer, VIEWERS } from '../support/e2e/fake-analytics-server';
-import { RecordingServer } from '../support/e2e/http';
+import { beacon } from '../support/e2e/beacon';
+import { DASHBOARDS, FakeAnalyticsServer, startFakeAnalyticsServer, VIEWERS } from '../support/e2e/fake-analytics-server';
+import { request } from '../support/e2e/http';
 import { RunningPrometheus, startPrometheus, writeCheckedConfig } from '../support/e2e/prometheus';
 import { discoveredTargets, scrapeJob } from '../support/e2e/prometheus-operator';
 import { Sandbox, waitFor } from '../support/e2e/sandbox';
@@ -35,7 +36,7 @@ function installations(): SynthesizedInstallation[] {
     { name: 'privacy-control', grafana: { host: 'grafana.control.example.com' } },
   );
   // The example's source path: dashboard files are resolved relative to it.
-  return synthesize(resolveConfigData(config, EXAMPLE_CONFIG));
+  return synthesize(resolveAnalyticsConfig(config, EXAMPLE_CONFIG).installations);
 }
 
 type Series = Record<string, string>;
@@ -48,8 +49,8 @@ describeWithPrograms('privacy end to end (real Prometheus)', {
   promtool: findProgram('promtool'),
 }, ({ prometheus, promtool }) => {
   const sandbox = new Sandbox();
-  let server: RecordingServer;
-  let futureServer: RecordingServer;
+  let server: FakeAnalyticsServer;
+  let futureServer: FakeAnalyticsServer;
   let prom: RunningPrometheus;
   /** Prometheus `job` label (the Service name, as the operator sets it) per installation. */
   const jobOf = new Map<string, string>();
@@ -58,6 +59,21 @@ describeWithPrograms('privacy end to end (real Prometheus)', {
     // Two pods behind each Service: today's server, and a future one that also labels user_email.
     server = await startFakeAnalyticsServer(sandbox);
     futureServer = await startFakeAnalyticsServer(sandbox, { emitUserEmail: true });
+    // One session (start and end, so it has a duration) per viewer and dashboard, before the first scrape.
+    for (const fake of [server, futureServer]) {
+      for (const viewer of VIEWERS) {
+        for (const d of DASHBOARDS) {
+          for (const [type, time] of [['start', 1000], ['end', 1030]] as const) {
+            const body = JSON.stringify(beacon({
+              type, uuid: `${viewer.login}-${d.uid}`, rootUrl: 'https://grafana.example.com/', viewer, time,
+              dashboard: { uid: d.uid, title: d.name, panels: [{ type: 'macropower-analytics-panel', options: { analyticsOptions: { dashboard: '$__dashboard' } } }] },
+            }));
+            expect((await request({ port: fake.port, host: 'analytics', path: '/write', method: 'POST', body })).status).toBe(201);
+          }
+        }
+      }
+      await fake.settled();
+    }
     const addresses = [`127.0.0.1:${server.port}`, `127.0.0.1:${futureServer.port}`];
     const jobs = synthesized.map(s => {
       const service = only(s, 'Service');

@@ -1,11 +1,15 @@
 /**
  * Validates synthesized objects against the Kubernetes and prometheus-operator schemas, strictly:
  * kubernetes-models' `validate()` checks types and required fields but accepts unknown fields, so
- * every field is also looked up in a schema that lists them (kubeconform's -strict).
+ * every field is also looked up in a schema that lists them (kubeconform's -strict). Custom kinds
+ * without a kubernetes-models class (Argo CD, Flux) are checked against their CRD's
+ * openAPIV3Schema with ajv (types, required fields, enums, patterns, bounds). CEL rules
+ * (`x-kubernetes-validations`) are not checked here: see `celRules`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as clientNode from '@kubernetes/client-node';
+import Ajv, { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import { sharedPath } from './shared';
 
@@ -37,6 +41,39 @@ for (const file of fs.readdirSync(CRD_DIR).filter(f => f.endsWith('.yaml'))) {
   }
 }
 
+/** A CEL rule of a CRD: the dot path of the schema node it is on (`[]` for list items), the rule and its message. */
+export interface CelRule { readonly kind: string; readonly path: string; readonly rule: string; readonly message: string }
+
+/** Every `x-kubernetes-validations` rule of a kind's CRD schema, e.g. HelmRelease `spec`. */
+export function celRules(apiVersion: string, kind: string): CelRule[] {
+  const schema = crdSchemas.get(`${apiVersion}/${kind}`);
+  if (!schema) throw new Error(`no CRD known for ${apiVersion} ${kind}`);
+  const rules: CelRule[] = [];
+  const walk = (node: OpenApiSchema & { 'x-kubernetes-validations'?: { rule: string; message: string }[] }, at: string) => {
+    for (const v of node['x-kubernetes-validations'] ?? []) rules.push({ kind, path: at, rule: v.rule, message: v.message });
+    for (const [key, sub] of Object.entries(node.properties ?? {})) walk(sub, at ? `${at}.${key}` : key);
+    if (node.items) walk(node.items, `${at}[]`);
+    if (typeof node.additionalProperties === 'object') walk(node.additionalProperties, `${at}.*`);
+  };
+  walk(schema, '');
+  return rules;
+}
+
+// OpenAPI's formats (int32, date-time) and x-kubernetes-* keywords are not JSON Schema: ajv skips them.
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+const crdValidators = new Map<string, ValidateFunction>();
+
+/** Type, required, enum and pattern problems of an object under its CRD's schema. */
+function crdSchemaProblems(obj: Manifest, schema: OpenApiSchema): string[] {
+  const key = `${obj.apiVersion}/${obj.kind}`;
+  let validate = crdValidators.get(key);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    crdValidators.set(key, validate);
+  }
+  return validate(obj) ? [] : (validate.errors ?? []).map(e => `schema: ${e.instancePath || '/'} ${e.message}`);
+}
+
 /** Returns every problem found in the objects (empty when all are valid). */
 export function validateManifests(objects: readonly Manifest[]): string[] {
   return objects.flatMap(obj => {
@@ -48,13 +85,18 @@ export function validateManifests(objects: readonly Manifest[]): string[] {
 function validateOne(obj: Manifest): string[] {
   const problems: string[] = [];
   const model = modelFor(obj);
-  if (!model) return [`no schema known for ${obj.apiVersion} ${obj.kind}`];
-  try {
-    new model(obj).validate();
-  } catch (e) {
-    problems.push(`schema: ${(e as Error).message}`);
-  }
   const crd = crdSchemas.get(`${obj.apiVersion}/${obj.kind}`);
+  if (model) {
+    try {
+      new model(obj).validate();
+    } catch (e) {
+      problems.push(`schema: ${(e as Error).message}`);
+    }
+  } else if (crd) {
+    problems.push(...crdSchemaProblems(obj, crd));
+  } else {
+    return [`no schema known for ${obj.apiVersion} ${obj.kind}`];
+  }
   if (crd) {
     problems.push(...unknownCrdFields(obj, crd, ''));
   } else {

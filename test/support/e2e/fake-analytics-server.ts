@@ -1,13 +1,33 @@
 import { RecordingServer, startRecordingServer } from './http';
 import { Sandbox } from './sandbox';
 
+/**
+ * A stand-in for the analytics server (MacroPower/macropower-analytics-panel `server/`, tag
+ * server-v0.0.1) that counts the way the real one does (DESIGN.md section 8):
+ * - a session cache keyed by the beacon's `uuid`: a start adds a session (a second start for a
+ *   cached uuid is ignored); a heartbeat or end (or an unknown `type`) stores its payload, so the
+ *   session takes its labels, and adds a session when the uuid is not cached;
+ * - at every scrape the counters are recomputed from the whole cache: a label set's series exists
+ *   only while it has sessions, and its value is their number (so it appears at 1 or more);
+ * - `/write` answers 201 before the beacon is processed, 400 for a body that is not JSON;
+ * - a restart empties the cache and starts a new process: `process_start_time_seconds` changes
+ *   and `grafana_analytics_exporter_scrapes_total` counts from 0 again; a flush (the cache exceeded
+ *   `--max-cache-size`) empties the cache in the same process (cacher.go StartFlusher);
+ * - its flags parse like the real server's (an unknown flag is an error, exit code 1), and
+ *   `--disable-user-metrics` removes `user_login` and `user_name`.
+ * The duration of a session is its latest beacon's `time` minus its start: the start beacon's
+ * `timeOrigin`, or the `time` of the beacon that created it. It is exposed only for label sets with
+ * a session whose latest beacon is not a start, as the real server's tests show (a start-only
+ * session has no duration series).
+ */
+
 /** A viewer as the panel reports one. */
 export interface Viewer {
   readonly login: string;
   readonly name: string;
   readonly email: string;
   /** The role label the server derives (`admin`, `editor` or `user`). */
-  readonly role: string;
+  readonly role: 'admin' | 'editor' | 'user';
 }
 
 export const VIEWERS: readonly Viewer[] = [
@@ -25,7 +45,99 @@ export const DASHBOARDS: readonly { readonly name: string; readonly uid: string 
 /** The identity labels the server emits with user metrics on (it has no `user_email` label). */
 export const SERVER_IDENTITY_LABELS = ['user_login', 'user_name'] as const;
 
+/** The beacon as plugin 2.1.0 posts it (`server/payload/payload.go`, JSON field names). */
+export interface Payload {
+  readonly uuid: string;
+  readonly type: string;
+  readonly hasFocus: boolean;
+  readonly options: {
+    readonly postStart: boolean; readonly postEnd: boolean; readonly postHeartbeat: boolean;
+    readonly heartbeatInterval: number; readonly heartbeatAlways: boolean;
+  };
+  readonly host: {
+    readonly hostname: string; readonly port: string; readonly protocol: string;
+    readonly buildInfo: { readonly version: string; readonly commit: string; readonly env: string; readonly edition: string };
+    readonly licenseInfo: { readonly hasLicense: boolean; readonly expiry: number; readonly stateInfo: string };
+  };
+  readonly dashboard: { readonly name: string; readonly uid: string };
+  readonly user: {
+    readonly isSignedIn: boolean; readonly id: number; readonly login: string; readonly email: string; readonly name: string;
+    readonly lightTheme: boolean; readonly orgCount: number; readonly orgId: number; readonly orgName: string; readonly orgRole: string;
+    readonly isGrafanaAdmin: boolean; readonly timezone: string; readonly locale: string; readonly hasEditPermissionInFolders: boolean;
+  };
+  readonly variables: readonly { readonly name: string; readonly label: string; readonly type: string; readonly multi: boolean; readonly values: readonly unknown[] }[];
+  readonly timeRange: { readonly from: string; readonly to: string; readonly raw: { readonly from: string; readonly to: string } };
+  readonly timeZone: string;
+  readonly timeOrigin: number;
+  /** Unix seconds. */
+  readonly time: number;
+}
+
+/** The real server's flags (kingpin: `--flag=value` or `--flag value`; booleans also `--no-flag`). */
+const VALUE_FLAGS = ['http-address', 'session-timeout', 'max-cache-size', 'log-format'];
+const BOOL_FLAGS = ['log-raw', 'disable-user-metrics', 'disable-session-log', 'disable-variable-log'];
+
+export interface ServerFlags {
+  readonly disableUserMetrics: boolean;
+  readonly maxCacheSize: number;
+}
+
+/** Thrown for arguments the real server refuses: it prints the error and exits with `exitCode`. */
+export class FlagError extends Error {
+  readonly exitCode = 1;
+}
+
+/** Parses the server's command line as the real server does; unknown flags and bad values throw FlagError. */
+export function parseServerArgs(args: readonly string[]): ServerFlags {
+  const values: Record<string, string> = {};
+  const bools: Record<string, boolean> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const m = /^--(no-)?([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    if (!m) throw new FlagError(`analytics-server: error: unexpected ${arg}, try --help`);
+    const [, no, name, inline] = m;
+    if (BOOL_FLAGS.includes(name) && inline === undefined) {
+      bools[name] = no === undefined;
+    } else if (VALUE_FLAGS.includes(name) && no === undefined) {
+      const value = inline ?? args[++i];
+      if (value === undefined) throw new FlagError(`analytics-server: error: expected argument for flag --${name}`);
+      values[name] = value;
+    } else {
+      throw new FlagError(`analytics-server: error: unknown long flag '${arg.split('=')[0]}', try --help`);
+    }
+  }
+  const maxCacheSize = values['max-cache-size'] === undefined ? 100000 : Number(values['max-cache-size']);
+  if (!Number.isInteger(maxCacheSize)) throw new FlagError(`analytics-server: error: invalid value for --max-cache-size: ${values['max-cache-size']}`);
+  if (values['log-format'] !== undefined && !['logfmt', 'json'].includes(values['log-format'])) {
+    throw new FlagError(`analytics-server: error: invalid log format ${values['log-format']}`);
+  }
+  return { disableUserMetrics: bools['disable-user-metrics'] ?? false, maxCacheSize };
+}
+
+/** The labels the server derives from a payload, in its label order. */
+export function payloadLabels(p: Payload, flags: Pick<ServerFlags, 'disableUserMetrics'>, emitUserEmail = false): [string, string][] {
+  const role = p.user.isGrafanaAdmin ? 'admin' : p.user.hasEditPermissionInFolders ? 'editor' : 'user';
+  return [
+    ['grafana_host', `${p.host.hostname}:${p.host.port}`],
+    ['grafana_env', p.host.buildInfo.env],
+    ['dashboard_name', p.dashboard.name],
+    ['dashboard_uid', p.dashboard.uid],
+    ['dashboard_timezone', p.timeZone],
+    ...(flags.disableUserMetrics ? [] : [['user_login', p.user.login], ['user_name', p.user.name]] as [string, string][]),
+    ...(emitUserEmail ? [['user_email', p.user.email] as [string, string]] : []),
+    ['user_theme', p.user.lightTheme ? 'light' : 'dark'],
+    ['user_timezone', p.user.timezone],
+    ['user_locale', p.user.locale],
+    ['user_role', role],
+  ];
+}
+
 export interface FakeAnalyticsServerOptions {
+  /**
+   * The server's command line: the synthesized Deployment's args, for instance.
+   * @default [] (user metrics on)
+   */
+  readonly args?: readonly string[];
   /**
    * Also put `user_email` on the session series. The real server has no such label (DESIGN.md
    * section 1); a future one might, and the privacy relabel claims to drop it, so the privacy
@@ -35,74 +147,118 @@ export interface FakeAnalyticsServerOptions {
   readonly emitUserEmail?: boolean;
 }
 
-/**
- * The analytics server as it behaves with user metrics on (no `--disable-user-metrics`):
- * `/write` takes a JSON beacon (201, or 400 for a bad body) and `/metrics` exposes the session
- * counters with the server's real label set, one series per viewer and dashboard. Everything it
- * receives is recorded, so a test can prove what never reached it.
- */
-export async function startFakeAnalyticsServer(sandbox: Sandbox, options: FakeAnalyticsServerOptions = {}): Promise<RecordingServer> {
+interface Session {
+  /** Unix seconds. */
+  readonly start: number;
+  latest: Payload;
+}
+
+export interface FakeAnalyticsServer extends RecordingServer {
+  readonly flags: ServerFlags;
+  /** Resolves once every beacon answered so far is processed (the real server's channel drained). */
+  settled(): Promise<void>;
+  /** Kills and restarts the process: empty cache, new start time, counters from 0. */
+  restart(): void;
+  /** How many times the cache was flushed for exceeding --max-cache-size. */
+  readonly flushes: number;
+  /** Sessions in the cache right now. */
+  readonly sessions: number;
+  /** The exposition the next scrape would get, without counting as a scrape. */
+  peek(): string;
+}
+
+/** Starts the fake server on a loopback port; rejects with FlagError for arguments the real server refuses. */
+export async function startFakeAnalyticsServer(sandbox: Sandbox, options: FakeAnalyticsServerOptions = {}): Promise<FakeAnalyticsServer> {
+  const flags = parseServerArgs(options.args ?? []);
+  const emitUserEmail = options.emitUserEmail ?? false;
+  let cache = new Map<string, Session>();
   let scrapes = 0;
-  return startRecordingServer(sandbox, req => {
+  let startTime = 0;
+  let flushes = 0;
+  let pending: Promise<void> = Promise.resolve();
+  const newProcess = () => {
+    cache = new Map();
+    scrapes = 0;
+    // Strictly increasing even for two starts within a millisecond, as /proc's ticks are for real.
+    startTime = Math.max(Date.now() / 1000, startTime + 0.01);
+  };
+  newProcess();
+
+  const receive = (p: Payload) => {
+    const known = cache.get(p.uuid);
+    if (!known) cache.set(p.uuid, { start: p.type === 'start' ? p.timeOrigin : p.time, latest: p });
+    else if (p.type !== 'start') known.latest = p;
+    // The real server checks every second and flushes the whole cache, the process goes on.
+    if (cache.size > flags.maxCacheSize) {
+      flushes += 1;
+      cache = new Map();
+    }
+  };
+
+  const exposition = (): string => {
+    const sessions = new Map<string, { labels: string; count: number; seconds: number; timed: boolean }>();
+    for (const s of cache.values()) {
+      const labels = payloadLabels(s.latest, flags, emitUserEmail).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
+      const entry = sessions.get(labels) ?? { labels, count: 0, seconds: 0, timed: false };
+      entry.count += 1;
+      if (s.latest.type !== 'start') {
+        entry.timed = true;
+        entry.seconds += s.latest.time - s.start;
+      }
+      sessions.set(labels, entry);
+    }
+    const entries = [...sessions.values()];
+    return [
+      '# HELP grafana_analytics_sessions_total Number of sessions.',
+      '# TYPE grafana_analytics_sessions_total counter',
+      ...entries.map(e => `grafana_analytics_sessions_total{${e.labels}} ${e.count}`),
+      '# HELP grafana_analytics_sessions_duration_seconds_total Duration of sessions.',
+      '# TYPE grafana_analytics_sessions_duration_seconds_total counter',
+      ...entries.filter(e => e.timed).map(e => `grafana_analytics_sessions_duration_seconds_total{${e.labels}} ${e.seconds}`),
+      '# HELP grafana_analytics_up Was the last scrape successful.',
+      '# TYPE grafana_analytics_up gauge',
+      'grafana_analytics_up 1',
+      '# HELP grafana_analytics_exporter_scrapes_total Number of scrapes.',
+      '# TYPE grafana_analytics_exporter_scrapes_total counter',
+      `grafana_analytics_exporter_scrapes_total ${scrapes}`,
+      '# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.',
+      '# TYPE process_start_time_seconds gauge',
+      `process_start_time_seconds ${startTime.toFixed(2)}`,
+      '',
+    ].join('\n');
+  };
+
+  const server = await startRecordingServer(sandbox, req => {
     const pathname = new URL(req.url, 'http://server').pathname;
     if (pathname === '/write') {
+      let payload: Payload;
       try {
-        JSON.parse(req.body.toString('utf8'));
-        return { status: 201 };
+        payload = JSON.parse(req.body.toString('utf8')) as Payload;
       } catch {
         return { status: 400, body: 'invalid payload' };
       }
+      // Answered first, processed after (the real server's buffered channel).
+      pending = pending.then(() => new Promise<void>(resolve => setImmediate(() => {
+        receive(payload);
+        resolve();
+      })));
+      return { status: 201 };
     }
     if (pathname === '/metrics') {
       scrapes += 1;
-      return {
-        status: 200,
-        headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' },
-        body: exposition(scrapes, options.emitUserEmail ?? false),
-      };
+      return { status: 200, headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }, body: exposition() };
     }
     return { status: 404, body: '404 page not found\n' };
   });
-}
-
-/** Label names and values of one session series, in the server's label order. */
-export function sessionLabels(viewer: Viewer, dashboard: { name: string; uid: string }, emitUserEmail: boolean): [string, string][] {
-  return [
-    ['grafana_host', 'grafana.example.com:443'],
-    ['grafana_env', 'production'],
-    ['dashboard_name', dashboard.name],
-    ['dashboard_uid', dashboard.uid],
-    ['dashboard_timezone', 'utc'],
-    ['user_login', viewer.login],
-    ['user_name', viewer.name],
-    ...(emitUserEmail ? [['user_email', viewer.email] as [string, string]] : []),
-    ['user_theme', 'dark'],
-    ['user_timezone', 'browser'],
-    ['user_locale', 'en-US'],
-    ['user_role', viewer.role],
-  ];
-}
-
-function exposition(scrapes: number, emitUserEmail: boolean): string {
-  const series = (name: string, value: (i: number) => number) => VIEWERS.flatMap((viewer, v) => DASHBOARDS.map((dashboard, d) => {
-    const labels = sessionLabels(viewer, dashboard, emitUserEmail).map(([k, val]) => `${k}="${escapeLabel(val)}"`).join(',');
-    return `${name}{${labels}} ${value(v * DASHBOARDS.length + d)}`;
-  }));
-  return [
-    '# HELP grafana_analytics_sessions_total Number of sessions.',
-    '# TYPE grafana_analytics_sessions_total counter',
-    ...series('grafana_analytics_sessions_total', i => (i + 1) * scrapes),
-    '# HELP grafana_analytics_sessions_duration_seconds_total Duration of sessions.',
-    '# TYPE grafana_analytics_sessions_duration_seconds_total counter',
-    ...series('grafana_analytics_sessions_duration_seconds_total', i => (i + 1) * 37.5 * scrapes),
-    '# HELP grafana_analytics_up Was the last scrape successful.',
-    '# TYPE grafana_analytics_up gauge',
-    'grafana_analytics_up 1',
-    '# HELP grafana_analytics_exporter_scrapes_total Number of scrapes.',
-    '# TYPE grafana_analytics_exporter_scrapes_total counter',
-    `grafana_analytics_exporter_scrapes_total ${scrapes}`,
-    '',
-  ].join('\n');
+  return {
+    ...server,
+    flags,
+    settled: () => pending,
+    restart: newProcess,
+    get flushes() { return flushes; },
+    get sessions() { return cache.size; },
+    peek: exposition,
+  };
 }
 
 function escapeLabel(value: string): string {

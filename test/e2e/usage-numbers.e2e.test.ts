@@ -1,0 +1,294 @@
+/**
+ * Usage numbers end to end: the fake analytics server (counting like the real one) runs with the
+ * synthesized Deployment's args; a real Prometheus scrapes it through the synthesized
+ * ServiceMonitor (translated as prometheus-operator does) and evaluates the synthesized
+ * PrometheusRule; beacons are posted exactly as plugin 2.1.0 builds them from the synthesized
+ * dashboards. Then every query of the synthesized usage dashboard is evaluated as Grafana would
+ * and each figure is compared with what was sent.
+ *
+ * Two installations: `root` (Grafana at the root, restarted mid-test) and `nested` (Grafana under
+ * /tools/grafana, its cache flushed mid-test by exceeding its --max-cache-size). The scenario:
+ * views only after the first scrape; dashboards viewed 0, 1, 2 and many times; new role, theme
+ * and locale combinations mid-range; a session whose labels change between beacons; a dashboard
+ * not listed in the config; a restart or flush. The only deviations allowed are the two the
+ * server makes unavoidable: a view that arrived after the last scrape before the restart/flush
+ * is gone, and a session open across it is counted again at its next beacon.
+ */
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { resolveConfig } from '../../lib/config/resolve';
+import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
+import { addAnalyticsPanel, analyticsPanel } from '../../lib/grafana/analytics-panel';
+import { beacon, DashboardModel } from '../support/e2e/beacon';
+import { FakeAnalyticsServer, startFakeAnalyticsServer, VIEWERS } from '../support/e2e/fake-analytics-server';
+import { request } from '../support/e2e/http';
+import { RunningPrometheus, startPrometheus, writeCheckedConfig } from '../support/e2e/prometheus';
+import { discoveredTargets, scrapeJob } from '../support/e2e/prometheus-operator';
+import { Sandbox, waitFor } from '../support/e2e/sandbox';
+import { describeWithPrograms, findProgram } from '../support/e2e/tools';
+
+/** Scrape interval set in the config (the ServiceMonitor's); short to keep the suite fast. */
+const SCRAPE_SECONDS = 1;
+/** Grafana's `$__interval` for these short ranges: its floor, the data source's scrape interval. */
+const INTERVAL = `${SCRAPE_SECONDS}s`;
+/** Grafana's `$__rate_interval`: max($__interval + scrape interval, 4 x scrape interval). */
+const RATE_INTERVAL = `${Math.max(2 * SCRAPE_SECONDS, 4 * SCRAPE_SECONDS)}s`;
+
+const [alice, bob, carol, dave] = VIEWERS;
+const TITLES = { alpha: 'Alpha Service', beta: 'Beta / Latency', gamma: 'Gamma "quoted" $dollar' } as const;
+
+interface Installation {
+  readonly name: string;
+  readonly rootUrl: string;
+  readonly synthesized: SynthesizedInstallation;
+  /** Provisioned dashboards as Grafana loads them (from the ConfigMaps), by key. */
+  readonly dashboards: Record<'alpha' | 'beta' | 'gamma' | 'usage', DashboardModel>;
+  /** A dashboard not listed in the config, carrying the library's panel with its default options. */
+  readonly unlisted: DashboardModel;
+  server: FakeAnalyticsServer;
+}
+
+function configure(dir: string): SynthesizedInstallation[] {
+  const files = Object.entries(TITLES).map(([key, title]) => {
+    const file = path.join(dir, `${key}.json`);
+    fs.writeFileSync(file, JSON.stringify({ uid: `${key}-uid`, title, panels: [], schemaVersion: 39 }));
+    return file;
+  });
+  const config = {
+    defaults: { serviceMonitor: { interval: `${SCRAPE_SECONDS}s` }, dashboards: files },
+    installations: [
+      { name: 'root', grafana: { host: 'grafana.example.com' } },
+      // The 13 sessions of phases 1 and 2 fit; the 14th makes the server flush its cache.
+      { name: 'nested', grafana: { host: 'example.com', subPath: '/tools/grafana' }, server: { maxCacheSize: 13 } },
+    ],
+  };
+  return synthesize(resolveConfig(config, path.join(dir, 'config.yaml')));
+}
+
+function only(s: SynthesizedInstallation, kind: string): KubeObject[] {
+  return s.objects.filter(o => o.kind === kind);
+}
+
+function dashboardsOf(s: SynthesizedInstallation): DashboardModel[] {
+  return only(s, 'ConfigMap').flatMap(cm => Object.values((cm as { data?: Record<string, string> }).data ?? {}).filter(v => v.startsWith('{')).map(v => JSON.parse(v) as DashboardModel));
+}
+
+interface Target { readonly expr: string; readonly legendFormat?: string; readonly instant?: boolean; readonly range?: boolean }
+interface Panel { readonly title: string; readonly type: string; readonly targets?: Target[] }
+
+type Figures = Record<string, number>;
+/** Names a panel shows more than once. */
+const DUPLICATES = Symbol('duplicates');
+
+describeWithPrograms('usage numbers end to end (real Prometheus)', {
+  prometheus: findProgram('prometheus'),
+  promtool: findProgram('promtool'),
+}, ({ prometheus, promtool }) => {
+  const sandbox = new Sandbox();
+  let prom: RunningPrometheus;
+  let installations: Installation[];
+  let from: number;
+
+  async function post(inst: Installation, type: 'start' | 'heartbeat' | 'end', uuid: string, dashboard: DashboardModel, viewer = alice,
+    extra: { theme?: 'light' | 'dark'; locale?: string; time?: number } = {}): Promise<void> {
+    const body = JSON.stringify(beacon({ type, uuid, rootUrl: inst.rootUrl, dashboard, viewer, time: extra.time ?? 1000, ...extra }));
+    const res = await request({ port: inst.server.port, host: 'analytics', path: '/write', method: 'POST', body });
+    expect(res.status).toBe(201);
+  }
+
+  const scrapesOf = (inst: Installation) => inst.server.received.filter(r => r.url === '/metrics').length;
+
+  /** Waits until Prometheus has scraped every server twice more after everything posted so far was processed. */
+  async function scraped(): Promise<void> {
+    await Promise.all(installations.map(i => i.server.settled()));
+    const before = installations.map(scrapesOf);
+    await waitFor('two more scrapes of every server', async () =>
+      (installations.every((inst, k) => scrapesOf(inst) >= before[k] + 2) ? true : undefined), { timeoutMs: 20000, intervalMs: 50, process: prom.process });
+  }
+
+  beforeAll(async () => {
+    const dir = sandbox.tempDir('usage-config');
+    installations = configure(dir).map(s => {
+      const all = dashboardsOf(s);
+      const byUid = (uid: string) => all.find(d => d.uid === uid)!;
+      const root = s.installation.grafana.subPath;
+      return {
+        name: s.installation.name,
+        rootUrl: `https://${s.installation.grafana.host}${root.endsWith('/') ? root : `${root}/`}`,
+        synthesized: s,
+        dashboards: { alpha: byUid('alpha-uid'), beta: byUid('beta-uid'), gamma: byUid('gamma-uid'), usage: byUid(`${s.installation.name}-usage`) },
+        unlisted: addAnalyticsPanel({ uid: 'team-board', title: 'Team Board', panels: [] }, analyticsPanel({ server: '/analytics-plugin/write' })),
+        server: undefined as unknown as FakeAnalyticsServer,
+      };
+    });
+    for (const inst of installations) {
+      const deployment = only(inst.synthesized, 'Deployment')[0] as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+      inst.server = await startFakeAnalyticsServer(sandbox, { args: deployment.spec.template.spec.containers[0].args });
+    }
+    const jobs = installations.map(inst => scrapeJob(only(inst.synthesized, 'ServiceMonitor')[0], 0,
+      discoveredTargets(only(inst.synthesized, 'Service')[0], [`127.0.0.1:${inst.server.port}`])));
+    // The operator writes each PrometheusRule's spec as a rule file.
+    const ruleFiles = installations.map(inst => {
+      const file = path.join(dir, `${inst.name}.rules.yaml`);
+      fs.writeFileSync(file, JSON.stringify(only(inst.synthesized, 'PrometheusRule')[0].spec));
+      return file;
+    });
+    // Prometheus' defaults (1m) everywhere else: the rules must carry their own interval.
+    const configFile = writeCheckedConfig(dir, promtool, { global: { scrape_interval: '1m', evaluation_interval: '1m' }, rule_files: ruleFiles, scrape_configs: jobs });
+    from = Date.now() / 1000 - 1;
+    prom = await startPrometheus(sandbox, prometheus, configFile);
+    await waitFor('a successful scrape of every server', async () => {
+      const up = await prom.api<{ result: unknown[] }>(`/api/v1/query?query=${encodeURIComponent('up == 1')}`);
+      return up.result.length === installations.length ? true : undefined;
+    }, { timeoutMs: 30000, intervalMs: 100, process: prom.process });
+    await scraped();
+  }, 60000);
+
+  afterAll(() => sandbox.cleanup());
+
+  test('every figure of the usage dashboard equals what was sent, except the two stated losses', async () => {
+    const sessionX = new Map<string, string>();
+    const sessionZ = new Map<string, string>();
+    // Phase 1, after the first scrape: alpha once, beta twice, the usage dashboard and the unlisted one once.
+    for (const inst of installations) {
+      const { alpha, beta, usage } = inst.dashboards;
+      await post(inst, 'start', randomUUID(), alpha, alice);
+      await post(inst, 'start', randomUUID(), beta, bob);
+      await post(inst, 'start', randomUUID(), beta, carol);
+      await post(inst, 'start', randomUUID(), usage, alice);
+      sessionZ.set(inst.name, randomUUID());
+      await post(inst, 'start', sessionZ.get(inst.name)!, inst.unlisted, dave);
+    }
+    await scraped();
+    // Phase 2: beta many times on an existing series, a new theme and a new locale, a session whose
+    // labels change before its end beacon; the usage dashboard a second time.
+    for (const inst of installations) {
+      const { beta, usage } = inst.dashboards;
+      sessionX.set(inst.name, randomUUID());
+      await post(inst, 'start', sessionX.get(inst.name)!, beta, carol, { time: 2000 });
+      for (let i = 0; i < 4; i++) await post(inst, 'start', randomUUID(), beta, carol);
+      await post(inst, 'start', randomUUID(), beta, alice, { theme: 'light' });
+      await post(inst, 'start', randomUUID(), beta, bob, { locale: 'de-DE' });
+      await post(inst, 'start', randomUUID(), usage, alice);
+      await post(inst, 'end', sessionX.get(inst.name)!, beta, carol, { time: 2030, theme: 'light' });
+    }
+    await scraped();
+    const durationsBefore = installations.map(i => durationsOf(i.server.peek()));
+    // Phase 3: a view of beta that no scrape sees: root restarts right after it; nested's cache
+    // (13 sessions) overflows with it and is flushed.
+    const lostSeen = new Map<string, boolean>();
+    for (const inst of installations) {
+      const scrapes = scrapesOf(inst);
+      await post(inst, 'start', randomUUID(), inst.dashboards.beta, carol);
+      await inst.server.settled();
+      if (inst.name === 'root') inst.server.restart();
+      lostSeen.set(inst.name, scrapesOf(inst) > scrapes);
+    }
+    expect(installations.map(i => [i.name, i.server.sessions, i.server.flushes])).toEqual([['root', 0, 0], ['nested', 0, 1]]);
+    await scraped();
+    // Phase 4, after the restart/flush: beta again on a series seen before it (born again at 1), a
+    // session with an end beacon, the unlisted dashboard again, and the end beacon of a session
+    // opened before the restart (counted again).
+    for (const inst of installations) {
+      const { beta } = inst.dashboards;
+      const w = randomUUID();
+      await post(inst, 'start', w, beta, carol, { time: 3000 });
+      await post(inst, 'end', w, beta, carol, { time: 3045 });
+      await post(inst, 'start', randomUUID(), inst.unlisted, dave);
+      await post(inst, 'end', sessionZ.get(inst.name)!, inst.unlisted, dave, { time: 1500 });
+    }
+    await scraped();
+    const durationsAfter = installations.map(i => durationsOf(i.server.peek()));
+    // Rule evaluations lag scrapes by up to one interval.
+    await new Promise(resolve => setTimeout(resolve, 2000 * SCRAPE_SECONDS));
+    const to = Date.now() / 1000;
+
+    const failures: string[] = [];
+    let figures = 0;
+    for (const [k, inst] of installations.entries()) {
+      const t = (key: 'alpha' | 'beta' | 'gamma' | 'usage') => inst.dashboards[key].title;
+      const lost = lostSeen.get(inst.name) ? 0 : 1;
+      // Sent: alpha 1, beta 2 + 7 + 1 + 1 = 11, gamma 0, usage 2, unlisted 2. The unlisted dashboard
+      // shows under its uid at the root, under its name below a sub-path (the plugin's uid is "grafana").
+      // Shown: beta loses the view nobody scraped; the unlisted dashboard's session Z counts again.
+      const unlisted = inst.name === 'root' ? inst.unlisted.uid : inst.unlisted.title;
+      const views: Figures = { [t('alpha')]: 1, [t('beta')]: 11 - lost, [t('usage')]: 2, [unlisted]: 2 + 1 };
+      const expected: Record<string, Figures> = {
+        'Views per dashboard': views,
+        'Least-used dashboards': { ...views, [t('gamma')]: 0 },
+        'Never-viewed dashboards': { [t('gamma')]: 0 },
+        'Sessions by role': { admin: 4, editor: 2, user: 11 - lost },
+        'Time spent per dashboard': sumFigures(durationsBefore[k], durationsAfter[k], inst),
+        'Views over time': views,
+        'Server restarts and cache flushes': { '': 1 },
+      };
+      const panels = (inst.dashboards.usage as unknown as { panels: Panel[] }).panels.filter(p => p.targets && p.targets.length > 0);
+      for (const [title, want] of Object.entries(expected)) {
+        const panel = panels.find(p => p.title === title);
+        const got = panel ? await evaluate(panel, from, to) : undefined;
+        for (const [name, value] of Object.entries(want)) {
+          figures += 1;
+          const shown = got?.[name] ?? (title.startsWith('Never') || got === undefined ? undefined : 0);
+          if (shown !== value) failures.push(`${inst.name} / ${title} / ${name || 'total'}: expected ${value}, shown ${shown ?? 'nothing'}`);
+        }
+        // Anything else shown is wrong too, a 0 or a second entry under the same name included.
+        for (const [name, value] of Object.entries(got ?? {})) {
+          if (!(name in want)) failures.push(`${inst.name} / ${title}: unexpected ${name} = ${value}`);
+        }
+        for (const name of got?.[DUPLICATES] ?? []) failures.push(`${inst.name} / ${title}: ${name} shown more than once`);
+      }
+    }
+    // eslint-disable-next-line no-console
+    console.log(`usage figures: ${figures - failures.length} of ${figures} exact\n${failures.join('\n')}`);
+    expect(failures).toEqual([]);
+  }, 60000);
+
+  /** The figures a panel shows: instant queries by legend; range queries summed over the range. */
+  async function evaluate(panel: Panel, start: number, end: number): Promise<Figures & { [DUPLICATES]?: string[] }> {
+    const out: Figures & { [DUPLICATES]?: string[] } = {};
+    const seen = new Set<string>();
+    const add = (name: string, value: number) => {
+      if (seen.has(name)) (out[DUPLICATES] ??= []).push(name);
+      seen.add(name);
+      out[name] = (out[name] ?? 0) + value;
+    };
+    for (const target of panel.targets ?? []) {
+      const range = Math.round(end - start);
+      const expr = target.expr
+        .replace(/\$__rate_interval/g, RATE_INTERVAL)
+        .replace(/\$__interval/g, INTERVAL)
+        .replace(/\$__range/g, `${range}s`);
+      const legend = (labels: Record<string, string>) => (target.legendFormat ?? '').replace(/\{\{\s*(\w+)\s*\}\}/g, (_, l: string) => labels[l] ?? '');
+      if (target.range) {
+        const data = await prom.api<{ result: { metric: Record<string, string>; values: [number, string][] }[] }>(
+          `/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${end - range}&end=${end}&step=${SCRAPE_SECONDS}`);
+        for (const r of data.result) add(legend(r.metric), r.values.reduce((n, [, v]) => n + Number(v), 0));
+      } else {
+        const data = await prom.api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(
+          `/api/v1/query?query=${encodeURIComponent(expr)}&time=${end}`);
+        for (const r of data.result) add(legend(r.metric), Number(r.value[1]));
+      }
+    }
+    return out;
+  }
+
+  function sumFigures(before: Record<string, number>, after: Record<string, number>, inst: Installation): Figures {
+    const out: Figures = {};
+    for (const d of [before, after]) for (const [name, v] of Object.entries(d)) {
+      const title = Object.values(inst.dashboards).find(x => x.uid === name || x.title === name)?.title ?? name;
+      out[title] = (out[title] ?? 0) + v;
+    }
+    return out;
+  }
+});
+
+/** Per-session durations summed per dashboard name label, from an exposition. */
+function durationsOf(exposition: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of exposition.split('\n')) {
+    const m = /^grafana_analytics_sessions_duration_seconds_total\{.*dashboard_name="((?:[^"\\]|\\.)*)".*\} (\S+)$/.exec(line);
+    if (m) out[m[1]] = (out[m[1]] ?? 0) + Number(m[2]);
+  }
+  return out;
+}
