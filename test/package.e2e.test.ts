@@ -97,6 +97,13 @@ installations:
     grafana: { host: grafana.staging.example.com }
 `;
 
+const GITOPS = `gitops:
+  repoURL: https://github.com/acme/fleet.git
+  revision: main
+  path: deploy/dist
+  argocd: { namespace: argocd }
+`;
+
 /** The template's files as `cdk8s init` writes them, with the placeholders it substitutes. */
 function writeTemplateProject(dir: string, name: ProjectName): void {
   const substitutions: Record<string, string> = {
@@ -132,7 +139,9 @@ async function setUpProject(root: string, name: ProjectName, tarball: string): P
   for (const [file, source] of Object.entries(USES)) fs.writeFileSync(path.join(dir, file), source);
   fs.mkdirSync(path.join(dir, 'config', 'dashboards'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'config', 'installations.yaml'), CONFIG);
-  fs.writeFileSync(path.join(dir, 'installations.yaml'), CONFIG.replace('dashboards/home.json', 'config/dashboards/home.json'));
+  // The README's synthToDirectory example reads this one: with a gitops block, for the GitOps files.
+  fs.writeFileSync(path.join(dir, 'installations.yaml'), `${CONFIG.replace('dashboards/home.json', 'config/dashboards/home.json')
+    .replace('defaults:\n', 'defaults:\n  cluster: eu-1\n')}${GITOPS}`);
   fs.writeFileSync(path.join(dir, 'config', 'dashboards', 'home.json'), JSON.stringify({ uid: 'home', title: 'Home', panels: [] }));
   const versions = Object.fromEntries(['cdk8s', 'constructs', 'cdk8s-plus-25', 'cdk8s-plus-33'].map(m => [m, moduleVersion(dir, m)]));
   // Compiled as the template's build does (`tsc --build`), so a type error writes no JavaScript.
@@ -210,13 +219,14 @@ describe.each(Object.keys(PROJECTS) as ProjectName[])('in a fresh cdk8s project 
     expect(stderr).toContain(`PropsError: ${examples[index].throws}`);
   });
 
-  test('the README\'s synthToDirectory example writes manifests, Helm charts and Grafana values', async () => {
+  test('the README\'s synthToDirectory example writes manifests, Helm charts, Grafana values and GitOps files', async () => {
     const index = examples.findIndex(e => e.source.includes('synthToDirectory'));
     const { code, stdout, stderr } = await runExample(project(), `readme-${index + 1}.js`);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout).toMatch(/^prod prod\.k8s\.yaml helm\/prod\/Chart\.yaml .*grafana\/prod\/values\.yaml$/m);
     const dist = path.join(project().dir, 'dist');
     expect(fs.readFileSync(path.join(dist, 'helm', 'prod', 'Chart.yaml'), 'utf8')).toContain('version: "1.0.0"');
+    expect(fs.readFileSync(path.join(dist, 'gitops', 'argocd', 'prod.yaml'), 'utf8')).toContain('path: deploy/dist/helm/prod');
   });
 
   test('a chart overriding the defaults: namespace, Grafana Service, image, replicas, resources, auth mode', async () => {

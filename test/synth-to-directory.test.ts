@@ -3,7 +3,8 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadConfigFile, outputWriters, resolveConfig, synthToDirectory } from '../lib';
+import { parse, stringify } from 'yaml';
+import { CONFIG_OUTPUT_WRITERS, loadAnalyticsConfig, loadConfigFile, outputWriters, resolveConfig, synthToDirectory } from '../lib';
 import { EXAMPLE_CONFIG } from './support/example';
 import { filesUnder, outdirWithSentinel, ROOT, runInProcess } from './support/run-app';
 import { version } from '../package.json';
@@ -11,19 +12,32 @@ import { version } from '../package.json';
 const contents = (dir: string) => new Map(filesUnder(dir).map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 
 describe('synthToDirectory', () => {
-  test('writes byte for byte the files the app writes: manifests, Helm charts, Grafana values', async () => {
-    // GIVEN the example config, once through the app as main.ts runs it, once from code
+  test('writes byte for byte the files the app writes: manifests, Helm charts, Grafana values, GitOps files', async () => {
+    // GIVEN the example config with a gitops block, once through the app as main.ts runs it, once from code
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-to-dir-'));
+    fs.cpSync(path.dirname(EXAMPLE_CONFIG), dir, { recursive: true });
+    const configFile = path.join(dir, 'installations.yaml');
+    const config = parse(fs.readFileSync(configFile, 'utf8'));
+    fs.writeFileSync(configFile, stringify({
+      ...config,
+      defaults: { ...config.defaults, cluster: 'eu-1' },
+      gitops: { repoURL: 'https://github.com/acme/fleet.git', revision: 'main', path: 'deploy/dist', argocd: { namespace: 'argocd' } },
+    }));
     const viaApp = outdirWithSentinel();
-    const { code } = await runInProcess({ configFile: EXAMPLE_CONFIG, outdir: viaApp, writers: outputWriters({ chartVersion: version }) });
+    const { code } = await runInProcess({ configFile, outdir: viaApp, writers: outputWriters({ chartVersion: version }), configWriters: CONFIG_OUTPUT_WRITERS });
     expect(code).toBe(0);
-    const fromCode = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'synth-to-dir-')), 'out');
+    const fromCode = path.join(dir, 'out');
     // WHEN
-    const rendered = synthToDirectory(loadConfigFile(EXAMPLE_CONFIG), fromCode, { chartVersion: version });
+    const rendered = synthToDirectory(loadAnalyticsConfig(configFile), fromCode, { chartVersion: version });
     // THEN
     expect(contents(fromCode)).toEqual(contents(viaApp));
     expect(filesUnder(fromCode)).toEqual(expect.arrayContaining([
-      'prod-eu.k8s.yaml', 'helm/prod-eu/Chart.yaml', 'helm/prod-eu/values.schema.json', 'grafana/prod-eu/values.yaml',
+      'prod-eu.k8s.yaml', 'helm/prod-eu/Chart.yaml', 'helm/prod-eu/values.schema.json', 'grafana/prod-eu/values.yaml', 'gitops/argocd/prod-eu.yaml',
     ]));
+    // A list of installations has no gitops block: the same files but the GitOps ones.
+    const installationsOnly = path.join(dir, 'installations-only');
+    synthToDirectory(loadConfigFile(configFile), installationsOnly, { chartVersion: version });
+    expect(filesUnder(installationsOnly)).toEqual(filesUnder(fromCode).filter(f => !f.startsWith('gitops/')));
     expect(rendered.map(r => r.installation.name)).toEqual(['prod-eu', 'prod-us', 'staging']);
     expect(rendered[0].paths).toContain('prod-eu.k8s.yaml');
   });
