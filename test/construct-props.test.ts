@@ -179,4 +179,14 @@ describe('AnalyticsInstallationChart', () => {
     expect(failure(() => new AnalyticsInstallationChart(new App(), 'prod', { ...inst, grafana: { ...inst.grafana, host: '10.0.0.1' } })))
       .toContain('  - grafana.host: got "10.0.0.1"; allowed: a DNS host name, not an IP address');
   });
+
+  test('parts a subclass adds after the installation\'s own are checked again', () => {
+    class WithSecondServer extends AnalyticsInstallationChart {
+      constructor() {
+        super(new App(), 'prod', resolveOne());
+        new AnalyticsServer(this, 'Second', { installation: 'second', replicas: -3 });
+      }
+    }
+    expect(failure(() => new WithSecondServer())).toBe('invalid AnalyticsServer props at prod/Second (1 problem):\n  - replicas: got -3; allowed: an integer from 0 to 100');
+  });
 });

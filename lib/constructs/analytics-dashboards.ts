@@ -113,7 +113,7 @@ export class AnalyticsDashboards extends Construct {
       const problem = dashboardModelProblem(d.dashboard);
       return problem ? [{ path: `dashboards[${i}].dashboard`, message: problem }] : [];
     });
-    checkProps(props, this.node.path, derived, dashboardProblems);
+    checkProps(props, this, derived, dashboardProblems);
     // checkProps requires each prop whose derived default is missing.
     const serverNamespace = props.serverNamespace ?? derived.serverNamespace as string;
     const namespace = props.namespace ?? derived.namespace as string;

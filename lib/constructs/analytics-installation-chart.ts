@@ -8,7 +8,7 @@ import { AnalyticsServiceMonitor } from './analytics-service-monitor';
 import { IAuthFront } from './auth/auth-front';
 import { ResolvedInstallation } from '../config/schema';
 import { dashboardSlug } from '../config/dashboard-files';
-import { checkInstallation } from '../config/props';
+import { checkInstallation, installationBuilt } from '../config/props';
 import { IngressNginxAuthFront } from './auth/ingress-nginx-auth-front';
 
 /**
@@ -29,7 +29,8 @@ export class AnalyticsInstallationChart extends Chart {
 
   constructor(scope: Construct, id: string, props: ResolvedInstallation) {
     super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
-    checkInstallation(props, 'AnalyticsInstallationChart', this.node.path);
+    // Checked as a whole: the parts below skip their own checks of the same settings.
+    checkInstallation(props, 'AnalyticsInstallationChart', this);
     this.installation = props;
     const installation = props.name;
     this.server = new AnalyticsServer(this, 'Server', { installation, ...props.server });
@@ -67,6 +68,7 @@ export class AnalyticsInstallationChart extends Chart {
       subPath: props.grafana.subPath !== '/',
       ...props.alerts,
     });
+    installationBuilt(this);
   }
 }
 

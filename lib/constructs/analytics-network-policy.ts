@@ -42,7 +42,7 @@ export class AnalyticsNetworkPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyticsNetworkPolicyProps) {
     super(scope, id);
-    checkProps(props, this.node.path);
+    checkProps(props, this);
     const namespaces = [
       props.ingressControllerNamespace ?? DEFAULTS.networkPolicy.ingressControllerNamespace,
       props.prometheusNamespace ?? DEFAULTS.networkPolicy.prometheusNamespace,

@@ -77,7 +77,7 @@ export class AnalyticsPrometheusRule extends Construct {
   constructor(scope: Construct, id: string, props: AnalyticsPrometheusRuleProps) {
     super(scope, id);
     const serverChartNamespace = Chart.of(props.server).namespace;
-    checkProps(props, this.node.path, { serverNamespace: serverChartNamespace });
+    checkProps(props, this, { serverNamespace: serverChartNamespace });
     // checkProps requires serverNamespace when the server's Chart sets no namespace.
     const serverNamespace = props.serverNamespace ?? serverChartNamespace as string;
     const window = props.noBeaconFor ?? DEFAULTS.alerts.noBeaconFor;

@@ -82,7 +82,7 @@ export class AnalyticsServer extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyticsServerProps) {
     super(scope, id);
-    checkProps(props, this.node.path);
+    checkProps(props, this);
     const defaults = DEFAULTS.server;
     this.name = `${props.installation}-analytics`;
     this.selectorLabels = selectorLabels(props.installation);

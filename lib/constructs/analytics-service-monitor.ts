@@ -39,7 +39,7 @@ export class AnalyticsServiceMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyticsServiceMonitorProps) {
     super(scope, id);
-    checkProps(props, this.node.path);
+    checkProps(props, this);
     const metricRelabelings = props.server.storeUserIdentityInMetrics ? undefined : [{
       action: ServiceMonitorSpecEndpointsMetricRelabelingsAction.LABELDROP,
       regex: USER_IDENTITY_LABEL_REGEX,

@@ -56,7 +56,7 @@ export class GrafanaDashboardConfigMap extends Construct {
 
   constructor(scope: Construct, id: string, props: GrafanaDashboardConfigMapProps) {
     super(scope, id);
-    checkProps(props, this.node.path);
+    checkProps(props, this);
     const json = `${JSON.stringify(props.dashboard, null, 2)}\n`;
     this.node.addValidation({
       validate: () => Buffer.byteLength(json) > MAX_CONFIG_MAP_BYTES

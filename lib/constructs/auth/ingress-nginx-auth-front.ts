@@ -128,7 +128,7 @@ export class IngressNginxAuthFront extends Construct implements IAuthFront {
   constructor(scope: Construct, id: string, props: IngressNginxAuthFrontProps) {
     super(scope, id);
     const chartNamespace = Chart.of(this).namespace;
-    checkProps(props, this.node.path, { grafanaServiceNamespace: chartNamespace });
+    checkProps(props, this, { grafanaServiceNamespace: chartNamespace });
     const grafanaService = {
       name: props.grafanaServiceName ?? DEFAULTS.grafana.service.name,
       // checkProps requires the prop when the Chart sets no namespace.
