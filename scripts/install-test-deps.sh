@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Real Prometheus and nginx from Debian for the end-to-end suites. Idempotent: does nothing when
-# both are installed. Waits for other apt/dpkg runs (and for a parallel run of itself) instead of
+# Real Prometheus, nginx and Caddy (the stand-in for Traefik ForwardAuth) from Debian for the end-to-end suites. Idempotent: does nothing when
+# all are installed. Waits for other apt/dpkg runs (and for a parallel run of itself) instead of
 # failing. Installs no system service: the tests start their own instances.
 set -euo pipefail
 
@@ -10,6 +10,7 @@ missing_packages() {
   local missing=()
   { command -v prometheus && command -v promtool; } >/dev/null || missing+=(prometheus)
   [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx)
+  command -v caddy >/dev/null || missing+=(caddy)
   echo "${missing[*]}"
 }
 
@@ -27,7 +28,7 @@ flock -w "$lock_timeout" 9
 missing=$(missing_packages)
 [ -z "$missing" ] && exit 0
 
-# Keep the packages from starting system services (an nginx on :80, a Prometheus on :9090).
+# Keep the packages from starting system services (an nginx or Caddy on :80, a Prometheus on :9090).
 # An existing policy-rc.d is set aside and restored, whatever it says.
 policy=/usr/sbin/policy-rc.d
 backup="$policy.install-test-deps.$$"

@@ -24,7 +24,7 @@ describe('resolving a config', () => {
         host: 'grafana.example.com',
         subPath: '/',
         serveFromSubPath: false,
-        service: { name: 'grafana', namespace: DEFAULTS.namespace, port: 80 },
+        service: { ...DEFAULTS.grafana.service, namespace: DEFAULTS.namespace },
         version: DEFAULTS.grafana.version,
         chart: DEFAULTS.grafana.chart,
       },
@@ -34,10 +34,26 @@ describe('resolving a config', () => {
       alerts: { ...DEFAULTS.alerts, grafanaUpSelector: 'job="grafana",namespace="monitoring"', labels: {} },
       server: DEFAULTS.server,
       serviceMonitor: DEFAULTS.serviceMonitor,
-      ingress: DEFAULTS.ingress,
+      // The ingress-nginx front's per-front defaults.
+      ingress: { ...DEFAULTS.ingress, className: 'nginx' },
+      route: DEFAULTS.route,
+      proxy: DEFAULTS.proxy,
       auth: DEFAULTS.auth,
-      networkPolicy: DEFAULTS.networkPolicy,
+      networkPolicy: { ...DEFAULTS.networkPolicy, ingressControllerNamespace: 'ingress-nginx' },
     });
+  });
+
+  test.each([
+    ['ingress-nginx', 'nginx', 'ingress-nginx'],
+    ['traefik', 'traefik', 'traefik'],
+    ['proxy', undefined, undefined],
+  ] as const)('auth.front %s: ingress.className defaults to %s, networkPolicy.ingressControllerNamespace to %s', (front, className, namespace) => {
+    const inst = resolveOne({ auth: { front }, networkPolicy: { enabled: false } });
+    expect(inst.ingress.className).toBe(className);
+    expect(inst.networkPolicy.ingressControllerNamespace).toBe(namespace);
+    // An explicit value wins over the front's default.
+    const own = resolveOne({ auth: { front }, ingress: { className: 'internal' }, networkPolicy: { ingressControllerNamespace: 'lb' } });
+    expect([own.ingress.className, own.networkPolicy.ingressControllerNamespace]).toEqual(['internal', 'lb']);
   });
 
   test('serveFromSubPath defaults to true under a sub-path; Grafana\'s namespace to the installation\'s', () => {

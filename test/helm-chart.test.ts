@@ -9,8 +9,13 @@ import {
 import { version as packageVersion } from '../package.json';
 import { helm, helmBinary, runHelm } from './support/helm';
 import { EXAMPLE_CONFIG } from './support/example';
+import { FRONTS_CONFIG } from './support/fronts';
 
-const synthesized = synthesize(loadConfigFile(EXAMPLE_CONFIG));
+// The example, and one installation per new auth front and route kind.
+const synthesized = [
+  ...synthesize(loadConfigFile(EXAMPLE_CONFIG)),
+  ...synthesize(resolveConfig(FRONTS_CONFIG)).filter(s => ['traefik-ingress', 'proxy-ingress', 'proxy-httproute'].includes(s.installation.name)),
+];
 const VERSION_LABEL = 'app.kubernetes.io/version';
 const SCHEMA_ERROR = 'values don\'t meet the specifications of the schema';
 
@@ -232,6 +237,19 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
       ['serviceMonitor.labels (a configured key)', ['--set', 'serviceMonitor.labels.release=prometheus'], () => [
         { object: monitorKey, path: 'metadata.labels.release', before: installation.serviceMonitor.labels.release, after: 'prometheus' },
       ]],
+      // The auth proxy container (auth.front proxy): its own image and resources, no version label.
+      ...(installation.auth.front === 'proxy' ? [
+        ['proxy.image.repository', ['--set', 'proxy.image.repository=registry.example.com/mirror/nginx'], () => [{
+          object: deploymentKey, path: 'spec.template.spec.containers.1.image', before: installation.proxy.image,
+          after: installation.proxy.image.replace(splitImage(installation.proxy.image).repository, 'registry.example.com/mirror/nginx'),
+        }]],
+        ['proxy.image.digest', ['--set', `proxy.image.digest=${digest}`], () => [
+          { object: deploymentKey, path: 'spec.template.spec.containers.1.image', before: installation.proxy.image, after: `${installation.proxy.image}@${digest}` },
+        ]],
+        ['proxy.resources.limits.memory', ['--set', 'proxy.resources.limits.memory=96Mi'], () => [
+          { object: deploymentKey, path: 'spec.template.spec.containers.1.resources.limits.memory', before: installation.proxy.resources.limits.memory, after: '96Mi' },
+        ]],
+      ] as [string, string[], () => Change[]][] : []),
     ];
 
     test.each(cases)('%s', async (_value, args, expected) => {
@@ -286,6 +304,14 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
       ['serviceMonitor.enabled that is no boolean', ['--set', 'serviceMonitor.enabled=maybe'], 'serviceMonitor.enabled: Invalid type'],
       ['prometheusRule.enabled that is no boolean', ['--set', 'prometheusRule.enabled=maybe'], 'prometheusRule.enabled: Invalid type'],
       ['dashboards.enabled that is no boolean', ['--set', 'dashboards.enabled=maybe'], 'dashboards.enabled: Invalid type'],
+      ...(installation.auth.front === 'proxy' ? [
+        ['a proxy image tag that is not a tag', ['--set', 'proxy.image.tag=not/a/tag'], 'proxy.image.tag: Does not match pattern'],
+        ['a proxy memory limit that is no quantity', ['--set', 'proxy.resources.limits.memory=64M'], 'proxy.resources.limits.memory: Does not match pattern'],
+        ['an unknown proxy key', ['--set', 'proxy.config=x'], 'Additional property config is not allowed'],
+      ] as [string, string[], string][] : [
+        // Other fronts have no proxy to configure.
+        ['a proxy value without a proxy', ['--set', 'proxy.image.tag=1.29.0'], 'Additional property proxy is not allowed'],
+      ] as [string, string[], string][]),
     ];
 
     test.each(rejected)('fails when a value is %s', async (_what, args, message) => {

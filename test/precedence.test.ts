@@ -24,7 +24,7 @@ describe('defaults precedence', () => {
 
   test('library defaults apply when neither `defaults` nor the installation sets a value', () => {
     expect(bare.server.image).toBe(DEFAULTS.server.image);
-    expect(bare.grafana.service).toEqual({ name: DEFAULTS.grafana.service.name, namespace: DEFAULTS.namespace, port: DEFAULTS.grafana.service.port });
+    expect(bare.grafana.service).toEqual({ ...DEFAULTS.grafana.service, namespace: DEFAULTS.namespace });
     expect(inherits.server.replicas).toBe(DEFAULTS.server.replicas);
   });
 
@@ -35,7 +35,7 @@ describe('defaults precedence', () => {
 
   test('the installation wins over `defaults`; objects merge key by key, maps are replaced whole', () => {
     expect(own.server.image).toBe('registry.example.com/analytics:2.0.0');
-    expect(own.grafana.service).toEqual({ name: 'kube-grafana', namespace: DEFAULTS.namespace, port: 3000 });
+    expect(own.grafana.service).toEqual({ ...DEFAULTS.grafana.service, name: 'kube-grafana', namespace: DEFAULTS.namespace, port: 3000 });
     expect(own.server.nodeSelector).toEqual({ 'kubernetes.io/arch': 'arm64' });
     expect(inherits.server.nodeSelector).toEqual({ pool: 'tools' });
   });

@@ -4,6 +4,12 @@
  */
 export const DEFAULT_IMAGE = 'docker.io/macropower/analytics-panel-server:0.0.1';
 
+/**
+ * The nginx auth proxy image (auth.front proxy): nginx's stable branch, unprivileged build (UID 101).
+ * See README "Auth front: proxy" for how the tag was chosen.
+ */
+export const DEFAULT_PROXY_IMAGE = 'docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine';
+
 /** Bytes of a Kubernetes memory quantity in Ki, Mi or Gi, or of an nginx size (k, m, or bytes). */
 export function bytesOf(size: string): number {
   const m = /^([0-9]+)(Ki|Mi|Gi|k|m)?$/.exec(size);
@@ -30,7 +36,8 @@ export const DEFAULTS = {
   namespace: 'monitoring',
   grafana: {
     subPath: '/',
-    service: { name: 'grafana', port: 80 },
+    // targetPort and podLabels: the Grafana chart's container port and pod label (for the proxy's egress policy).
+    service: { name: 'grafana', port: 80, targetPort: 3000, podLabels: { 'app.kubernetes.io/name': 'grafana' } as Record<string, string> },
     // The Grafana the installation runs: 12.1 and later install plugins with GF_PLUGINS_PREINSTALL_SYNC.
     version: '12.1.0',
     // grafana-community/helm-charts from v11 (2026 on); `grafana` is the older grafana/helm-charts.
@@ -72,10 +79,21 @@ export const DEFAULTS = {
     labels: {} as Record<string, string>,
   },
   ingress: {
-    className: 'nginx',
     writePath: '/analytics-plugin/write',
     maxBodySize: MAX_BODY_SIZE,
     rateLimitPerMinute: 300,
+  },
+  route: {
+    kind: 'ingress',
+  },
+  proxy: {
+    image: DEFAULT_PROXY_IMAGE,
+    resources: {
+      requests: { cpu: '10m', memory: '16Mi' },
+      limits: { cpu: '200m', memory: '64Mi' },
+    },
+    // RFC 1918: where load balancers and ingress controllers usually sit.
+    trustedProxies: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as string[],
   },
   auth: {
     front: 'ingress-nginx',
@@ -85,7 +103,6 @@ export const DEFAULTS = {
   },
   networkPolicy: {
     enabled: true,
-    ingressControllerNamespace: 'ingress-nginx',
     prometheusNamespace: 'monitoring',
   },
 } as const;
@@ -99,6 +116,16 @@ export const GITOPS_DEFAULTS = {
   flux: { namespace: 'flux-system' },
 } as const;
 
+/** The ingress-nginx front's defaults, typed as present. */
+export const INGRESS_NGINX_DEFAULTS = { className: 'nginx', ingressControllerNamespace: 'ingress-nginx' } as const;
+/** Defaults that depend on `auth.front`: none for `proxy`, whose controller is the cluster's choice. */
+export const FRONT_DEFAULTS: Record<'ingress-nginx' | 'traefik' | 'proxy', { readonly className?: string; readonly ingressControllerNamespace?: string }> = {
+  'ingress-nginx': INGRESS_NGINX_DEFAULTS,
+  traefik: { className: 'traefik', ingressControllerNamespace: 'traefik' },
+  proxy: {},
+};
+
+
 /** Id of the Grafana panel plugin that sends the beacons. */
 export const PLUGIN_ID = 'macropower-analytics-panel';
 
@@ -106,5 +133,9 @@ export const PLUGIN_ID = 'macropower-analytics-panel';
 export const SERVER_PORT = 8080;
 /** The name of the server's port on the container, the Service and the ServiceMonitor endpoint. */
 export const SERVER_PORT_NAME = 'web';
+/** The auth proxy's listening port (auth.front proxy): 8080 is the server's. */
+export const PROXY_PORT = 8081;
+/** The name of the proxy's port on the container and the Service; routes target it. */
+export const PROXY_PORT_NAME = 'http';
 /** Labels the exporter emits that identify a person; dropped at scrape time unless opted in. */
 export const USER_IDENTITY_LABEL_REGEX = 'user_(login|name|email)';

@@ -11,7 +11,7 @@ import {
   ResolvedInstallation,
 } from './schema';
 import { installationDashboardProblems, readDashboardFiles } from './dashboard-files';
-import { DEFAULTS, maxCacheSizeFor } from './defaults';
+import { DEFAULTS, FRONT_DEFAULTS, maxCacheSizeFor } from './defaults';
 import { grafanaChartProblems } from './grafana-chart';
 import { gitopsProblems, resolveGitops, ResolvedGitops } from './gitops';
 import { joinPaths } from './paths';
@@ -81,6 +81,48 @@ const MAX_DNS_NAME = 253;
 const serviceFqdn = (inst: ResolvedInstallation) =>
   `${inst.grafana.service.name}.${inst.grafana.service.namespace}.svc.${inst.auth.clusterDomain}`;
 
+/** Which front goes with which route and settings (see README "Auth fronts"). */
+const AUTH_FRONT_RULES: readonly InstallationRule[] = [
+  {
+    path: 'auth.mode',
+    applies: inst => inst.auth.mode === 'via-ingress' && inst.auth.front !== 'ingress-nginx',
+    message: inst => `got "via-ingress" while auth.front is "${inst.auth.front}"; allowed: "in-cluster" (via-ingress is built on ingress-nginx features)`,
+  },
+  {
+    path: 'route.kind',
+    applies: inst => inst.route.kind === 'httproute' && inst.auth.front !== 'proxy',
+    message: inst => `got "httproute" while auth.front is "${inst.auth.front}"; allowed: "ingress" (an HTTPRoute carries no ${inst.auth.front} auth: use auth.front proxy with it)`,
+  },
+  ...(['name', 'namespace'] as const).map((key): InstallationRule => ({
+    path: `route.gateway.${key}`,
+    applies: inst => inst.route.kind === 'httproute' && inst.route.gateway?.[key] === undefined,
+    message: () => `is required; allowed: the ${key} of the Gateway the HTTPRoute attaches to (route.kind is "httproute")`,
+  })),
+  {
+    path: 'route.gateway',
+    explicitOnly: true,
+    applies: inst => inst.route.kind !== 'httproute',
+    message: () => 'got a Gateway while route.kind is "ingress"; allowed: only with route.kind "httproute"',
+  },
+  ...(['tlsSecretName', 'className'] as const).map((key): InstallationRule => ({
+    path: `ingress.${key}`,
+    explicitOnly: key === 'className',
+    applies: inst => inst.route.kind === 'httproute' && inst.ingress[key] !== undefined,
+    message: inst => `got "${inst.ingress[key]}" while route.kind is "httproute"; allowed: nothing (${key === 'tlsSecretName' ? 'TLS belongs to the Gateway\'s listener' : 'the route attaches to route.gateway'})`,
+  })),
+  {
+    path: 'networkPolicy.ingressControllerNamespace',
+    applies: inst => inst.networkPolicy.enabled && inst.networkPolicy.ingressControllerNamespace === undefined,
+    message: inst => `is required; allowed: the namespace of the ingress controller or Gateway data plane that forwards beacons (auth.front "${inst.auth.front}" has no default while networkPolicy.enabled is true)`,
+  },
+  ...(['proxy', 'grafana.service.targetPort', 'grafana.service.podLabels'] as const).map((path): InstallationRule => ({
+    path,
+    explicitOnly: true,
+    applies: inst => inst.auth.front !== 'proxy',
+    message: inst => `got ${JSON.stringify(valueAt(inst, path))} while auth.front is "${inst.auth.front}"; allowed: only with auth.front "proxy"`,
+  })),
+];
+
 export const INSTALLATION_RULES: readonly InstallationRule[] = [
   {
     path: 'grafana.host',
@@ -115,7 +157,8 @@ export const INSTALLATION_RULES: readonly InstallationRule[] = [
     applies: inst => !inst.networkPolicy.enabled,
     message: inst => `got "${inst.networkPolicy[key]}" while networkPolicy.enabled is false; allowed: only with networkPolicy.enabled true`,
   })),
-  ...(['server.nodeSelector', 'serviceMonitor.labels'] as const).map((path): InstallationRule => ({
+  ...AUTH_FRONT_RULES,
+  ...(['server.nodeSelector', 'serviceMonitor.labels', 'grafana.service.podLabels'] as const).map((path): InstallationRule => ({
     path,
     applies: inst => labelKeysWithLongPrefix(valueAt(inst, path) as Record<string, string>).length > 0,
     message: inst => `got key ${quote(labelKeysWithLongPrefix(valueAt(inst, path) as Record<string, string>)[0])}; allowed: a label key prefix of at most ${MAX_DNS_NAME} characters`,
@@ -166,10 +209,16 @@ export function resolveInstallation(defaults: object, inst: InstallationConfig, 
   // The schema guarantees the shape; only the derived defaults below are still open.
   const merged = mergeBySchema(InstallationSchema, DEFAULTS, defaults, inst) as Merged;
   const service = { ...merged.grafana.service, namespace: merged.grafana.service.namespace ?? merged.namespace };
+  const frontDefaults = FRONT_DEFAULTS[merged.auth.front];
   const maxCacheSize = [inst, defaults].map(c => valueAt(c, 'server.maxCacheSize')).find(v => v !== undefined) as number | undefined;
   return {
     ...merged,
     server: { ...merged.server, maxCacheSize: maxCacheSize ?? maxCacheSizeFor(merged.server.resources.limits.memory, merged.ingress.maxBodySize) },
+    ingress: { ...merged.ingress, className: merged.ingress.className ?? frontDefaults.className },
+    networkPolicy: {
+      ...merged.networkPolicy,
+      ingressControllerNamespace: merged.networkPolicy.ingressControllerNamespace ?? frontDefaults.ingressControllerNamespace,
+    },
     grafana: {
       ...merged.grafana,
       serveFromSubPath: merged.grafana.serveFromSubPath ?? merged.grafana.subPath !== '/',

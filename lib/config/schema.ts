@@ -111,6 +111,11 @@ const memory = Type.String({
   allowed: 'a memory quantity in Ki, Mi or Gi, such as 64Mi',
 } as Allowed);
 
+const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+const IPV4_CIDR = `${IPV4_OCTET}(\\.${IPV4_OCTET}){3}(/(3[0-2]|[12]?[0-9]))?`;
+// Hex groups and colons only (what goes into nginx.conf must be inert); nginx checks the address itself.
+const IPV6_CIDR = '[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7}(/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))?';
+
 /**
  * ingress-nginx writes `limit-rpm` into nginx's `limit_req` with a burst of 5 times it, and nginx
  * keeps that burst times 1000 in a 64-bit integer: (2^63-1) / 5000, beyond which it overflows.
@@ -146,6 +151,14 @@ function installationProperties() {
         } as Allowed),
         namespace: namespace('Namespace of Grafana\'s Service; defaults to the installation\'s namespace.'),
         port,
+        targetPort: Type.Integer({
+          minimum: 1,
+          maximum: 65535,
+          default: DEFAULTS.grafana.service.targetPort,
+          description: 'Container port of Grafana\'s pods behind the Service (auth.front proxy: the NetworkPolicy\'s egress allows it; policies apply after Service translation).',
+          allowed: 'an integer from 1 to 65535',
+        } as Allowed),
+        podLabels: labels('Labels of Grafana\'s pods (auth.front proxy: the NetworkPolicy\'s egress selects them).', DEFAULTS.grafana.service.podLabels),
       }, { additionalProperties: false, description: 'Grafana\'s in-cluster Service, used as the authenticator.' }),
       version: semver('Version of the Grafana server: from 12.1 plugins are installed with GF_PLUGINS_PREINSTALL_SYNC, before with GF_INSTALL_PLUGINS.', DEFAULTS.grafana.version),
       chart: Type.Union([Type.Literal('grafana-community'), Type.Literal('grafana')], {
@@ -255,7 +268,7 @@ function installationProperties() {
       labels: labels('Labels Prometheus\' serviceMonitorSelector matches, e.g. release: kube-prometheus-stack.', DEFAULTS.serviceMonitor.labels),
     }, { additionalProperties: false }),
     ingress: Type.Object({
-      className: objectName('IngressClass of the ingress-nginx controller serving Grafana\'s host.'),
+      className: objectName('IngressClass of the write Ingress (route.kind ingress); defaults per auth.front: nginx for ingress-nginx, traefik for traefik, none (the cluster\'s default IngressClass) for proxy.'),
       writePath: urlPath('Path of the beacon endpoint, below Grafana\'s sub-path.', DEFAULTS.ingress.writePath),
       tlsSecretName: objectName('TLS Secret for the host; without it the write Ingress has no TLS section.'),
       maxBodySize: Type.String({
@@ -272,14 +285,49 @@ function installationProperties() {
         allowed: `an integer from 0 to ${MAX_RATE_LIMIT_PER_MINUTE}`,
       } as Allowed),
     }, { additionalProperties: false }),
+    route: Type.Object({
+      kind: Type.Union([Type.Literal('ingress'), Type.Literal('httproute')], {
+        default: DEFAULTS.route.kind,
+        description: 'How the write path reaches the server: an Ingress, or a Gateway API v1 HTTPRoute (auth.front proxy only).',
+      }),
+      gateway: Type.Object({
+        name: objectName('Name of the Gateway the HTTPRoute attaches to (required with route.kind httproute).'),
+        namespace: namespace('Namespace of that Gateway (required with route.kind httproute).'),
+        sectionName: Type.String({
+          pattern: `^${DNS_LABEL}(\\.${DNS_LABEL})*$`,
+          maxLength: 253,
+          description: 'Listener of the Gateway to attach to; without it, every listener that admits the route.',
+          allowed: 'a Gateway listener name (DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\')',
+        } as Allowed),
+      }, { additionalProperties: false, description: 'The HTTPRoute\'s parent Gateway (route.kind httproute).' }),
+    }, { additionalProperties: false }),
+    proxy: Type.Object({
+      image: Type.String({
+        pattern: IMAGE_REFERENCE,
+        default: DEFAULTS.proxy.image,
+        description: 'Image of the nginx auth proxy container (auth.front proxy): an unprivileged nginx.',
+        allowed: 'an image reference such as docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine (lower-case repository, optional :tag and @sha256: digest)',
+      } as Allowed),
+      resources: Type.Object({
+        requests: Type.Object({ cpu, memory }, { additionalProperties: false }),
+        limits: Type.Object({ cpu, memory }, { additionalProperties: false }),
+      }, { additionalProperties: false, description: 'Resources of the proxy container.' }),
+      trustedProxies: Type.Array(Type.String({
+        pattern: `^(${IPV4_CIDR}|${IPV6_CIDR})$`,
+        allowed: 'an IPv4 or IPv6 address or CIDR, such as 10.0.0.0/8 or fd00::/8',
+      } as Allowed), {
+        default: DEFAULTS.proxy.trustedProxies,
+        description: 'Peers whose X-Forwarded-For the proxy believes for the client IP (the rate limit is per client); others count as the client.',
+      }),
+    }, { additionalProperties: false, description: 'The nginx auth proxy in the server\'s Pod (auth.front proxy).' }),
     auth: Type.Object({
-      front: Type.Union([Type.Literal('ingress-nginx')], {
+      front: Type.Union([Type.Literal('ingress-nginx'), Type.Literal('traefik'), Type.Literal('proxy')], {
         default: DEFAULTS.auth.front,
-        description: 'What checks the Grafana session in front of the write path.',
+        description: 'What checks the Grafana session in front of the write path: ingress-nginx annotations, Traefik ForwardAuth Middlewares, or an nginx auth proxy in the server\'s Pod behind any Ingress or HTTPRoute.',
       }),
       mode: Type.Union([Type.Literal('in-cluster'), Type.Literal('via-ingress')], {
         default: DEFAULTS.auth.mode,
-        description: 'in-cluster: ask Grafana\'s Service directly; via-ingress: ask Grafana through a public auth path on its host.',
+        description: 'in-cluster: ask Grafana\'s Service directly; via-ingress (auth.front ingress-nginx only): ask Grafana through a public auth path on its host.',
       }),
       clusterDomain: Type.String({
         pattern: `^${DNS_LABEL}(\\.${DNS_LABEL})*$`,
@@ -291,7 +339,7 @@ function installationProperties() {
     }, { additionalProperties: false }),
     networkPolicy: Type.Object({
       enabled: Type.Boolean({ default: DEFAULTS.networkPolicy.enabled, description: 'Emit the NetworkPolicy.' }),
-      ingressControllerNamespace: namespace('Namespace of the ingress controller allowed to reach the server.'),
+      ingressControllerNamespace: namespace('Namespace of the ingress controller or Gateway data plane allowed to reach the write path; defaults per auth.front: ingress-nginx for ingress-nginx, traefik for traefik, none for proxy (required then).'),
       prometheusNamespace: namespace('Namespace of the Prometheus allowed to scrape the server.'),
     }, { additionalProperties: false }),
   };
@@ -409,7 +457,8 @@ export type AnalyticsConfig = Static<typeof AnalyticsConfigSchema>;
 export type InstallationConfig = Static<typeof InstallationSchema>;
 export type GitopsConfig = Static<typeof GitopsSchema>;
 export type AuthMode = 'in-cluster' | 'via-ingress';
-export type AuthFront = 'ingress-nginx';
+export type AuthFront = 'ingress-nginx' | 'traefik' | 'proxy';
+export type RouteKind = 'ingress' | 'httproute';
 /** The Grafana Helm chart flavour: it decides the form of `plugins:` entries. */
 export type GrafanaChart = 'grafana-community' | 'grafana';
 
@@ -436,7 +485,13 @@ export interface ResolvedInstallation {
     readonly host: string;
     readonly subPath: string;
     readonly serveFromSubPath: boolean;
-    readonly service: { readonly name: string; readonly namespace: string; readonly port: number };
+    readonly service: {
+      readonly name: string;
+      readonly namespace: string;
+      readonly port: number;
+      readonly targetPort: number;
+      readonly podLabels: Record<string, string>;
+    };
     readonly version: string;
     readonly chart: GrafanaChart;
   };
@@ -464,11 +519,21 @@ export interface ResolvedInstallation {
   };
   readonly serviceMonitor: { readonly interval: string; readonly labels: Record<string, string> };
   readonly ingress: {
-    readonly className: string;
+    /** Absent: the cluster's default IngressClass. */
+    readonly className?: string;
     readonly writePath: string;
     readonly tlsSecretName?: string;
     readonly maxBodySize: string;
     readonly rateLimitPerMinute: number;
+  };
+  readonly route: {
+    readonly kind: RouteKind;
+    readonly gateway?: { readonly name?: string; readonly namespace?: string; readonly sectionName?: string };
+  };
+  readonly proxy: {
+    readonly image: string;
+    readonly resources: ResourceQuantities;
+    readonly trustedProxies: readonly string[];
   };
   readonly auth: {
     readonly front: AuthFront;
@@ -478,7 +543,8 @@ export interface ResolvedInstallation {
   };
   readonly networkPolicy: {
     readonly enabled: boolean;
-    readonly ingressControllerNamespace: string;
+    /** Absent only for auth.front proxy with the NetworkPolicy off. */
+    readonly ingressControllerNamespace?: string;
     readonly prometheusNamespace: string;
   };
 }

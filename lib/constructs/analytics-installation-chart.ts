@@ -10,6 +10,8 @@ import { ResolvedInstallation } from '../config/schema';
 import { dashboardSlug } from '../config/dashboard-files';
 import { checkInstallation, installationBuilt } from '../config/props';
 import { IngressNginxAuthFront } from './auth/ingress-nginx-auth-front';
+import { ProxyAuthFront } from './auth/proxy-auth-front';
+import { TraefikAuthFront } from './auth/traefik-auth-front';
 
 /**
  * Everything one Grafana installation needs, in the installation's namespace (the via-ingress
@@ -45,6 +47,12 @@ export class AnalyticsInstallationChart extends Chart {
         installation,
         server: this.server,
         ...props.networkPolicy,
+        controllerPort: this.authFront.podPort,
+        grafanaPods: this.authFront.asksGrafanaFromPod ? {
+          namespace: props.grafana.service.namespace,
+          labels: props.grafana.service.podLabels,
+          port: props.grafana.service.targetPort,
+        } : undefined,
       });
     }
     // The hidden panels post to the auth front's write path: one source of truth for both.
@@ -74,7 +82,36 @@ export class AnalyticsInstallationChart extends Chart {
 
 /** The one place that maps `auth.front` to its construct. */
 function createAuthFront(scope: Construct, props: ResolvedInstallation, server: AnalyticsServer): IAuthFront {
+  const grafana = {
+    ...props.grafana.service,
+    clusterDomain: props.auth.clusterDomain,
+    subPath: props.grafana.subPath,
+    serveFromSubPath: props.grafana.serveFromSubPath,
+  };
+  const write = {
+    installation: props.name,
+    server,
+    host: props.grafana.host,
+    grafana,
+    writePath: props.ingress.writePath,
+    maxBodySize: props.ingress.maxBodySize,
+    rateLimitPerMinute: props.ingress.rateLimitPerMinute,
+    ingressClassName: props.ingress.className,
+    tlsSecretName: props.ingress.tlsSecretName,
+  };
   switch (props.auth.front) {
+    case 'traefik':
+      return new TraefikAuthFront(scope, 'AuthFront', { ...write, namespace: props.namespace });
+    case 'proxy': {
+      const gateway = props.route.gateway;
+      return new ProxyAuthFront(scope, 'AuthFront', {
+        ...write,
+        ...props.proxy,
+        routeKind: props.route.kind,
+        // resolveConfig requires name and namespace with route.kind httproute.
+        gateway: gateway?.name && gateway.namespace ? { name: gateway.name, namespace: gateway.namespace, sectionName: gateway.sectionName } : undefined,
+      });
+    }
     case 'ingress-nginx':
       return new IngressNginxAuthFront(scope, 'AuthFront', {
         installation: props.name,

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { AnalyticsServer } from './analytics-server';
-import { DEFAULTS, SERVER_PORT } from '../config/defaults';
+import { DEFAULTS, INGRESS_NGINX_DEFAULTS, SERVER_PORT } from '../config/defaults';
 import { propsCheck } from '../config/props';
 import { recommendedLabels } from './labels';
 
@@ -11,7 +11,7 @@ export interface AnalyticsNetworkPolicyProps {
   /** The server whose pods the policy isolates. */
   readonly server: AnalyticsServer;
   /**
-   * Namespace of the ingress controller that forwards beacons.
+   * Namespace of the ingress controller (or Gateway data plane) that forwards beacons.
    * @default 'ingress-nginx'
    */
   readonly ingressControllerNamespace?: string;
@@ -20,6 +20,16 @@ export interface AnalyticsNetworkPolicyProps {
    * @default 'monitoring'
    */
   readonly prometheusNamespace?: string;
+  /**
+   * Container port the ingress controller reaches (the auth proxy's, when the Pod has one).
+   * @default 8080 (the server's)
+   */
+  readonly controllerPort?: number;
+  /**
+   * Grafana's pods, when the Pod asks Grafana itself (the auth proxy): egress to them and to DNS.
+   * @default - no egress at all
+   */
+  readonly grafanaPods?: { readonly namespace: string; readonly labels: Record<string, string>; readonly port: number };
 }
 
 const checkProps = propsCheck({
@@ -29,13 +39,21 @@ const checkProps = propsCheck({
     installation: 'name',
     ingressControllerNamespace: 'networkPolicy.ingressControllerNamespace',
     prometheusNamespace: 'networkPolicy.prometheusNamespace',
+    // A port like any other: the config's rule for one.
+    controllerPort: 'grafana.service.port',
   },
 });
 
+const TCP = 'TCP';
+const port = (number: number, protocol = TCP) => ({ port: k8s.IntOrString.fromNumber(number), protocol });
+const inNamespace = (ns: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
+
 /**
- * Isolates the server: ingress on its port only from the ingress controller's and Prometheus'
- * namespaces (matched by the `kubernetes.io/metadata.name` label), and no egress at all: the
- * server calls nothing, not even DNS.
+ * Isolates the server's pods: ingress only from the ingress controller's and Prometheus'
+ * namespaces (matched by the `kubernetes.io/metadata.name` label). Without an auth proxy both
+ * reach the server's port and there is no egress at all: the server calls nothing, not even DNS.
+ * With one, the controller reaches only the proxy's port, Prometheus only the server's, and the
+ * egress is cluster DNS and Grafana's pods on their container port (policies see pod ports).
  */
 export class AnalyticsNetworkPolicy extends Construct {
   public readonly resource: k8s.KubeNetworkPolicy;
@@ -43,22 +61,30 @@ export class AnalyticsNetworkPolicy extends Construct {
   constructor(scope: Construct, id: string, props: AnalyticsNetworkPolicyProps) {
     super(scope, id);
     checkProps(props, this);
-    const namespaces = [
-      props.ingressControllerNamespace ?? DEFAULTS.networkPolicy.ingressControllerNamespace,
-      props.prometheusNamespace ?? DEFAULTS.networkPolicy.prometheusNamespace,
-    ];
+    const controller = props.ingressControllerNamespace ?? INGRESS_NGINX_DEFAULTS.ingressControllerNamespace;
+    const prometheus = props.prometheusNamespace ?? DEFAULTS.networkPolicy.prometheusNamespace;
+    const controllerPort = props.controllerPort ?? SERVER_PORT;
+    const ingress: k8s.NetworkPolicyIngressRule[] = controllerPort === SERVER_PORT
+      ? [{ from: [...new Set([controller, prometheus])].map(inNamespace), ports: [port(SERVER_PORT)] }]
+      : [
+        { from: [inNamespace(controller)], ports: [port(controllerPort)] },
+        { from: [inNamespace(prometheus)], ports: [port(SERVER_PORT)] },
+      ];
+    const grafana = props.grafanaPods;
+    const egress: k8s.NetworkPolicyEgressRule[] = grafana
+      ? [
+        // Any destination on port 53: the cluster DNS may be a node-local cache outside every pod selector.
+        { ports: [port(53, 'UDP'), port(53)] },
+        { to: [{ ...inNamespace(grafana.namespace), podSelector: { matchLabels: grafana.labels } }], ports: [port(grafana.port)] },
+      ]
+      : [];
     this.resource = new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: props.server.name, labels: recommendedLabels(props.installation, 'network-policy') },
       spec: {
         podSelector: { matchLabels: props.server.selectorLabels },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: [{
-          from: [...new Set(namespaces)].map(ns => ({
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
-          })),
-          ports: [{ port: k8s.IntOrString.fromNumber(SERVER_PORT), protocol: 'TCP' }],
-        }],
-        egress: [],
+        ingress,
+        egress,
       },
     });
   }

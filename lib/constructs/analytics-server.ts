@@ -171,6 +171,7 @@ export function serverArgs(options: {
   ];
 }
 
-function quantities(values: { readonly cpu: string; readonly memory: string }): Record<string, kplus.k8s.Quantity> {
+/** Container resources as the Quantity objects cdk8s serializes after patches. */
+export function quantities(values: { readonly cpu: string; readonly memory: string }): Record<string, kplus.k8s.Quantity> {
   return { cpu: kplus.k8s.Quantity.fromString(values.cpu), memory: kplus.k8s.Quantity.fromString(values.memory) };
 }

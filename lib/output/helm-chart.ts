@@ -10,6 +10,7 @@
 import { TSchema, Type } from '@sinclair/typebox';
 import { InstallationSchema, isPlainObjectSchema, ResolvedInstallation } from '../config/schema';
 import { imageVersion, selectorLabels } from '../constructs/labels';
+import { PROXY_CONTAINER } from '../constructs/auth/proxy-auth-front';
 import { joinPaths } from '../config/paths';
 import { KubeObject, SynthesizedInstallation } from '../constructs/synth';
 import { OutputFile } from './files';
@@ -45,6 +46,8 @@ export interface HelmChartValues {
   readonly serviceMonitor: { readonly enabled: boolean; readonly labels: Record<string, string> };
   readonly prometheusRule: { readonly enabled: boolean };
   readonly dashboards: { readonly enabled: boolean };
+  /** The nginx auth proxy container (auth.front proxy only). */
+  readonly proxy?: { readonly image: HelmChartValues['image']; readonly resources: ResolvedInstallation['proxy']['resources'] };
 }
 
 /**
@@ -116,6 +119,9 @@ export function chartValues(installation: ResolvedInstallation): HelmChartValues
     serviceMonitor: { enabled: true, labels: installation.serviceMonitor.labels },
     prometheusRule: { enabled: true },
     dashboards: { enabled: true },
+    ...(installation.auth.front === 'proxy'
+      ? { proxy: { image: splitImage(installation.proxy.image), resources: installation.proxy.resources } }
+      : {}),
   };
 }
 
@@ -173,10 +179,11 @@ export function valuesSchema(
 ): Record<string, unknown> {
   const tagIsVersion = imageVersion(installation.server.image) !== undefined;
   const quantity = (kind: 'cpu' | 'memory', what: string) => leaf(configSchema('server', 'resources', 'requests', kind), what);
-  const resources = (which: 'requests' | 'limits') => strictObject({
-    cpu: quantity('cpu', `CPU ${which === 'requests' ? 'request' : 'limit'} of the server container (a string: pass numbers such as 1 with --set-string).`),
-    memory: quantity('memory', `Memory ${which === 'requests' ? 'request' : 'limit'} of the server container.`),
+  const resources = (which: 'requests' | 'limits', container = 'server') => strictObject({
+    cpu: quantity('cpu', `CPU ${which === 'requests' ? 'request' : 'limit'} of the ${container} container (a string: pass numbers such as 1 with --set-string).`),
+    memory: quantity('memory', `Memory ${which === 'requests' ? 'request' : 'limit'} of the ${container} container.`),
   }, `Container resource ${which}.`);
+  const digest = leaf({ type: 'string', pattern: DIGEST_PATTERN }, 'Image digest (sha256:...) pinned after the tag; empty for none.');
   const schema = strictObject({
     image: strictObject({
       repository: leaf({ type: 'string', pattern: REPOSITORY_PATTERN }, 'Image repository of the analytics server, e.g. a mirror.'),
@@ -185,7 +192,7 @@ export function valuesSchema(
         tagIsVersion ? { type: 'string', pattern: LABEL_VALUE.source, minLength: 1 } : { type: 'string', pattern: TAG_PATTERN },
         tagIsVersion ? 'Image tag; also the app.kubernetes.io/version label.' : 'Image tag; empty for none.',
       ),
-      digest: leaf({ type: 'string', pattern: DIGEST_PATTERN }, 'Image digest (sha256:...) pinned after the tag; empty for none.'),
+      digest,
     }, 'Image of the analytics server: repository[:tag][@digest].'),
     replicas: leaf(configSchema('server', 'replicas'), 'Replicas of the server. Keep 1: the session cache is per pod, more replicas double-count durations.'),
     resources: strictObject({ requests: resources('requests'), limits: resources('limits') }, 'Resources of the server container.'),
@@ -203,6 +210,16 @@ export function valuesSchema(
     dashboards: strictObject({
       enabled: leaf({ type: 'boolean' }, 'Create the dashboard ConfigMaps (the dashboards with the hidden panel and the usage dashboard).'),
     }, 'The ConfigMaps the Grafana dashboard sidecar loads.'),
+    ...(values.proxy ? {
+      proxy: strictObject({
+        image: strictObject({
+          repository: leaf({ type: 'string', pattern: REPOSITORY_PATTERN }, 'Image repository of the auth proxy (an unprivileged nginx), e.g. a mirror.'),
+          tag: leaf({ type: 'string', pattern: TAG_PATTERN }, 'Image tag; empty for none.'),
+          digest,
+        }, 'Image of the auth proxy: repository[:tag][@digest].'),
+        resources: strictObject({ requests: resources('requests', 'auth proxy'), limits: resources('limits', 'auth proxy') }, 'Resources of the auth proxy container.'),
+      }, 'The nginx auth proxy container in the server\'s Pod (its nginx.conf comes from the typed config).'),
+    } : {}),
   }, `Values of the ${installation.name} chart.`);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -329,8 +346,9 @@ export function escapeBraces(text: string): string {
   return text.replace(/\{\{/g, '{{ "{{" }}');
 }
 
-const IMAGE_ACTION = '"{{ .Values.image.repository }}{{ with .Values.image.tag }}:{{ . }}{{ end }}'
-  + '{{ with .Values.image.digest }}@{{ . }}{{ end }}"';
+/** `repository[:tag][@digest]` from the image values at `values` (`.Values.image`, `.Values.proxy.image`). */
+const imageAction = (values: string) => `"{{ ${values}.repository }}{{ with ${values}.tag }}:{{ . }}{{ end }}`
+  + `{{ with ${values}.digest }}@{{ . }}{{ end }}"`;
 
 interface MutableObject {
   metadata: { name: string; labels?: Record<string, unknown>; [key: string]: unknown };
@@ -371,8 +389,12 @@ function objectTemplates(
     if (object === server.deployment) {
       const container = `spec.template.spec.containers.${server.container}`;
       replacements.set('spec.replicas', tokens.value('{{ .Values.replicas }}'));
-      replacements.set(`${container}.image`, tokens.value(IMAGE_ACTION));
-      replacements.set(`${container}.resources`, tokens.block(column => [`${' '.repeat(column)}{{- toYaml .Values.resources | nindent ${column} }}`]));
+      const containerValues = (at: string, values: string) => {
+        replacements.set(`${at}.image`, tokens.value(imageAction(`${values}.image`)));
+        replacements.set(`${at}.resources`, tokens.block(column => [`${' '.repeat(column)}{{- toYaml ${values}.resources | nindent ${column} }}`]));
+      };
+      containerValues(container, '.Values');
+      if (server.proxyContainer !== undefined) containerValues(`spec.template.spec.containers.${server.proxyContainer}`, '.Values.proxy');
     }
     const template = [...replacements].reduce<unknown>((o, [at, value]) => withValue(o, at.split('.'), value), object);
     const body = tokens.render(objectYaml(template as KubeObject));
@@ -398,10 +420,12 @@ function serverDeployment(installation: ResolvedInstallation, objects: readonly 
   const deployments = objects.filter(o => o.kind === 'Deployment'
     && JSON.stringify(sortKeys((o.spec as { selector?: { matchLabels?: Record<string, unknown> } }).selector?.matchLabels ?? {})) === selector);
   if (deployments.length !== 1) throw new Error(`${installation.name}: expected one analytics server Deployment, found ${deployments.length}`);
-  const containers = (deployments[0].spec as { template: { spec: { containers: { image?: string }[] } } }).template.spec.containers;
-  const indexes = containers.flatMap((c, i) => (c.image === installation.server.image ? [i] : []));
+  const containers = (deployments[0].spec as { template: { spec: { containers: { name?: string; image?: string }[] } } }).template.spec.containers;
+  const indexes = containers.flatMap((c, i) => (c.image === installation.server.image && c.name !== PROXY_CONTAINER ? [i] : []));
   if (indexes.length !== 1) throw new Error(`${installation.name}: expected one container running ${installation.server.image}, found ${indexes.length}`);
-  return { deployment: deployments[0], container: indexes[0] };
+  const proxy = containers.findIndex(c => c.name === PROXY_CONTAINER);
+  if ((proxy >= 0) !== (installation.auth.front === 'proxy')) throw new Error(`${installation.name}: auth.front is ${installation.auth.front} but the Pod ${proxy >= 0 ? 'has' : 'lacks'} the ${PROXY_CONTAINER} container`);
+  return { deployment: deployments[0], container: indexes[0], proxyContainer: proxy >= 0 ? proxy : undefined };
 }
 
 /** A ServiceMonitor's labels without the extra labels, which `serviceMonitor.labels` supplies. */

@@ -12,22 +12,10 @@ import { ANNOTATION_PREFIX, Cluster, renderNginxConfig } from '../support/e2e/in
 import { RunningNginx, startNginx } from '../support/e2e/nginx';
 import { Sandbox } from '../support/e2e/sandbox';
 import { describeWithPrograms, findProgram } from '../support/e2e/tools';
+import { BEACON, pathMatches } from '../support/e2e/browser';
 import { EXAMPLE_CONFIG } from '../support/example';
 
 const AUTH_URL = `${ANNOTATION_PREFIX}auth-url`;
-
-/** A beacon as the panel posts it (trimmed to the fields the server reads). */
-const BEACON = Buffer.from(JSON.stringify({
-  uuid: '8d3c8f34-6c1b-4a39-9a4e-0d0f5b0f8a11',
-  type: 'start',
-  host: { hostname: 'grafana.example.com', port: '443', protocol: 'https:', buildInfo: { version: '11.5.2', env: 'production' } },
-  dashboard: { name: 'Node Exporter / Nodes', uid: '7d57716318ee0dddbac5a7f451fb7753' },
-  user: { isSignedIn: true, id: 7, login: 'alice', email: 'alice@example.com', name: 'Alice', lightTheme: false, timezone: 'browser', locale: 'en-US' },
-  variables: [{ name: 'instance', label: 'Instance', type: 'query', multi: false, values: ['node-1:9100'] }],
-  timeRange: { from: 1700000000, to: 1700021600, raw: { from: 'now-6h', to: 'now' } },
-  timeZone: 'utc',
-  time: 1700021600,
-}));
 
 interface Installation {
   readonly name: string;
@@ -257,9 +245,4 @@ function authAtRootControl(write: KubeObject, host: string): KubeObject {
     },
     spec: { rules: rules(write).map(r => ({ ...r, host })) },
   };
-}
-
-function pathMatches(requestPath: string, cookiePath: string): boolean {
-  const p = requestPath.split(/[?#]/)[0];
-  return cookiePath === '/' || p === cookiePath || p.startsWith(`${cookiePath}/`);
 }

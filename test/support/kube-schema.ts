@@ -2,9 +2,9 @@
  * Validates synthesized objects against the Kubernetes and prometheus-operator schemas, strictly:
  * kubernetes-models' `validate()` checks types and required fields but accepts unknown fields, so
  * every field is also looked up in a schema that lists them (kubeconform's -strict). Custom kinds
- * without a kubernetes-models class (Argo CD, Flux) are checked against their CRD's
+ * without a kubernetes-models class (Argo CD, Flux, Traefik, Gateway API) are checked against their CRD's
  * openAPIV3Schema with ajv (types, required fields, enums, patterns, bounds). CEL rules
- * (`x-kubernetes-validations`) are not checked here: see `celRules`.
+ * (`x-kubernetes-validations`) are not checked here: see `celRules` and `applicableCelRules`.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -31,6 +31,7 @@ interface OpenApiSchema {
   readonly items?: OpenApiSchema;
   readonly 'x-kubernetes-preserve-unknown-fields'?: boolean;
   readonly 'x-kubernetes-int-or-string'?: boolean;
+  readonly 'x-kubernetes-validations'?: readonly { readonly rule: string; readonly message?: string }[];
 }
 
 const crdSchemas = new Map<string, OpenApiSchema>();
@@ -49,8 +50,8 @@ export function celRules(apiVersion: string, kind: string): CelRule[] {
   const schema = crdSchemas.get(`${apiVersion}/${kind}`);
   if (!schema) throw new Error(`no CRD known for ${apiVersion} ${kind}`);
   const rules: CelRule[] = [];
-  const walk = (node: OpenApiSchema & { 'x-kubernetes-validations'?: { rule: string; message: string }[] }, at: string) => {
-    for (const v of node['x-kubernetes-validations'] ?? []) rules.push({ kind, path: at, rule: v.rule, message: v.message });
+  const walk = (node: OpenApiSchema, at: string) => {
+    for (const v of node['x-kubernetes-validations'] ?? []) rules.push({ kind, path: at, rule: v.rule, message: v.message ?? '' });
     for (const [key, sub] of Object.entries(node.properties ?? {})) walk(sub, at ? `${at}.${key}` : key);
     if (node.items) walk(node.items, `${at}[]`);
     if (typeof node.additionalProperties === 'object') walk(node.additionalProperties, `${at}.*`);
@@ -160,4 +161,35 @@ function unknownCrdFields(value: unknown, schema: OpenApiSchema, at: string): st
       ? [`unknown field ${at ? `${at.slice(1)}.` : ''}${key}`]
       : unknownCrdFields(v, sub, `${at}.${key}`);
   });
+}
+
+/** A CEL rule of a CRD (`x-kubernetes-validations`) that applies to a value the object has. */
+export interface ApplicableCelRule {
+  /** Where in the object, e.g. `.spec.rules[0].matches[0].path`. */
+  readonly at: string;
+  /** The rule, whitespace collapsed. */
+  readonly rule: string;
+  readonly self: unknown;
+}
+
+/** Every CEL rule on the schema nodes the object's values sit at (rules of absent fields never run). */
+export function applicableCelRules(obj: Manifest): ApplicableCelRule[] {
+  const crd = crdSchemas.get(`${obj.apiVersion}/${obj.kind}`);
+  if (!crd) return [];
+  const out: ApplicableCelRule[] = [];
+  const walk = (value: unknown, schema: OpenApiSchema | undefined, at: string) => {
+    if (value === null || value === undefined || !schema) return;
+    for (const v of schema['x-kubernetes-validations'] ?? []) out.push({ at, rule: v.rule.replace(/\s+/g, ' ').trim(), self: value });
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, schema.items, `${at}[${i}]`));
+    } else if (typeof value === 'object') {
+      for (const [key, sub] of Object.entries(value as object)) {
+        if (at === '' && key === 'metadata') continue;
+        const additional = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+        walk(sub, schema.properties ? schema.properties[key] : additional, `${at}.${key}`);
+      }
+    }
+  };
+  walk(obj, crd, '');
+  return out;
 }

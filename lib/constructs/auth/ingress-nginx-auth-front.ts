@@ -2,9 +2,9 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { AnalyticsServer } from '../analytics-server';
-import { IAuthFront } from './auth-front';
+import { IAuthFront, inClusterApiUserUrl } from './auth-front';
 import { AuthMode } from '../../config/schema';
-import { DEFAULTS, SERVER_PORT } from '../../config/defaults';
+import { DEFAULTS, INGRESS_NGINX_DEFAULTS, SERVER_PORT } from '../../config/defaults';
 import { propsCheck } from '../../config/props';
 import { Component, recommendedLabels } from '../labels';
 import { joinPaths } from '../../config/paths';
@@ -121,6 +121,8 @@ const checkProps = propsCheck({
 export class IngressNginxAuthFront extends Construct implements IAuthFront {
   public readonly writePath: string;
   public readonly authUrl: string;
+  public readonly podPort = SERVER_PORT;
+  public readonly asksGrafanaFromPod = false;
   public readonly writeIngress: k8s.KubeIngress;
   /** The public auth path's Ingress (via-ingress mode only), in Grafana's namespace. */
   public readonly authIngress?: k8s.KubeIngress;
@@ -138,7 +140,7 @@ export class IngressNginxAuthFront extends Construct implements IAuthFront {
     const subPath = props.subPath ?? DEFAULTS.grafana.subPath;
     const serveFromSubPath = props.serveFromSubPath ?? subPath !== '/';
     const mode = props.mode ?? DEFAULTS.auth.mode;
-    const className = props.ingressClassName ?? DEFAULTS.ingress.className;
+    const className = props.ingressClassName ?? INGRESS_NGINX_DEFAULTS.className;
     const tls = props.tlsSecretName ? [{ hosts: [props.host], secretName: props.tlsSecretName }] : undefined;
     // Grafana's API is under the sub-path only when it serves from it.
     const apiUserPath = joinPaths(serveFromSubPath ? subPath : '/', '/api/user');
@@ -174,8 +176,14 @@ export class IngressNginxAuthFront extends Construct implements IAuthFront {
     });
 
     if (mode === 'in-cluster') {
-      const svc = `${grafanaService.name}.${grafanaService.namespace}.svc.${props.clusterDomain ?? DEFAULTS.auth.clusterDomain}`;
-      this.authUrl = `http://${svc}:${grafanaService.port}${apiUserPath}`;
+      this.authUrl = inClusterApiUserUrl({
+        name: grafanaService.name,
+        namespace: grafanaService.namespace,
+        port: grafanaService.port,
+        clusterDomain: props.clusterDomain ?? DEFAULTS.auth.clusterDomain,
+        subPath,
+        serveFromSubPath,
+      });
     } else {
       const authPath = joinPaths(subPath, props.viaIngressPath ?? DEFAULTS.auth.viaIngressPath);
       this.authUrl = `${tls ? 'https' : 'http'}://$host${authPath}`;

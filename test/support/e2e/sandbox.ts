@@ -57,9 +57,11 @@ export class Sandbox {
   }
 
   /** Starts a program in its own process group; `cleanup()` stops it by PID. */
-  start(name: string, command: string, args: readonly string[], options: { cwd?: string } = {}): ManagedProcess {
+  start(name: string, command: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): ManagedProcess {
     const pidFile = path.join(this.rootDir(), 'pids');
-    const child = spawn(command, args, { cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd, env: options.env ? { ...process.env, ...options.env } : undefined, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    });
     if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
     const pid = child.pid;
     fs.appendFileSync(pidFile, `${pid}\n`);
