@@ -5,7 +5,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import {
   AnalyticsDashboards, AnalyticsInstallationChart, AnalyticsNetworkPolicy, AnalyticsPrometheusRule, AnalyticsServer,
-  AnalyticsServiceMonitor, GrafanaDashboardConfigMap, IngressNginxAuthFront, PropsError,
+  AnalyticsServiceMonitor, GrafanaDashboardConfigMap, IngressNginxAuthFront, PropsError, ProxyAuthFront, TraefikAuthFront, WriteRoute,
 } from '../lib';
 import { resolveOne } from './support/example';
 import { validateManifests } from './support/kube-schema';
@@ -97,6 +97,31 @@ describe('IngressNginxAuthFront', () => {
     expect(failure(() => new IngressNginxAuthFront(c, 'AuthFront', {
       installation: 'custom', server: new AnalyticsServer(c, 'Server', { installation: 'custom' }), host: 'grafana.example.com',
     }))).toBe(`invalid IngressNginxAuthFront props at custom/AuthFront (1 problem):\n  - grafanaServiceNamespace: is required when the Chart sets no namespace; ${NAMESPACE}`);
+  });
+});
+
+describe('TraefikAuthFront, ProxyAuthFront and WriteRoute', () => {
+  const grafana = { name: 'grafana', namespace: 'monitoring', port: 80, clusterDomain: 'cluster.local', subPath: '/', serveFromSubPath: false };
+
+  test('fail on the props the config would reject, with the config\'s rules about their front', () => {
+    const c = chart('observability');
+    const server = new AnalyticsServer(c, 'Server', { installation: 'custom' });
+    expect(failure(() => new TraefikAuthFront(c, 'Traefik', { installation: 'custom', namespace: 'Observability', server, host: 'https://grafana.example.com/', grafana, maxBodySize: '8 kB' }))).toBe([
+      'invalid TraefikAuthFront props at custom/Traefik (3 problems):',
+      `  - namespace: got "Observability"; ${NAMESPACE}`,
+      '  - host: got "https://grafana.example.com/"; allowed: a lower-case DNS host name without scheme, port or path, e.g. grafana.example.com',
+      '  - maxBodySize: got "8 kB"; allowed: an nginx size such as 8k or 1m',
+    ].join('\n'));
+    expect(failure(() => new ProxyAuthFront(c, 'Proxy', { installation: 'custom', server, host: 'grafana.example.com', grafana, image: 'Nginx' })))
+      .toBe('invalid ProxyAuthFront props at custom/Proxy (1 problem):\n  - image: got "Nginx"; allowed: an image reference such as docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine (lower-case repository, optional :tag and @sha256: digest)');
+    // As in the config, the rules between settings apply once every setting has its form.
+    expect(failure(() => new ProxyAuthFront(c, 'Proxy2', { installation: 'custom', server, host: 'grafana.example.com', grafana, routeKind: 'httproute', tlsSecretName: 'tls', gateway: { name: 'gw', namespace: 'gateways' } })))
+      .toBe('invalid ProxyAuthFront props at custom/Proxy2 (1 problem):\n  - tlsSecretName: got "tls" while routeKind is "httproute"; allowed: nothing (TLS belongs to the Gateway\'s listener)');
+    expect(failure(() => new WriteRoute(c, 'Route', { installation: 'custom', kind: 'ingress', host: 'grafana.example.com', path: '/write/', serviceName: 'custom-analytics', servicePort: 70000 }))).toBe([
+      'invalid WriteRoute props at custom/Route (2 problems):',
+      '  - path: got "/write/"; allowed: a path like /analytics-plugin/write: a leading \'/\', no trailing \'/\', segments of letters, digits, \'_\' and \'-\'',
+      '  - servicePort: got 70000; allowed: an integer from 1 to 65535',
+    ].join('\n'));
   });
 });
 
