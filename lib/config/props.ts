@@ -7,7 +7,7 @@ import { CloneType, OptionalKind, TProperties, TSchema, Type } from '@sinclair/t
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { DashboardFile, InstallationConfig, InstallationSchema, isPlainObjectSchema, ResolvedInstallation } from './schema';
 import { ConfigProblem, problemList } from './problems';
-import { INSTALLATION_RULES, resolveInstallation, schemaProblems, valueAt } from './resolve';
+import { INSTALLATION_RULES, isResolvedInstallation, resolveInstallation, schemaProblems, valueAt } from './resolve';
 
 /** What a prop is: a config setting, by its path in an installation (`server.replicas`), or a schema of its own. */
 export type PropSpec = string | TSchema;
@@ -139,10 +139,15 @@ export function installationBuilt(scope: object): void {
 
 /**
  * Checks an installation passed to a construct (built by hand rather than by `resolveConfig`)
- * against the config's schema and rules; throws one PropsError naming every bad setting. Parts
- * built in `scope` skip their own checks until `installationBuilt(scope)`.
+ * against the config's schema and rules; throws one PropsError naming every bad setting. One that
+ * `resolveConfig` returned was checked there and passes at once. Parts built in `scope` skip
+ * their own checks until `installationBuilt(scope)`.
  */
 export function checkInstallation(inst: ResolvedInstallation, construct: string, scope: PropsScope): void {
+  if (isResolvedInstallation(inst)) {
+    checkedScopes.add(scope);
+    return;
+  }
   // The schema's form of the installation: dashboards are listed by file.
   const asConfig = { ...inst, dashboards: inst.dashboards.map(d => d.file) };
   const problems = validInstallation.Check(asConfig) ? [] : schemaProblems(InstallationSchema, asConfig);

@@ -60,7 +60,16 @@ export function resolveAnalyticsConfig(input: unknown, source?: string): Resolve
   }
   if (problems.length > 0) throw new ConfigError(problems, source);
   const installations = resolved as ResolvedInstallation[];
+  for (const inst of installations) RESOLVED.add(inst);
   return gitops ? { installations, gitops } : { installations };
+}
+
+/** Installations this module resolved (and so checked): a construct need not check them again. */
+const RESOLVED = new WeakSet<ResolvedInstallation>();
+
+/** True for an installation `resolveConfig` returned in this thread (not a copy, not one built by hand). */
+export function isResolvedInstallation(inst: ResolvedInstallation): boolean {
+  return RESOLVED.has(inst);
 }
 
 /**
