@@ -7,17 +7,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { threadId } from 'worker_threads';
 import {
-  gitopsFiles, grafanaValuesFiles, helmChartFiles, isCdk8sStdoutOutdir, OutputWriter, positiveIntegerFromEnv, RenderedInstallation,
-  renderInstallations, ResolvedInstallation, runApp,
+  CONFIG_OUTPUT_WRITERS, isCdk8sStdoutOutdir, outputWriters, positiveIntegerFromEnv, RenderedInstallation, renderInstallations, ResolvedInstallation, runApp,
 } from './lib';
 import { MIN_INSTALLATIONS_PER_THREAD, renderInParallel } from './lib/app/parallel';
 import { version as chartVersion } from './package.json';
 
-/** Outputs besides the plain manifests (`dist/<name>.k8s.yaml`, always written). */
-const writers: OutputWriter[] = [
-  synthesized => helmChartFiles(synthesized, { chartVersion }),
-  grafanaValuesFiles,
-];
+/** Outputs besides the plain manifests (`dist/<name>.k8s.yaml`, always written): those of `synthToDirectory`. */
+const writers = outputWriters({ chartVersion });
+
+/** The config the app reads; scripts/synth.ts checks the same file first. */
+export const CONFIG_FILE = process.env.GRAFANA_ANALYTICS_CONFIG ?? path.join(__dirname, 'config', 'installations.yaml');
 
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
 const stdoutMode = isCdk8sStdoutOutdir(outdir);
@@ -44,13 +43,12 @@ const MIN_INSTALLATION_BYTES = 32;
 
 // Worker threads require this file for `render`; only the process' entry point runs the app.
 if (require.main === module) {
-  const configFile = process.env.GRAFANA_ANALYTICS_CONFIG ?? path.join(__dirname, 'config', 'installations.yaml');
-  const configBytes = fs.statSync(configFile, { throwIfNoEntry: false })?.size ?? 0;
+  const configBytes = fs.statSync(CONFIG_FILE, { throwIfNoEntry: false })?.size ?? 0;
   void runApp({
-    configFile,
+    configFile: CONFIG_FILE,
     outdir,
     writers,
-    configWriters: [gitopsFiles],
+    configWriters: CONFIG_OUTPUT_WRITERS,
     stdoutMode,
     console: process.stderr,
     color: !process.env.NO_COLOR,

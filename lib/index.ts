@@ -8,6 +8,7 @@ export * from './config/dashboard-files';
 export * from './config/resolve';
 export * from './config/gitops';
 export * from './config/load';
+export * from './config/props';
 export * from './config/input-file';
 export * from './config/consumer-values';
 export * from './config/json-schema';
@@ -41,3 +42,4 @@ export * from './output/grafana-values';
 export * from './output/gitops';
 // app: the runner behind `cdk8s synth`
 export * from './app/app';
+export * from './app/synth-to-directory';

@@ -1,12 +1,12 @@
-import { ConfigError, DEFAULTS, parseConfigYaml, resolveConfig } from '../lib';
-import { resolveOne } from './support/example';
+import { ConfigError, DEFAULTS, parseConfigYaml, resolveConfig, resolveAnalyticsConfig } from '../lib';
+import { resolveOne, untyped } from './support/example';
 
 const valid = (overrides: Record<string, unknown> = {}) => ({ name: 'prod', grafana: { host: 'grafana.example.com' }, ...overrides });
 
 /** The problems of a config that must fail, as `path: message` lines. */
 function problemsOf(config: unknown): string[] {
   try {
-    resolveConfig(config);
+    resolveAnalyticsConfig(config);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     return e.problems.map(p => `${p.path}: ${p.message}`);
@@ -192,7 +192,7 @@ describe('bad configs', () => {
   });
 
   test('the error message names the source and every problem', () => {
-    expect(() => resolveConfig({ installations: [{ name: 'a', grafana: {} }] }, 'my.yaml'))
+    expect(() => resolveConfig(untyped({ installations: [{ name: 'a', grafana: {} }] }), 'my.yaml'))
       .toThrow(/^invalid configuration in my\.yaml \(1 problem\):\n {2}- installations\[0\]\.grafana\.host: is required; allowed: a lower-case DNS host name.*$/);
   });
 

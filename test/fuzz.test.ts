@@ -5,7 +5,7 @@
  * Deterministic: a fixed seed and a modest number of runs.
  */
 import * as fc from 'fast-check';
-import { ConfigError, resolveConfig, synthesize } from '../lib';
+import { ConfigError, resolveAnalyticsConfig, synthesize } from '../lib';
 import { validateManifests } from './support/kube-schema';
 
 const SEED = 20260;
@@ -63,7 +63,7 @@ const validConfig = fc.record({
 }).map(c => JSON.parse(JSON.stringify(c)) as Record<string, unknown>);
 
 function synthesizeAll(config: unknown) {
-  return synthesize(resolveConfig(config));
+  return synthesize(resolveAnalyticsConfig(config).installations);
 }
 
 describe('fuzz', () => {

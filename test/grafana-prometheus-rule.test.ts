@@ -1,6 +1,6 @@
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import {
-  CACHE_EMPTIED_RECORD, processLookback, resolveConfig, SECONDS_PER_DASHBOARD_RECORD, synthesize, VIEWS_PER_DASHBOARD_RECORD, VIEWS_PER_ROLE_RECORD,
+  CACHE_EMPTIED_RECORD, processLookback, resolveAnalyticsConfig, resolveConfig, SECONDS_PER_DASHBOARD_RECORD, synthesize, VIEWS_PER_DASHBOARD_RECORD, VIEWS_PER_ROLE_RECORD,
 } from '../lib';
 import { objectNamed, objectsOfKind, promtool, synthesizeExample } from './support/grafana';
 
@@ -8,7 +8,7 @@ const installation = (extra: Record<string, unknown> = {}) => ({
   name: 'one', namespace: 'analytics', grafana: { host: 'grafana.example.com', service: { name: 'grafana', namespace: 'monitoring' } }, ...extra,
 });
 const ruleOf = (config: unknown) => {
-  const [s] = synthesize(resolveConfig(config));
+  const [s] = synthesize(resolveAnalyticsConfig(config).installations);
   return objectNamed(s, 'PrometheusRule', 'one-analytics') as any;
 };
 

@@ -197,6 +197,7 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
     expect(panel).toMatchObject({ type: 'macropower-analytics-panel', options: { analyticsOptions: { server: writePath, flatten: false } } });
     expect(enabled).toContain(`ServiceMonitor ${installation.namespace}/${name}-analytics`);
     expect(disabled).not.toContain('ServiceMonitor');
+    expect(disabled).not.toContain('PrometheusRule');
     expect(disabled).toContain(`Deployment ${installation.namespace}/${name}-analytics`);
   });
 
@@ -262,15 +263,29 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
       expect(changes(defaults, set)).toEqual(expectedChanges.sort((x, y) => `${x.object} ${x.path}`.localeCompare(`${y.object} ${y.path}`)));
     });
 
-    test('serviceMonitor.enabled=false removes only the ServiceMonitor', async () => {
+    const ruleKey = `PrometheusRule ${installation.namespace}/${name}-analytics`;
+    const dashboardKeys = () => plain().filter(o => o.kind === 'ConfigMap' && o.metadata.labels?.['app.kubernetes.io/component'] === 'dashboard').map(objectKey);
+    const switches: [string, string, () => string[]][] = [
+      // Both are prometheus-operator CRDs: without the operator, one switch drops every object of it.
+      ['serviceMonitor.enabled', 'the ServiceMonitor and the PrometheusRule', () => [monitorKey, ruleKey]],
+      ['prometheusRule.enabled', 'only the PrometheusRule', () => [ruleKey]],
+      ['dashboards.enabled', 'only the dashboard ConfigMaps', dashboardKeys],
+    ];
+
+    test.each(switches)('%s=false removes %s', async (value, _what, removed) => {
       // GIVEN
       const defaults = await renderedDefaults();
       // WHEN
-      const set = await rendered(['--set', 'serviceMonitor.enabled=false']);
+      const set = await rendered(['--set', `${value}=false`]);
       // THEN
-      expect(changes(defaults, set)).toEqual([
-        { object: monitorKey, path: '', before: byKey(defaults).get(monitorKey), after: undefined },
-      ]);
+      const keys = removed();
+      expect(keys.length).toBeGreaterThan(0);
+      expect(changes(defaults, set)).toEqual(keys.sort((x, y) => `${x} `.localeCompare(`${y} `)).map(key => ({ object: key, path: '', before: byKey(defaults).get(key), after: undefined })));
+    });
+
+    test('serviceMonitor.enabled=false renders nothing that needs the Prometheus operator\'s CRDs', async () => {
+      const set = await rendered(['--set', 'serviceMonitor.enabled=false']);
+      expect(set.filter(o => o.apiVersion.startsWith('monitoring.coreos.com/'))).toEqual([]);
     });
   });
 
@@ -287,6 +302,8 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
       ['a ServiceMonitor label that would duplicate a literal label', ['--set', 'serviceMonitor.labels.app\\.kubernetes\\.io/name=x'], 'serviceMonitor.labels: Property name'],
       ['a ServiceMonitor label value that is no label value', ['--set', 'serviceMonitor.labels.team=a b'], 'serviceMonitor.labels.team: Does not match pattern'],
       ['serviceMonitor.enabled that is no boolean', ['--set', 'serviceMonitor.enabled=maybe'], 'serviceMonitor.enabled: Invalid type'],
+      ['prometheusRule.enabled that is no boolean', ['--set', 'prometheusRule.enabled=maybe'], 'prometheusRule.enabled: Invalid type'],
+      ['dashboards.enabled that is no boolean', ['--set', 'dashboards.enabled=maybe'], 'dashboards.enabled: Invalid type'],
       ...(installation.auth.front === 'proxy' ? [
         ['a proxy image tag that is not a tag', ['--set', 'proxy.image.tag=not/a/tag'], 'proxy.image.tag: Does not match pattern'],
         ['a proxy memory limit that is no quantity', ['--set', 'proxy.resources.limits.memory=64M'], 'proxy.resources.limits.memory: Does not match pattern'],
@@ -461,6 +478,8 @@ describe('helmChart', () => {
       replicas: base.installation.server.replicas,
       resources: base.installation.server.resources,
       serviceMonitor: { enabled: true, labels: base.installation.serviceMonitor.labels },
+      prometheusRule: { enabled: true },
+      dashboards: { enabled: true },
     });
     expect(stringify(values)).toContain('release: kube-prometheus-stack');
   });

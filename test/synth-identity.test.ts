@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { benchConfig } from '../bench/generate-config';
-import { ConfigError, positiveIntegerFromEnv, resolveConfig, synthesize } from '../lib';
+import { ConfigError, positiveIntegerFromEnv, resolveAnalyticsConfig, synthesize } from '../lib';
 import { MIN_INSTALLATIONS_PER_THREAD, renderInParallel } from '../lib/app/parallel';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -67,7 +67,7 @@ describe('output identity of the fast path', () => {
 });
 
 describe('synthesize', () => {
-  const installations = resolveConfig(benchConfig(INSTALLATIONS));
+  const installations = resolveAnalyticsConfig(benchConfig(INSTALLATIONS)).installations;
   const byName = (s: ReturnType<typeof synthesize>) => new Map(s.map(x => [x.installation.name, JSON.stringify(x.objects)]));
 
   test('gives each installation the same objects whatever the order of the charts in the App', () => {

@@ -124,19 +124,11 @@ export async function runApp(options: AppOptions): Promise<number> {
       : renderInstallations(load(), {
         ...options, stagingDir: staged?.dir, progress: (done, total) => out.write(`synthesized ${done}/${total} installations\n`),
       });
-    // Here, not per slice: slices (threads, progress steps) would miss collisions between them.
-    const collisions = [...duplicateObjectProblems(rendered), ...sidecarFileProblems(rendered), ...usageUidProblems(rendered)];
-    if (collisions.length > 0) throw new ConfigError(collisions, options.configFile);
-    // The dashboards are known now: the output folder must not hold one either.
-    const dashboards = rendered.flatMap(r => r.installation.dashboards.map(d => ({ what: `the dashboard file ${d.file}`, path: d.file })));
-    const holdsInput = outputFolderProblem(options.outdir, dashboards);
-    if (holdsInput) throw new OutputFolderRefused(options.outdir, holdsInput);
     const configFiles = staged && loaded.config ? (options.configWriters ?? []).flatMap(w => w(loaded.config!)) : [];
     if (staged) {
-      for (const r of rendered) if (r.files) writeStagedFiles(staged.dir, r.files);
-      writeStagedFiles(staged.dir, configFiles);
-      staged.commit();
+      commitRendered(staged, rendered, options.outdir, options.configFile, configFiles);
     } else {
+      checkRendered(rendered, options.outdir, options.configFile);
       writeOutputAtomically(options.outdir, [{ path: STDOUT_MANIFEST_FILE, content: rendered.map(r => r.files?.[0].content ?? '').join('') }]);
     }
     staged = undefined;
@@ -144,16 +136,63 @@ export async function runApp(options: AppOptions): Promise<number> {
     return 0;
   } catch (e) {
     staged?.discard();
-    // A config problem is the user's to fix: the message says where, without a stack trace.
-    // So is a refused output folder, and the machine's own errors. Anything else is a bug in
-    // this library, and its stack is what a bug report needs.
-    const code = (e as NodeJS.ErrnoException | undefined)?.code;
-    const text = e instanceof ConfigError || e instanceof OutputFolderRefused ? e.message
-      : code && ENVIRONMENT_ERRORS.has(code) ? `cannot write the output (${(e as Error).message}): a problem of this machine, not of the config or the library; nothing was replaced`
-        : `internal error, please report it: ${(e as Error).stack ?? e}`;
-    out.write(`${paint(text, out, options.color)}\n`);
-    return 1;
+    return reportFailure(e, options);
   }
+}
+
+/**
+ * The checks `runApp` makes before it renders, writing nothing: the output folder (when given)
+ * and the config. `npm run synth` runs them before the cdk8s CLI deletes the output folder.
+ * Returns 0, or 1 with the reason on the console.
+ */
+export function checkConfig(options: Pick<AppOptions, 'configFile' | 'console' | 'color'> & { readonly outdir?: string }): number {
+  try {
+    if (options.outdir !== undefined) {
+      const refused = outputFolderProblem(options.outdir, protectedFolders(options.configFile));
+      if (refused) throw new OutputFolderRefused(options.outdir, refused);
+    }
+    loadAnalyticsConfig(options.configFile);
+    return 0;
+  } catch (e) {
+    return reportFailure(e, options);
+  }
+}
+
+function reportFailure(e: unknown, options: Pick<AppOptions, 'console' | 'color'>): 1 {
+  // A config problem is the user's to fix: the message says where, without a stack trace.
+  // So is a refused output folder, and the machine's own errors. Anything else is a bug in
+  // this library, and its stack is what a bug report needs.
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const text = e instanceof ConfigError || e instanceof OutputFolderRefused ? e.message
+    : code && ENVIRONMENT_ERRORS.has(code) ? `cannot write the output (${(e as Error).message}): a problem of this machine, not of the config or the library; nothing was replaced`
+      : `internal error, please report it: ${(e as Error).stack ?? e}`;
+  options.console.write(`${paint(text, options.console, options.color)}\n`);
+  return 1;
+}
+
+/**
+ * Replaces the output folder with the staged files of every installation (writing those not
+ * staged yet) and the files of the whole config (`configFiles`: GitOps), after the checks that
+ * need every installation at once. Throws ConfigError or
+ * OutputFolderRefused.
+ */
+export function commitRendered(
+  staged: StagedOutput, rendered: readonly RenderedInstallation[], outdir: string, source?: string, configFiles: readonly OutputFile[] = [],
+): void {
+  checkRendered(rendered, outdir, source);
+  for (const r of rendered) if (r.files) writeStagedFiles(staged.dir, r.files);
+  writeStagedFiles(staged.dir, configFiles);
+  staged.commit();
+}
+
+function checkRendered(rendered: readonly RenderedInstallation[], outdir: string, source?: string): void {
+  // Here, not per slice: slices (threads, progress steps) would miss collisions between them.
+  const collisions = [...duplicateObjectProblems(rendered), ...sidecarFileProblems(rendered), ...usageUidProblems(rendered)];
+  if (collisions.length > 0) throw new ConfigError(collisions, source);
+  // The dashboards are known now: the output folder must not hold one either.
+  const dashboards = rendered.flatMap(r => r.installation.dashboards.map(d => ({ what: `the dashboard file ${d.file}`, path: d.file })));
+  const holdsInput = outputFolderProblem(outdir, dashboards);
+  if (holdsInput) throw new OutputFolderRefused(outdir, holdsInput);
 }
 
 /**
@@ -254,7 +293,7 @@ export function summary(
   const skipped = options.writers?.length ? ' (plain manifests only: the other outputs need an output directory, run without --stdout)' : '';
   const fileCount = rendered.reduce((n, r) => n + r.paths.length, configFiles);
   const where = options.stdoutMode ? `to stdout${skipped}` : `${fileCount} files in ${options.outdir}`;
-  lines.push(`total: ${rendered.length} installations, ${objectTotal} objects, ${where}`);
+  lines.push(`total: ${rendered.length} installation${rendered.length === 1 ? '' : 's'}, ${objectTotal} objects, ${where}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -10,11 +10,15 @@ export interface ConfigProblem {
 /** The config is invalid; `problems` lists every problem found, not only the first. */
 export class ConfigError extends Error {
   constructor(public readonly problems: ConfigProblem[], source?: string) {
-    const where = source ? ` in ${source}` : '';
-    const lines = problems.map(p => `  - ${p.path ? `${p.path}: ` : ''}${p.message}`);
-    super(`invalid configuration${where} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+    super(`invalid configuration${source ? ` in ${source}` : ''} ${problemList(problems)}`);
     this.name = 'ConfigError';
   }
+}
+
+/** `(2 problems):` and one line per problem, `  - path: message`: the body of every validation error. */
+export function problemList(problems: readonly ConfigProblem[]): string {
+  const lines = problems.map(p => `  - ${p.path ? `${p.path}: ` : ''}${p.message}`);
+  return `(${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
 }
 
 /** Longest piece of user input a message echoes: a 50 MB value must not become a 50 MB message. */

@@ -20,11 +20,11 @@ import { loneSurrogateProblems } from './text-problems';
 import { grafanaUpSelectorProblem, OWNED_LABEL_KEYS, ownedLabelKeys, nginxSizeProblem, prometheusDurationProblem } from './consumer-values';
 
 /**
- * Validates a config object (from YAML or code), reads the dashboard files it lists (relative to
- * the folder of `source`, else the working directory) and applies every default. Throws ConfigError.
+ * Validates a config written in code, reads the dashboard files it lists (relative to the folder
+ * of `source`, else the working directory) and applies every default. Throws ConfigError.
  */
-export function resolveConfig(input: unknown, source?: string): ResolvedInstallation[] {
-  return resolveAnalyticsConfig(input, source).installations;
+export function resolveConfig(config: AnalyticsConfig, source?: string): ResolvedInstallation[] {
+  return resolveAnalyticsConfig(config, source).installations;
 }
 
 /** The whole config resolved: the installations, and the `gitops` block when it is set. */
@@ -33,7 +33,10 @@ export interface ResolvedConfig {
   readonly gitops?: ResolvedGitops;
 }
 
-/** `resolveConfig`, with the `gitops` block. Throws ConfigError. */
+/**
+ * `resolveConfig`, with the `gitops` block, for data of any shape, such as parsed YAML: its shape
+ * is checked with the rest. Throws ConfigError.
+ */
 export function resolveAnalyticsConfig(input: unknown, source?: string): ResolvedConfig {
   // Every problem at once: the schema's, the dashboard files' and the rules of each installation
   // the first two leave intact; the checks across installations need all of them intact.
@@ -57,7 +60,16 @@ export function resolveAnalyticsConfig(input: unknown, source?: string): Resolve
   }
   if (problems.length > 0) throw new ConfigError(problems, source);
   const installations = resolved as ResolvedInstallation[];
+  for (const inst of installations) RESOLVED.add(inst);
   return gitops ? { installations, gitops } : { installations };
+}
+
+/** Installations this module resolved (and so checked): a construct need not check them again. */
+const RESOLVED = new WeakSet<ResolvedInstallation>();
+
+/** True for an installation `resolveConfig` returned in this thread (not a copy, not one built by hand). */
+export function isResolvedInstallation(inst: ResolvedInstallation): boolean {
+  return RESOLVED.has(inst);
 }
 
 /**
@@ -65,7 +77,7 @@ export function resolveAnalyticsConfig(input: unknown, source?: string): Resolve
  * value at `path` is wrong, `message` says why and what is allowed. `explicitOnly` rules fire only
  * when the installation itself sets the value (a shared `defaults` entry may suit other installations).
  */
-interface InstallationRule {
+export interface InstallationRule {
   readonly path: string;
   readonly explicitOnly?: boolean;
   readonly applies: (inst: ResolvedInstallation) => boolean;
@@ -120,7 +132,7 @@ const AUTH_FRONT_RULES: readonly InstallationRule[] = [
   })),
 ];
 
-const INSTALLATION_RULES: readonly InstallationRule[] = [
+export const INSTALLATION_RULES: readonly InstallationRule[] = [
   {
     path: 'grafana.host',
     applies: inst => IPV4.test(inst.grafana.host),
@@ -192,7 +204,7 @@ function labelKeysWithLongPrefix(labels: Record<string, string>): string[] {
   return Object.keys(labels).filter(k => k.includes('/') && k.substring(0, k.indexOf('/')).length > MAX_DNS_NAME);
 }
 
-function valueAt(obj: unknown, dotted: string): unknown {
+export function valueAt(obj: unknown, dotted: string): unknown {
   return dotted.split('.').reduce<unknown>((o, k) => (o === undefined || o === null ? undefined : (o as Record<string, unknown>)[k]), obj);
 }
 
@@ -202,7 +214,7 @@ function installationProblems(inst: ResolvedInstallation, raw: InstallationConfi
     .map(rule => ({ path: `${where}.${rule.path}`, message: rule.message(inst) }));
 }
 
-function resolveInstallation(defaults: object, inst: InstallationConfig, dashboard: (configPath: string) => DashboardFile): ResolvedInstallation {
+export function resolveInstallation(defaults: object, inst: InstallationConfig, dashboard: (configPath: string) => DashboardFile): ResolvedInstallation {
   // The schema guarantees the shape; only the derived defaults below are still open.
   const merged = mergeBySchema(InstallationSchema, DEFAULTS, defaults, inst) as Merged;
   const service = { ...merged.grafana.service, namespace: merged.grafana.service.namespace ?? merged.namespace };
@@ -225,10 +237,15 @@ function resolveInstallation(defaults: object, inst: InstallationConfig, dashboa
     dashboardSidecar: { ...merged.dashboardSidecar, namespace: merged.dashboardSidecar.namespace ?? service.namespace },
     alerts: {
       ...merged.alerts,
-      grafanaUpSelector: merged.alerts.grafanaUpSelector ?? `job=${JSON.stringify(service.name)},namespace=${JSON.stringify(service.namespace)}`,
+      grafanaUpSelector: merged.alerts.grafanaUpSelector ?? grafanaUpSelector(service),
       labels: merged.alerts.labels ?? merged.serviceMonitor.labels,
     },
   };
+}
+
+/** `alerts.grafanaUpSelector` by default: the labels of a ServiceMonitor on Grafana's Service. */
+export function grafanaUpSelector(service: { readonly name: string; readonly namespace: string }): string {
+  return `job=${JSON.stringify(service.name)},namespace=${JSON.stringify(service.namespace)}`;
 }
 
 type Grafana = ResolvedInstallation['grafana'];

@@ -39,6 +39,9 @@ const objectName = (description: string, dflt?: string) => Type.String({
   allowed: 'a Kubernetes object name (DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\')',
 } as Allowed);
 
+/** A Kubernetes object name, for construct props that name an object the config derives. */
+export const ObjectNameSchema = objectName('Name of a Kubernetes object.');
+
 const host = Type.String({
   pattern: `^${DNS_LABEL}(\\.${DNS_LABEL})*$`,
   maxLength: 253,

@@ -1,8 +1,12 @@
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addAnalyticsPanel, analyticsPanel, DashboardJson } from '../grafana/analytics-panel';
 import { AnalyticsServer } from './analytics-server';
 import { GrafanaDashboardConfigMap } from './grafana-dashboard-config-map';
 import { usageDashboard } from '../grafana/usage-dashboard';
+import { DEFAULTS } from '../config/defaults';
+import { dashboardModelProblem } from '../config/dashboard-files';
+import { propsCheck } from '../config/props';
 
 /** A dashboard to provision: its model and the stable name part of its ConfigMap. */
 export interface DashboardSource {
@@ -17,12 +21,21 @@ export interface AnalyticsDashboardsProps {
   readonly installation: string;
   /** The analytics server the usage dashboard reports on. */
   readonly server: AnalyticsServer;
-  /** Namespace of the server's Service (its series' `namespace` label). */
-  readonly serverNamespace: string;
-  /** Path on Grafana's host the hidden panels post to: the write Ingress path. */
-  readonly writePath: string;
-  /** Namespace the Grafana dashboard sidecar watches. */
-  readonly namespace: string;
+  /**
+   * Namespace of the server's Service (its series' `namespace` label).
+   * @default - the namespace of the server's Chart (required when it sets none)
+   */
+  readonly serverNamespace?: string;
+  /**
+   * Path on Grafana's host the hidden panels post to: the write Ingress path (an auth front's `writePath`).
+   * @default '/analytics-plugin/write'
+   */
+  readonly writePath?: string;
+  /**
+   * Namespace the Grafana dashboard sidecar watches.
+   * @default - the namespace of this construct's Chart (required when it sets none)
+   */
+  readonly namespace?: string;
   /**
    * Dashboards to provision with the hidden panel.
    * @default - none; the usage dashboard is still provisioned
@@ -60,6 +73,24 @@ export interface AnalyticsDashboardsProps {
   readonly endBeacon?: boolean;
 }
 
+const checkProps = propsCheck({
+  construct: 'AnalyticsDashboards',
+  required: ['installation'],
+  derived: { serverNamespace: 'the server\'s Chart sets no namespace', namespace: 'the Chart sets no namespace' },
+  props: {
+    installation: 'name',
+    serverNamespace: 'namespace',
+    writePath: 'ingress.writePath',
+    namespace: 'dashboardSidecar.namespace',
+    labelKey: 'dashboardSidecar.labelKey',
+    labelValue: 'dashboardSidecar.labelValue',
+    pluginVersion: 'panel.pluginVersion',
+    heartbeat: 'panel.heartbeat',
+    heartbeatIntervalSeconds: 'panel.heartbeatIntervalSeconds',
+    endBeacon: 'panel.endBeacon',
+  },
+});
+
 /**
  * The Grafana side of one installation: every listed dashboard with the hidden analytics panel
  * added, and the usage dashboard (which carries the panel too), one ConfigMap each. Each panel's
@@ -77,8 +108,17 @@ export class AnalyticsDashboards extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyticsDashboardsProps) {
     super(scope, id);
+    const derived = { serverNamespace: Chart.of(props.server).namespace, namespace: Chart.of(this).namespace };
+    const dashboardProblems = (props.dashboards ?? []).flatMap((d, i) => {
+      const problem = dashboardModelProblem(d.dashboard);
+      return problem ? [{ path: `dashboards[${i}].dashboard`, message: problem }] : [];
+    });
+    checkProps(props, this, derived, dashboardProblems);
+    // checkProps requires each prop whose derived default is missing.
+    const serverNamespace = props.serverNamespace ?? derived.serverNamespace as string;
+    const namespace = props.namespace ?? derived.namespace as string;
     const panel = (dashboard?: string) => analyticsPanel({
-      server: props.writePath,
+      server: props.writePath ?? DEFAULTS.ingress.writePath,
       dashboard,
       pluginVersion: props.pluginVersion,
       heartbeat: props.heartbeat,
@@ -86,7 +126,7 @@ export class AnalyticsDashboards extends Construct {
       endBeacon: props.endBeacon,
     });
     this.panel = panel();
-    const sidecar = { installation: props.installation, namespace: props.namespace, labelKey: props.labelKey, labelValue: props.labelValue };
+    const sidecar = { installation: props.installation, namespace, labelKey: props.labelKey, labelValue: props.labelValue };
     const dashboards = props.dashboards ?? [];
     this.dashboardConfigMaps = dashboards.map(d => {
       const name = `${props.installation}-dashboard-${d.name}`;
@@ -99,7 +139,7 @@ export class AnalyticsDashboards extends Construct {
     });
     const usage = usageDashboard({
       installation: props.installation,
-      serverNamespace: props.serverNamespace,
+      serverNamespace,
       serverJob: props.server.service.name,
       provisioned: dashboards.map(d => ({ uid: d.dashboard.uid, title: d.dashboard.title })),
     });

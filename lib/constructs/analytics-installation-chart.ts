@@ -8,6 +8,7 @@ import { AnalyticsServiceMonitor } from './analytics-service-monitor';
 import { IAuthFront } from './auth/auth-front';
 import { ResolvedInstallation } from '../config/schema';
 import { dashboardSlug } from '../config/dashboard-files';
+import { checkInstallation, installationBuilt } from '../config/props';
 import { IngressNginxAuthFront } from './auth/ingress-nginx-auth-front';
 import { ProxyAuthFront } from './auth/proxy-auth-front';
 import { TraefikAuthFront } from './auth/traefik-auth-front';
@@ -16,7 +17,8 @@ import { TraefikAuthFront } from './auth/traefik-auth-front';
  * Everything one Grafana installation needs, in the installation's namespace (the via-ingress
  * auth Ingress excepted: it must live beside Grafana's Service).
  *
- * Props are a fully resolved installation: build them with `resolveConfig`.
+ * Props are a fully resolved installation: build them with `resolveConfig`. One built by hand is
+ * checked against the config's schema and rules (a PropsError names every bad setting).
  */
 export class AnalyticsInstallationChart extends Chart {
   public readonly installation: ResolvedInstallation;
@@ -29,6 +31,8 @@ export class AnalyticsInstallationChart extends Chart {
 
   constructor(scope: Construct, id: string, props: ResolvedInstallation) {
     super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
+    // Checked as a whole: the parts below skip their own checks of the same settings.
+    checkInstallation(props, 'AnalyticsInstallationChart', this);
     this.installation = props;
     const installation = props.name;
     this.server = new AnalyticsServer(this, 'Server', { installation, ...props.server });
@@ -72,6 +76,7 @@ export class AnalyticsInstallationChart extends Chart {
       subPath: props.grafana.subPath !== '/',
       ...props.alerts,
     });
+    installationBuilt(this);
   }
 }
 
@@ -118,8 +123,8 @@ function createAuthFront(scope: Construct, props: ResolvedInstallation, server: 
         grafanaServiceNamespace: props.grafana.service.namespace,
         grafanaServicePort: props.grafana.service.port,
         mode: props.auth.mode,
-        clusterDomain: props.auth.clusterDomain,
-        viaIngressPath: props.auth.viaIngressPath,
+        // Each mode's own setting only: the front rejects the other mode's, as the config does.
+        ...(props.auth.mode === 'in-cluster' ? { clusterDomain: props.auth.clusterDomain } : { viaIngressPath: props.auth.viaIngressPath }),
         ingressClassName: props.ingress.className,
         writePath: props.ingress.writePath,
         tlsSecretName: props.ingress.tlsSecretName,

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { AnalyticsServer } from './analytics-server';
 import { DEFAULTS, INGRESS_NGINX_DEFAULTS, SERVER_PORT } from '../config/defaults';
+import { propsCheck } from '../config/props';
 import { recommendedLabels } from './labels';
 
 export interface AnalyticsNetworkPolicyProps {
@@ -31,6 +32,18 @@ export interface AnalyticsNetworkPolicyProps {
   readonly grafanaPods?: { readonly namespace: string; readonly labels: Record<string, string>; readonly port: number };
 }
 
+const checkProps = propsCheck({
+  construct: 'AnalyticsNetworkPolicy',
+  required: ['installation'],
+  props: {
+    installation: 'name',
+    ingressControllerNamespace: 'networkPolicy.ingressControllerNamespace',
+    prometheusNamespace: 'networkPolicy.prometheusNamespace',
+    // A port like any other: the config's rule for one.
+    controllerPort: 'grafana.service.port',
+  },
+});
+
 const TCP = 'TCP';
 const port = (number: number, protocol = TCP) => ({ port: k8s.IntOrString.fromNumber(number), protocol });
 const inNamespace = (ns: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } });
@@ -47,6 +60,7 @@ export class AnalyticsNetworkPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyticsNetworkPolicyProps) {
     super(scope, id);
+    checkProps(props, this);
     const controller = props.ingressControllerNamespace ?? INGRESS_NGINX_DEFAULTS.ingressControllerNamespace;
     const prometheus = props.prometheusNamespace ?? DEFAULTS.networkPolicy.prometheusNamespace;
     const controllerPort = props.controllerPort ?? SERVER_PORT;

@@ -1,7 +1,10 @@
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
 import { AnalyticsServer } from './analytics-server';
 import { DEFAULTS, PLUGIN_ID } from '../config/defaults';
+import { propsCheck } from '../config/props';
+import { grafanaUpSelector } from '../config/resolve';
 import { addUnrenderableKeys, recommendedLabels, renderable } from './labels';
 import { promString } from '../grafana/metrics';
 import { usageRecordingRules, VIEWS_PER_DASHBOARD_RECORD } from '../grafana/usage-rules';
@@ -11,13 +14,17 @@ export interface AnalyticsPrometheusRuleProps {
   readonly installation: string;
   /** The server whose series the rules read (Prometheus labels `namespace` and `job`). */
   readonly server: AnalyticsServer;
-  /** Namespace of the server's Service. */
-  readonly serverNamespace: string;
+  /**
+   * Namespace of the server's Service.
+   * @default - the namespace of the server's Chart (required when it sets none)
+   */
+  readonly serverNamespace?: string;
   /**
    * PromQL label matchers, without braces, of Grafana's own `up` series.
    * For example `job="grafana",namespace="monitoring"`.
+   * @default - `job="grafana",namespace="<serverNamespace>"`: a ServiceMonitor on a Grafana Service named grafana beside the server
    */
-  readonly grafanaUpSelector: string;
+  readonly grafanaUpSelector?: string;
   /**
    * The ServiceMonitor's scrape interval: the rules are evaluated at it and compare each scrape
    * with the one before.
@@ -42,6 +49,20 @@ export interface AnalyticsPrometheusRuleProps {
   readonly labels?: Record<string, string>;
 }
 
+const checkProps = propsCheck({
+  construct: 'AnalyticsPrometheusRule',
+  required: ['installation'],
+  derived: { serverNamespace: 'the server\'s Chart sets no namespace' },
+  props: {
+    installation: 'name',
+    serverNamespace: 'namespace',
+    grafanaUpSelector: 'alerts.grafanaUpSelector',
+    scrapeInterval: 'serviceMonitor.interval',
+    noBeaconFor: 'alerts.noBeaconFor',
+    labels: 'alerts.labels',
+  },
+});
+
 /**
  * Alerts and a recording rule for one installation:
  * - `GrafanaAnalyticsServerDown`: the server is down or Prometheus does not scrape it.
@@ -55,9 +76,13 @@ export class AnalyticsPrometheusRule extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyticsPrometheusRuleProps) {
     super(scope, id);
+    const serverChartNamespace = Chart.of(props.server).namespace;
+    checkProps(props, this, { serverNamespace: serverChartNamespace });
+    // checkProps requires serverNamespace when the server's Chart sets no namespace.
+    const serverNamespace = props.serverNamespace ?? serverChartNamespace as string;
     const window = props.noBeaconFor ?? DEFAULTS.alerts.noBeaconFor;
-    const server = `namespace=${promString(props.serverNamespace)}, job=${promString(props.server.service.name)}`;
-    const grafana = props.grafanaUpSelector.trim();
+    const server = `namespace=${promString(serverNamespace)}, job=${promString(props.server.service.name)}`;
+    const grafana = (props.grafanaUpSelector ?? grafanaUpSelector({ name: DEFAULTS.grafana.service.name, namespace: serverNamespace })).trim();
     const views = `${VIEWS_PER_DASHBOARD_RECORD}{${server}}`;
     const interval = props.scrapeInterval ?? DEFAULTS.serviceMonitor.interval;
     const expr = (e: string) => PrometheusRuleSpecGroupsRulesExpr.fromString(e);
@@ -80,7 +105,7 @@ export class AnalyticsPrometheusRule extends Construct {
               labels: { severity: 'warning' },
               annotations: {
                 summary: `Grafana analytics server of ${props.installation} is down or not scraped`,
-                description: `Prometheus has no healthy target for job ${props.server.service.name} in namespace ${props.serverNamespace}: dashboard views are not counted.`,
+                description: `Prometheus has no healthy target for job ${props.server.service.name} in namespace ${serverNamespace}: dashboard views are not counted.`,
               },
             },
             {

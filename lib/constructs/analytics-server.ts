@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { ResourceQuantities } from '../config/schema';
 import { DEFAULTS, maxCacheSizeFor, SERVER_PORT, SERVER_PORT_NAME } from '../config/defaults';
+import { propsCheck } from '../config/props';
 import { imageVersion, recommendedLabels, selectorLabels } from './labels';
 
 export interface AnalyticsServerProps {
@@ -46,6 +47,21 @@ export interface AnalyticsServerProps {
   readonly maxCacheSize?: number;
 }
 
+const checkProps = propsCheck({
+  construct: 'AnalyticsServer',
+  required: ['installation'],
+  props: {
+    installation: 'name',
+    image: 'server.image',
+    replicas: 'server.replicas',
+    resources: 'server.resources',
+    nodeSelector: 'server.nodeSelector',
+    storeUserIdentityInMetrics: 'server.storeUserIdentityInMetrics',
+    logSessions: 'server.logSessions',
+    maxCacheSize: 'server.maxCacheSize',
+  },
+});
+
 /** The unprivileged `nobody` user the image's Dockerfile runs as. */
 const NOBODY = 65534;
 
@@ -66,6 +82,7 @@ export class AnalyticsServer extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyticsServerProps) {
     super(scope, id);
+    checkProps(props, this);
     const defaults = DEFAULTS.server;
     this.name = `${props.installation}-analytics`;
     this.selectorLabels = selectorLabels(props.installation);

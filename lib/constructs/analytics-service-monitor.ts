@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsMetricRelabelingsAction } from '../../imports/servicemonitor-monitoring.coreos.com';
 import { AnalyticsServer } from './analytics-server';
 import { DEFAULTS, SERVER_PORT_NAME, USER_IDENTITY_LABEL_REGEX } from '../config/defaults';
+import { propsCheck } from '../config/props';
 import { addUnrenderableKeys, recommendedLabels, renderable } from './labels';
 
 export interface AnalyticsServiceMonitorProps {
@@ -21,6 +22,12 @@ export interface AnalyticsServiceMonitorProps {
   readonly labels?: Record<string, string>;
 }
 
+const checkProps = propsCheck({
+  construct: 'AnalyticsServiceMonitor',
+  required: ['installation'],
+  props: { installation: 'name', interval: 'serviceMonitor.interval', labels: 'serviceMonitor.labels' },
+});
+
 /**
  * The ServiceMonitor that makes Prometheus scrape the server. Unless the server keeps user
  * identity by explicit opt-in, it drops `user_(login|name|email)` at scrape time as a safety net
@@ -32,6 +39,7 @@ export class AnalyticsServiceMonitor extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyticsServiceMonitorProps) {
     super(scope, id);
+    checkProps(props, this);
     const metricRelabelings = props.server.storeUserIdentityInMetrics ? undefined : [{
       action: ServiceMonitorSpecEndpointsMetricRelabelingsAction.LABELDROP,
       regex: USER_IDENTITY_LABEL_REGEX,

@@ -1,7 +1,10 @@
+import { Type } from '@sinclair/typebox';
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { MAX_CONFIG_MAP_BYTES } from '../config/dashboard-files';
 import { DEFAULTS } from '../config/defaults';
+import { propsCheck } from '../config/props';
+import { ObjectNameSchema } from '../config/schema';
 import { addUnrenderableKeys, recommendedLabels, renderable } from './labels';
 
 
@@ -31,6 +34,19 @@ export interface GrafanaDashboardConfigMapProps {
   readonly labelValue?: string;
 }
 
+const checkProps = propsCheck({
+  construct: 'GrafanaDashboardConfigMap',
+  required: ['installation', 'name', 'namespace', 'fileName'],
+  props: {
+    installation: 'name',
+    name: ObjectNameSchema,
+    namespace: 'dashboardSidecar.namespace',
+    fileName: Type.String({ pattern: '^[-._a-zA-Z0-9]+\\.json$', allowed: 'letters, digits, \'-\', \'_\' and \'.\', ending in .json' }),
+    labelKey: 'dashboardSidecar.labelKey',
+    labelValue: 'dashboardSidecar.labelValue',
+  },
+});
+
 /**
  * One dashboard in one ConfigMap, labelled for the Grafana dashboard sidecar (the Grafana Helm
  * chart's `sidecar.dashboards`; kube-prometheus-stack selects `grafana_dashboard: "1"`).
@@ -40,9 +56,7 @@ export class GrafanaDashboardConfigMap extends Construct {
 
   constructor(scope: Construct, id: string, props: GrafanaDashboardConfigMapProps) {
     super(scope, id);
-    if (!/^[-._a-zA-Z0-9]+\.json$/.test(props.fileName)) {
-      throw new Error(`dashboard file name got "${props.fileName}"; allowed: letters, digits, '-', '_' and '.', ending in .json`);
-    }
+    checkProps(props, this);
     const json = `${JSON.stringify(props.dashboard, null, 2)}\n`;
     this.node.addValidation({
       validate: () => Buffer.byteLength(json) > MAX_CONFIG_MAP_BYTES

@@ -5,11 +5,36 @@
  * and an end beacon). The browser sends the Grafana cookie only to its own origin, so `server` is
  * a path on Grafana's host: the write Ingress path of the same installation.
  */
-import type * as sdk from '@grafana/grafana-foundation-sdk/dashboard';
 import { DEFAULTS, PLUGIN_ID } from '../config/defaults';
 
 /** A Grafana dashboard model (JSON), as exported from Grafana or read from a file. */
 export type DashboardJson = Readonly<Record<string, unknown>>;
+
+/**
+ * The hidden panel as JSON (a panel of Grafana's dashboard schema). Our own type, not the SDK's
+ * `dashboard.Panel`: the SDK's subpath modules do not resolve under `module: commonjs`, so a
+ * public signature naming them would break the compile of a standard cdk8s project.
+ */
+export interface AnalyticsPanelJson {
+  readonly type: string;
+  readonly title: string;
+  readonly transparent: boolean;
+  readonly pluginVersion: string;
+  readonly gridPos: { readonly h: number; readonly w: number; readonly x: number; readonly y: number };
+  readonly options: {
+    readonly analyticsOptions: {
+      readonly server: string;
+      readonly dashboard: string;
+      readonly showDetails: boolean;
+      readonly postStart: boolean;
+      readonly postEnd: boolean;
+      readonly postHeartbeat: boolean;
+      readonly heartbeatInterval: number;
+      readonly heartbeatAlways: boolean;
+      readonly flatten: boolean;
+    };
+  };
+}
 
 export interface AnalyticsPanelProps {
   /** Path on Grafana's host the beacons go to: the write Ingress path, e.g. `/analytics-plugin/write`. */
@@ -52,7 +77,7 @@ const GRID_WIDTH = 24;
  * The hidden panel: transparent, blank title, one unit high, full width, details hidden. Grafana
  * skips a panel with an empty title's header; the two spaces keep it blank but present.
  */
-export function analyticsPanel(props: AnalyticsPanelProps): sdk.Panel {
+export function analyticsPanel(props: AnalyticsPanelProps): AnalyticsPanelJson {
   if (!props.server.startsWith('/') || props.server.includes('//')) {
     throw new Error(`analytics panel server got "${props.server}"; allowed: an absolute path on Grafana's host such as /analytics-plugin/write`);
   }
@@ -96,7 +121,7 @@ type PanelJson = Record<string, unknown> & { gridPos?: { y: number; h?: number }
  * row) is replaced, so adding twice gives the same dashboard as adding once. The other panels
  * move down only when something occupies the panel's place.
  */
-export function addAnalyticsPanel<T extends object>(dashboard: T, panel: sdk.Panel): T {
+export function addAnalyticsPanel<T extends object>(dashboard: T, panel: AnalyticsPanelJson): T {
   const height = panel.gridPos?.h ?? PANEL_HEIGHT;
   const copy = toJson(dashboard) as Record<string, unknown>;
   const others = ((copy.panels ?? []) as PanelJson[])

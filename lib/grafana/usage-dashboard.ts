@@ -38,6 +38,23 @@ export interface UsageDashboardProps {
   readonly provisioned?: readonly ProvisionedDashboard[];
 }
 
+/**
+ * The usage dashboard as JSON (Grafana's dashboard model, built with the SDK). Our own type, not
+ * the SDK's `dashboard.Dashboard`: see `AnalyticsPanelJson`.
+ */
+export interface UsageDashboardJson {
+  readonly uid: string;
+  readonly title: string;
+  readonly panels: readonly {
+    readonly type: string;
+    readonly title: string;
+    readonly gridPos: { readonly h: number; readonly w: number; readonly x: number; readonly y: number };
+    readonly [key: string]: unknown;
+  }[];
+  readonly templating: { readonly list: readonly Readonly<Record<string, unknown>>[] };
+  readonly [key: string]: unknown;
+}
+
 /** Grafana's limit on a dashboard uid. */
 const MAX_UID_LENGTH = 40;
 const DATASOURCE_VARIABLE = 'datasource';
@@ -95,7 +112,7 @@ function usageDashboardTitle(installation: string): string {
 }
 
 /** Builds the usage dashboard model, as plain JSON. */
-export function usageDashboard(props: UsageDashboardProps): dashboard.Dashboard {
+export function usageDashboard(props: UsageDashboardProps): UsageDashboardJson {
   const q = usageQueries(props);
   const query = (title: string, legend: string, instant: boolean) => {
     const b = new prometheus.DataqueryBuilder().datasource(DATASOURCE).expr(q[title]).legendFormat(legend).refId('A');
@@ -186,5 +203,5 @@ export function usageDashboard(props: UsageDashboardProps): dashboard.Dashboard 
       .height(10)
       .span(4));
   // Plain JSON: the builders leave marker functions on the queries.
-  return JSON.parse(JSON.stringify(builder.build())) as dashboard.Dashboard;
+  return JSON.parse(JSON.stringify(builder.build())) as UsageDashboardJson;
 }

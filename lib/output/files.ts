@@ -238,11 +238,11 @@ export function writeOutputAtomically(outdir: string, files: readonly OutputFile
 }
 
 /** Where a user's own files are: an output folder must never hold them. */
-export function protectedFolders(configFile: string): { what: string; path: string }[] {
+export function protectedFolders(configFile?: string): { what: string; path: string }[] {
   return [
     { what: 'the working directory', path: process.cwd() },
     { what: 'the home folder', path: os.homedir() },
     { what: 'the temporary folder', path: os.tmpdir() },
-    { what: 'the config file', path: configFile },
+    ...(configFile === undefined ? [] : [{ what: 'the config file', path: configFile }]),
   ];
 }

@@ -44,8 +44,26 @@ export interface HelmChartValues {
   readonly replicas: number;
   readonly resources: ResolvedInstallation['server']['resources'];
   readonly serviceMonitor: { readonly enabled: boolean; readonly labels: Record<string, string> };
+  readonly prometheusRule: { readonly enabled: boolean };
+  readonly dashboards: { readonly enabled: boolean };
   /** The nginx auth proxy container (auth.front proxy only). */
   readonly proxy?: { readonly image: HelmChartValues['image']; readonly resources: ResolvedInstallation['proxy']['resources'] };
+}
+
+/**
+ * The values that switch objects off, as the Helm condition of each object's template. The
+ * ServiceMonitor and the PrometheusRule are both prometheus-operator CRDs: `serviceMonitor.enabled`
+ * false (a cluster without the operator) drops both, and the rule's alerts read the very series
+ * that ServiceMonitor scrapes; `prometheusRule.enabled` drops the rule alone. `dashboards.enabled`
+ * drops the dashboard ConfigMaps, for a Grafana whose dashboards are provisioned some other way.
+ */
+function templateCondition(object: KubeObject): string | undefined {
+  switch (object.kind) {
+    case 'ServiceMonitor': return '.Values.serviceMonitor.enabled';
+    case 'PrometheusRule': return 'and .Values.serviceMonitor.enabled .Values.prometheusRule.enabled';
+    case 'ConfigMap': return object.metadata.labels?.['app.kubernetes.io/component'] === 'dashboard' ? '.Values.dashboards.enabled' : undefined;
+    default: return undefined;
+  }
 }
 
 /** `helm/<name>/...` for every installation. */
@@ -99,6 +117,8 @@ export function chartValues(installation: ResolvedInstallation): HelmChartValues
     replicas: installation.server.replicas,
     resources: installation.server.resources,
     serviceMonitor: { enabled: true, labels: installation.serviceMonitor.labels },
+    prometheusRule: { enabled: true },
+    dashboards: { enabled: true },
     ...(installation.auth.front === 'proxy'
       ? { proxy: { image: splitImage(installation.proxy.image), resources: installation.proxy.resources } }
       : {}),
@@ -184,6 +204,12 @@ export function valuesSchema(
         propertyNames: { not: { enum: literalMonitorLabels } },
       }, 'Extra labels of the ServiceMonitor, for Prometheus\' serviceMonitorSelector (kube-prometheus-stack: release).'),
     }, 'The ServiceMonitor that makes Prometheus scrape the server.'),
+    prometheusRule: strictObject({
+      enabled: leaf({ type: 'boolean' }, 'Create the PrometheusRule (a Prometheus operator CRD too: only with serviceMonitor.enabled).'),
+    }, 'The alerts and the recording rule.'),
+    dashboards: strictObject({
+      enabled: leaf({ type: 'boolean' }, 'Create the dashboard ConfigMaps (the dashboards with the hidden panel and the usage dashboard).'),
+    }, 'The ConfigMaps the Grafana dashboard sidecar loads.'),
     ...(values.proxy ? {
       proxy: strictObject({
         image: strictObject({
@@ -375,9 +401,9 @@ function objectTemplates(
     const name = templateFileName(installation, object);
     if (names.has(name)) throw new Error(`two objects map to the template ${name}`);
     names.add(name);
-    // The CRD belongs to the Prometheus operator: a value, not .Capabilities, switches it off so
-    // offline rendering is the same everywhere.
-    return { path: `templates/${name}`, content: monitor ? `{{- if .Values.serviceMonitor.enabled }}\n${body}{{- end }}\n` : body };
+    // A value, not .Capabilities, switches the operator's CRDs off, so offline rendering is the same everywhere.
+    const condition = templateCondition(object);
+    return { path: `templates/${name}`, content: condition ? `{{- if ${condition} }}\n${body}{{- end }}\n` : body };
   });
 }
 
@@ -477,7 +503,8 @@ function notes(installation: ResolvedInstallation, objects: readonly KubeObject[
   const scheme = installation.ingress.tlsSecretName ? 'https' : 'http';
   const lines = objects.map(o => {
     const line = `  ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
-    return o.kind === 'ServiceMonitor' ? `{{- if .Values.serviceMonitor.enabled }}\n${escapeBraces(line)}\n{{- end }}` : escapeBraces(line);
+    const condition = templateCondition(o);
+    return condition ? `{{- if ${condition} }}\n${escapeBraces(line)}\n{{- end }}` : escapeBraces(line);
   });
   return [
     `Release {{ .Release.Name }}: the Grafana analytics panel server for ${escapeBraces(installation.grafana.host)}.`,

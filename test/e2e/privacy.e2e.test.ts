@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import { parseConfigYaml } from '../../lib/config/load';
-import { resolveConfig } from '../../lib/config/resolve';
+import { resolveAnalyticsConfig } from '../../lib/config/resolve';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
 import { beacon } from '../support/e2e/beacon';
 import { DASHBOARDS, FakeAnalyticsServer, startFakeAnalyticsServer, VIEWERS } from '../support/e2e/fake-analytics-server';
@@ -36,7 +36,7 @@ function installations(): SynthesizedInstallation[] {
     { name: 'privacy-control', grafana: { host: 'grafana.control.example.com' } },
   );
   // The example's source path: dashboard files are resolved relative to it.
-  return synthesize(resolveConfig(config, EXAMPLE_CONFIG));
+  return synthesize(resolveAnalyticsConfig(config, EXAMPLE_CONFIG).installations);
 }
 
 type Series = Record<string, string>;

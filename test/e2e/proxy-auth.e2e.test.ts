@@ -22,10 +22,10 @@ const synthesized = synthesize(resolveConfig({
   ...FRONTS_CONFIG,
   installations: [
     ...FRONTS_CONFIG.installations.filter(i => i.auth?.front === 'proxy'),
-    ...[['rate-untrusted', undefined], ['rate-trusted', ['127.0.0.1']]].map(([name, trustedProxies], i) => ({
+    ...([['rate-untrusted', undefined], ['rate-trusted', ['127.0.0.1']]] as [string, string[] | undefined][]).map(([name, trustedProxies], i) => ({
       name,
       grafana: { host: `rate-${i}.example.com` },
-      auth: { front: 'proxy' },
+      auth: { front: 'proxy' as const },
       ingress: { rateLimitPerMinute: 1 },
       ...(trustedProxies ? { proxy: { trustedProxies } } : {}),
       networkPolicy: { enabled: false },

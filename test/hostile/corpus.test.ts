@@ -149,12 +149,12 @@ const CASES: HostileCase[] = [
   {
     family: 'file system', name: 'output folder is an empty folder: it becomes the output',
     arrange: w => { fs.mkdirSync(path.join(w.dir, 'empty')); return { outdir: path.join(w.dir, 'empty') }; },
-    code: 0, says: ['total: 1 installations'],
+    code: 0, says: ['total: 1 installation,'],
   },
   {
     family: 'file system', name: 'the previous output (with the marker) is replaced whole',
     arrange: () => undefined,
-    code: 0, says: ['total: 1 installations'],
+    code: 0, says: ['total: 1 installation,'],
     output: files => {
       expect(files['prod.k8s.yaml']).toContain('kind: Deployment');
       expect(Object.keys(files)).toContain(OUTPUT_MARKER);
@@ -171,7 +171,7 @@ const CASES: HostileCase[] = [
       for (const d of [dead, recycled, otherBoot, live, foreign]) fs.mkdirSync(d);
       return { staging: [{ path: dead, kept: false }, { path: recycled, kept: false }, { path: otherBoot, kept: false }, { path: live, kept: true }, { path: foreign, kept: true }] };
     },
-    code: 0, says: ['total: 1 installations'],
+    code: 0, says: ['total: 1 installation,'],
   },
 
   // 2. Inputs that are not regular files, or too large or deep to read.
@@ -222,7 +222,7 @@ const CASES: HostileCase[] = [
   {
     family: 'not a regular file', name: 'a dashboard of exactly the allowed size (its 100 panels counted) still fits its ConfigMap with the hidden panel',
     arrange: w => { w.file('dashboards/full.json', JSON.stringify(dashboardOfSize(MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES - 100))); w.writeConfig(installations({ dashboards: ['../dashboards/full.json'] })); },
-    code: 0, says: ['total: 1 installations'],
+    code: 0, says: ['total: 1 installation,'],
   },
   {
     family: 'not a regular file', name: 'a dashboard one byte over the allowed size',
@@ -237,7 +237,7 @@ const CASES: HostileCase[] = [
   {
     family: 'not a regular file', name: 'dashboard nested 50 levels deep is fine',
     arrange: w => { w.file('dashboards/deep.json', `{"uid":"deep","title":"Deep","x":${nested(49)}}`); w.writeConfig(installations({ dashboards: ['../dashboards/deep.json'] })); },
-    code: 0, says: ['total: 1 installations'],
+    code: 0, says: ['total: 1 installation,'],
   },
   { family: 'not a regular file', name: 'config nested 6000 levels deep (flow)', arrange: w => { w.writeConfig(`installations: ${nested(6000)}\n`); }, code: 1, says: problem("nests '[' and '{' more than 100 levels deep") },
   { family: 'not a regular file', name: 'config nested 100000 levels deep (flow)', arrange: w => { w.writeConfig(`installations: ${nested(100000)}\n`); }, code: 1, says: problem("nests '[' and '{' more than 100 levels deep") },
@@ -267,7 +267,7 @@ const CASES: HostileCase[] = [
   {
     family: 'YAML aliases', name: 'one anchor reused 101 times (over the yaml package\'s default)',
     arrange: w => { w.writeConfig(aliasedConfig(101)); },
-    code: 0, says: ['total: 1 installations'],
+    code: 0, says: ['total: 1 installation,'],
     output: files => expect(files['prod.k8s.yaml']).toContain('l100: a.example.com'),
   },
   {
@@ -323,7 +323,7 @@ const CASES: HostileCase[] = [
   {
     family: 'consumer rules', name: 'the largest values every consumer takes are written as digits',
     arrange: w => { w.writeConfig(installations({ server: { maxCacheSize: Number.MAX_SAFE_INTEGER }, ingress: { rateLimitPerMinute: MAX_RATE_LIMIT_PER_MINUTE, maxBodySize: '8796093022207m' } })); },
-    code: 0, says: ['total: 1 installations'],
+    code: 0, says: ['total: 1 installation,'],
     output: files => {
       const all = allOutput(files);
       expect(all).toContain('--max-cache-size=9007199254740991');
@@ -343,7 +343,7 @@ const CASES: HostileCase[] = [
     ['namespace named constructor', { namespace: 'constructor' }, 'namespace: constructor'],
   ] as const).map(([name, extra, text]): HostileCase => ({
     family: 'prototype names', name, arrange: w => { w.writeConfig(installations(extra)); },
-    code: 0, says: ['total: 1 installations'],
+    code: 0, says: ['total: 1 installation,'],
     output: files => expect(allOutput(files)).toContain(text),
   })),
   {
@@ -358,7 +358,7 @@ const CASES: HostileCase[] = [
       w.file('dashboards/__proto__.json', JSON.stringify({ uid: 'hasOwnProperty', title: 'valueOf' }));
       w.writeConfig(installations({ dashboards: ['../dashboards/constructor.json', '../dashboards/__proto__.json'] }));
     },
-    code: 0, says: ['total: 1 installations'],
+    code: 0, says: ['total: 1 installation,'],
     output: files => {
       expect(files['prod.k8s.yaml']).toContain('prod-dashboard-constructor.json');
       expect(files['prod.k8s.yaml']).toMatch(/"__proto__": \{\s+"polluted": true/);

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { loadConfigFile, resolveConfig, ResolvedInstallation, synthesize, SynthesizedInstallation } from '../../lib';
+import { AnalyticsConfig, loadConfigFile, resolveConfig, ResolvedInstallation, synthesize, SynthesizedInstallation } from '../../lib';
 import { Manifest } from './kube-schema';
 
 export const EXAMPLE_CONFIG = path.join(__dirname, '..', '..', 'config', 'installations.yaml');
@@ -25,6 +25,11 @@ export function findObject(objects: readonly object[], kind: string, name?: stri
     throw new Error(`expected one ${kind}${name ? ` named ${name}` : ''}, found ${found.length} among ${(objects as Manifest[]).map(o => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
   }
   return found[0];
+}
+
+/** Invalid config data, passed where the typed config is expected, to test what the type would reject. */
+export function untyped(config: unknown): AnalyticsConfig {
+  return config as AnalyticsConfig;
 }
 
 export function resolveOne(installation: Record<string, unknown> = {}): ResolvedInstallation {

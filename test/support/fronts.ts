@@ -1,5 +1,6 @@
+import { AnalyticsConfig } from '../../lib';
 /** Installations covering every allowed auth.front x route.kind, with sub-paths, TLS and NetworkPolicy on and off. */
-export const FRONTS_CONFIG = {
+export const FRONTS_CONFIG: AnalyticsConfig = {
   defaults: { serviceMonitor: { labels: { release: 'kube-prometheus-stack' } } },
   installations: [
     { name: 'nginx-ingress', grafana: { host: 'a.example.com' }, ingress: { tlsSecretName: 'a-tls' } },

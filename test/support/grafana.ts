@@ -4,13 +4,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { KubeObject, resolveConfig, ResolvedInstallation, SynthesizedInstallation } from '../../lib';
+import { KubeObject, resolveAnalyticsConfig, ResolvedInstallation, SynthesizedInstallation } from '../../lib';
 
 export { EXAMPLE_CONFIG, synthesizeExample } from './example';
 
 /** A config object resolved as if it were a file in `dir` (dashboard paths are relative to it). */
 export function resolveIn(dir: string, config: unknown): ResolvedInstallation[] {
-  return resolveConfig(config, path.join(dir, 'installations.yaml'));
+  return resolveAnalyticsConfig(config, path.join(dir, 'installations.yaml')).installations;
 }
 
 /** A fresh temporary folder holding the given files (name -> content). */

@@ -1,9 +1,11 @@
+import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { AnalyticsServer } from '../analytics-server';
 import { IAuthFront, inClusterApiUserUrl } from './auth-front';
 import { AuthMode } from '../../config/schema';
 import { DEFAULTS, INGRESS_NGINX_DEFAULTS, SERVER_PORT } from '../../config/defaults';
+import { propsCheck } from '../../config/props';
 import { Component, recommendedLabels } from '../labels';
 import { joinPaths } from '../../config/paths';
 
@@ -27,12 +29,21 @@ export interface IngressNginxAuthFrontProps {
    * @default - true when a sub-path is set
    */
   readonly serveFromSubPath?: boolean;
-  /** Name of Grafana's Service. */
-  readonly grafanaServiceName: string;
-  /** Namespace of Grafana's Service. */
-  readonly grafanaServiceNamespace: string;
-  /** Port of Grafana's Service. */
-  readonly grafanaServicePort: number;
+  /**
+   * Name of Grafana's Service.
+   * @default 'grafana'
+   */
+  readonly grafanaServiceName?: string;
+  /**
+   * Namespace of Grafana's Service.
+   * @default - the namespace of this construct's Chart (required when it sets none)
+   */
+  readonly grafanaServiceNamespace?: string;
+  /**
+   * Port of Grafana's Service.
+   * @default 80
+   */
+  readonly grafanaServicePort?: number;
   /**
    * How nginx reaches Grafana: `in-cluster` asks its Service directly; `via-ingress` asks it on
    * the public host through a second Ingress (the production write-up's way).
@@ -77,6 +88,29 @@ export interface IngressNginxAuthFrontProps {
   readonly rateLimitPerMinute?: number;
 }
 
+const checkProps = propsCheck({
+  construct: 'IngressNginxAuthFront',
+  required: ['installation', 'host'],
+  derived: { grafanaServiceNamespace: 'the Chart sets no namespace' },
+  props: {
+    installation: 'name',
+    host: 'grafana.host',
+    subPath: 'grafana.subPath',
+    serveFromSubPath: 'grafana.serveFromSubPath',
+    grafanaServiceName: 'grafana.service.name',
+    grafanaServiceNamespace: 'grafana.service.namespace',
+    grafanaServicePort: 'grafana.service.port',
+    mode: 'auth.mode',
+    clusterDomain: 'auth.clusterDomain',
+    viaIngressPath: 'auth.viaIngressPath',
+    ingressClassName: 'ingress.className',
+    writePath: 'ingress.writePath',
+    tlsSecretName: 'ingress.tlsSecretName',
+    maxBodySize: 'ingress.maxBodySize',
+    rateLimitPerMinute: 'ingress.rateLimitPerMinute',
+  },
+});
+
 /**
  * The write path on Grafana's host, guarded by ingress-nginx external auth against Grafana's
  * `/api/user` (200 signed in, 401 not). No snippet annotation is used.
@@ -95,6 +129,14 @@ export class IngressNginxAuthFront extends Construct implements IAuthFront {
 
   constructor(scope: Construct, id: string, props: IngressNginxAuthFrontProps) {
     super(scope, id);
+    const chartNamespace = Chart.of(this).namespace;
+    checkProps(props, this, { grafanaServiceNamespace: chartNamespace });
+    const grafanaService = {
+      name: props.grafanaServiceName ?? DEFAULTS.grafana.service.name,
+      // checkProps requires the prop when the Chart sets no namespace.
+      namespace: props.grafanaServiceNamespace ?? chartNamespace as string,
+      port: props.grafanaServicePort ?? DEFAULTS.grafana.service.port,
+    };
     const subPath = props.subPath ?? DEFAULTS.grafana.subPath;
     const serveFromSubPath = props.serveFromSubPath ?? subPath !== '/';
     const mode = props.mode ?? DEFAULTS.auth.mode;
@@ -135,9 +177,9 @@ export class IngressNginxAuthFront extends Construct implements IAuthFront {
 
     if (mode === 'in-cluster') {
       this.authUrl = inClusterApiUserUrl({
-        name: props.grafanaServiceName,
-        namespace: props.grafanaServiceNamespace,
-        port: props.grafanaServicePort,
+        name: grafanaService.name,
+        namespace: grafanaService.namespace,
+        port: grafanaService.port,
         clusterDomain: props.clusterDomain ?? DEFAULTS.auth.clusterDomain,
         subPath,
         serveFromSubPath,
@@ -150,9 +192,9 @@ export class IngressNginxAuthFront extends Construct implements IAuthFront {
       this.authIngress = ingress('AuthIngress', `${props.installation}-analytics-grafana-auth`, 'auth', {
         annotations: { 'rewrite-target': apiUserPath },
         path: authPath,
-        serviceName: props.grafanaServiceName,
-        servicePort: props.grafanaServicePort,
-        namespace: props.grafanaServiceNamespace,
+        serviceName: grafanaService.name,
+        servicePort: grafanaService.port,
+        namespace: grafanaService.namespace,
       });
     }
 

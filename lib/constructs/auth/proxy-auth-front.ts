@@ -4,6 +4,7 @@ import * as kplus from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { DEFAULTS, PROXY_PORT, PROXY_PORT_NAME, SERVER_PORT } from '../../config/defaults';
 import { joinPaths } from '../../config/paths';
+import { propsCheck } from '../../config/props';
 import { ResourceQuantities, RouteKind } from '../../config/schema';
 import { AnalyticsServer, quantities } from '../analytics-server';
 import { recommendedLabels } from '../labels';
@@ -83,6 +84,27 @@ export const PROXY_CONFIG_CHECKSUM_ANNOTATION = 'grafana-analytics/auth-proxy-co
  * each beacon it asks Grafana's `/api/user` (GET, the browser's Cookie, no body) and passes only a
  * 2xx to the server on localhost. Its whole nginx.conf is a ConfigMap; the Service gets port `http`.
  */
+const checkProps = propsCheck({
+  construct: 'ProxyAuthFront',
+  required: ['installation', 'host'],
+  props: {
+    installation: 'name',
+    host: 'grafana.host',
+    writePath: 'ingress.writePath',
+    maxBodySize: 'ingress.maxBodySize',
+    rateLimitPerMinute: 'ingress.rateLimitPerMinute',
+    trustedProxies: 'proxy.trustedProxies',
+    image: 'proxy.image',
+    resources: 'proxy.resources',
+    routeKind: 'route.kind',
+    gateway: 'route.gateway',
+    ingressClassName: 'ingress.className',
+    tlsSecretName: 'ingress.tlsSecretName',
+    // Never a prop: the config's rules about the front see this one.
+    front: 'auth.front',
+  },
+});
+
 export class ProxyAuthFront extends Construct implements IAuthFront {
   public readonly writePath: string;
   public readonly authUrl: string;
@@ -95,6 +117,7 @@ export class ProxyAuthFront extends Construct implements IAuthFront {
 
   constructor(scope: Construct, id: string, props: ProxyAuthFrontProps) {
     super(scope, id);
+    checkProps(props, this, { front: 'proxy' });
     const defaults = DEFAULTS.proxy;
     this.writePath = joinPaths(props.grafana.subPath, props.writePath ?? DEFAULTS.ingress.writePath);
     this.authUrl = inClusterApiUserUrl(props.grafana);

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { bytesOf, DEFAULTS, FRONT_DEFAULTS, SERVER_PORT } from '../../config/defaults';
 import { joinPaths } from '../../config/paths';
+import { propsCheck } from '../../config/props';
 import { AnalyticsServer } from '../analytics-server';
 import { recommendedLabels } from '../labels';
 import { GrafanaServiceRef, IAuthFront, inClusterApiUserUrl } from './auth-front';
@@ -64,6 +65,23 @@ interface MiddlewareSpec {
  * browser), a body limit, a per-client rate limit and the rewrite to `/write`, attached to the
  * write Ingress in that order, ForwardAuth first.
  */
+const checkProps = propsCheck({
+  construct: 'TraefikAuthFront',
+  required: ['installation', 'namespace', 'host'],
+  props: {
+    installation: 'name',
+    namespace: 'namespace',
+    host: 'grafana.host',
+    writePath: 'ingress.writePath',
+    maxBodySize: 'ingress.maxBodySize',
+    rateLimitPerMinute: 'ingress.rateLimitPerMinute',
+    ingressClassName: 'ingress.className',
+    tlsSecretName: 'ingress.tlsSecretName',
+    // Never a prop: the config's rules about the front see this one.
+    front: 'auth.front',
+  },
+});
+
 export class TraefikAuthFront extends Construct implements IAuthFront {
   public readonly writePath: string;
   public readonly authUrl: string;
@@ -74,6 +92,7 @@ export class TraefikAuthFront extends Construct implements IAuthFront {
 
   constructor(scope: Construct, id: string, props: TraefikAuthFrontProps) {
     super(scope, id);
+    checkProps(props, this, { front: 'traefik' });
     this.writePath = joinPaths(props.grafana.subPath, props.writePath ?? DEFAULTS.ingress.writePath);
     this.authUrl = inClusterApiUserUrl(props.grafana);
     const rate = props.rateLimitPerMinute ?? DEFAULTS.ingress.rateLimitPerMinute;

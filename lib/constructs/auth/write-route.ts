@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
+import { propsCheck } from '../../config/props';
 import { RouteKind } from '../../config/schema';
 import { recommendedLabels } from '../labels';
 
@@ -42,11 +43,27 @@ export interface WriteRouteProps {
  * The write path's route to a Service port: an Ingress, or a Gateway API HTTPRoute. Only the
  * write path itself matches (Exact, a Core match in both APIs): nothing else reaches the backend.
  */
+const checkProps = propsCheck({
+  construct: 'WriteRoute',
+  required: ['installation', 'host', 'path', 'serviceName', 'servicePort'],
+  props: {
+    installation: 'name',
+    host: 'grafana.host',
+    // The whole path on the host, sub-path included: a path of the same form.
+    path: 'ingress.writePath',
+    serviceName: 'grafana.service.name',
+    servicePort: 'grafana.service.port',
+    ingressClassName: 'ingress.className',
+    tlsSecretName: 'ingress.tlsSecretName',
+  },
+});
+
 export class WriteRoute extends Construct {
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: WriteRouteProps) {
     super(scope, id);
+    checkProps(props, this);
     const metadata = {
       name: `${props.installation}-analytics-write`,
       labels: recommendedLabels(props.installation, 'ingress'),

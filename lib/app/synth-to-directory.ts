@@ -1,0 +1,62 @@
+/**
+ * Synthesizing installations to files from code: the same files, through the same path, as the
+ * app behind `cdk8s synth` (main.ts passes `outputWriters` to `runApp`).
+ */
+import { ResolvedConfig } from '../config/resolve';
+import { ResolvedInstallation } from '../config/schema';
+import { OutputFolderRefused, outputFolderProblem, protectedFolders, StagedOutput } from '../output/files';
+import { gitopsFiles } from '../output/gitops';
+import { grafanaValuesFiles } from '../output/grafana-values';
+import { helmChartFiles } from '../output/helm-chart';
+import { commitRendered, ConfigWriter, OutputWriter, RenderedInstallation, renderInstallations } from './app';
+
+export interface OutputOptions {
+  /** SemVer 2 version of every Helm chart (Chart.yaml `version`), e.g. your release's version. */
+  readonly chartVersion: string;
+}
+
+/** Every output besides the plain manifests: a Helm chart and the Grafana chart values per installation. */
+export function outputWriters(options: OutputOptions): OutputWriter[] {
+  return [
+    synthesized => helmChartFiles(synthesized, { chartVersion: options.chartVersion }),
+    grafanaValuesFiles,
+  ];
+}
+
+/** The outputs of the whole config: the GitOps files (when the config has a `gitops` block). */
+export const CONFIG_OUTPUT_WRITERS: readonly ConfigWriter[] = [gitopsFiles];
+
+export interface SynthToDirectoryOptions extends OutputOptions {
+  /** Installations per cdk8s App (see `synthesize`). @default 10 */
+  readonly chartsPerApp?: number;
+}
+
+/**
+ * Writes what `cdk8s synth` writes for a config into `outdir`: `<name>.k8s.yaml`, `helm/<name>/`
+ * and `grafana/<name>/values.yaml` per installation, and the GitOps files of a config with a
+ * `gitops` block (pass the whole config: `loadAnalyticsConfig`, `resolveAnalyticsConfig`). All or nothing: the files are
+ * staged beside `outdir`, which is replaced only when every installation succeeded; on any error
+ * `outdir` is left as it was. The folder must be new, or one this library wrote (it holds
+ * `.cdk8s-grafana-analytics`), and hold none of the user's own files. Throws ConfigError when two
+ * installations would create the same object, OutputFolderRefused for such a folder.
+ * Returns each installation's objects and files (paths relative to `outdir`), in input order.
+ */
+export function synthToDirectory(
+  config: ResolvedConfig | readonly ResolvedInstallation[], outdir: string, options: SynthToDirectoryOptions,
+): RenderedInstallation[] {
+  const whole: ResolvedConfig | undefined = 'installations' in config ? config : undefined;
+  const installations = whole ? whole.installations : config as readonly ResolvedInstallation[];
+  const refused = outputFolderProblem(outdir, protectedFolders());
+  if (refused) throw new OutputFolderRefused(outdir, refused);
+  const staged = StagedOutput.begin(outdir);
+  try {
+    const rendered = renderInstallations(installations, {
+      writers: outputWriters(options), chartsPerApp: options.chartsPerApp, stagingDir: staged.dir,
+    });
+    commitRendered(staged, rendered, outdir, undefined, whole ? CONFIG_OUTPUT_WRITERS.flatMap(w => w(whole)) : []);
+    return rendered;
+  } catch (e) {
+    staged.discard();
+    throw e;
+  }
+}
