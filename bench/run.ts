@@ -17,7 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { benchConfigYaml } from './generate-config';
-import { OUTPUT_MARKER } from '../lib/output/files';
+import { OUTPUT_MARKER } from '../lib/output/output-folder';
 import type { FloorEntry } from './yaml-floor';
 import { HELM_ENV, helmBinary } from '../test/support/helm';
 

@@ -35,6 +35,8 @@ export * from './constructs/analytics-prometheus-rule';
 export * from './constructs/analytics-installation-chart';
 export * from './constructs/synth';
 // output: the files written from synthesized installations
+export { OUTPUT_MARKER, OutputFolderRefused, outputFolderProblem, protectedFolders } from './output/output-folder';
+export { removeStaleStagingFolders } from './output/staging-owner';
 export * from './output/files';
 export * from './output/manifests';
 export * from './output/helm-chart';

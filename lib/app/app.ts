@@ -9,9 +9,8 @@ import { ResolvedInstallation } from '../config/schema';
 import { loadAnalyticsConfig } from '../config/load';
 import { ConfigError, ConfigProblem, quote } from '../config/problems';
 import { duplicateObjectProblems, InstallationObjects, ResolvedConfig } from '../config/resolve';
-import {
-  OutputFile, OutputFolderRefused, outputFolderProblem, protectedFolders, StagedOutput, writeOutputAtomically, writeStagedFiles,
-} from '../output/files';
+import { OutputFile, StagedOutput, writeOutputAtomically, writeStagedFiles } from '../output/files';
+import { OutputFolderRefused, outputFolderProblem, protectedFolders } from '../output/output-folder';
 import { manifestFiles, toYamlStream } from '../output/manifests';
 import { synthesize, SynthesizedInstallation } from '../constructs/synth';
 import { usageDashboardUid } from '../grafana/usage-dashboard';

@@ -4,7 +4,8 @@
  */
 import { ResolvedConfig } from '../config/resolve';
 import { ResolvedInstallation } from '../config/schema';
-import { OutputFolderRefused, outputFolderProblem, protectedFolders, StagedOutput } from '../output/files';
+import { StagedOutput } from '../output/files';
+import { OutputFolderRefused, outputFolderProblem, protectedFolders } from '../output/output-folder';
 import { gitopsFiles } from '../output/gitops';
 import { grafanaValuesFiles } from '../output/grafana-values';
 import { helmChartFiles } from '../output/helm-chart';
