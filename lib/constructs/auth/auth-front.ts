@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { joinPaths } from '../../config/paths';
+import { AnalyticsServer } from '../analytics-server';
 
 /**
  * What stands in front of the write path and asks Grafana whether the browser's session is
@@ -15,6 +16,33 @@ export interface IAuthFront extends IConstruct {
   readonly podPort: number;
   /** Whether the server's Pod itself asks Grafana (it then needs DNS and egress to Grafana's pods). */
   readonly asksGrafanaFromPod: boolean;
+}
+
+/** What every front of the write path takes: where beacons come in, and how much of them passes. */
+export interface WritePathFrontProps {
+  /** Installation name: object names derive from it. */
+  readonly installation: string;
+  /** The analytics server the write path leads to. */
+  readonly server: AnalyticsServer;
+  /** Grafana's public host. */
+  readonly host: string;
+  /** Grafana's Service, asked per beacon whether the browser's session is valid. */
+  readonly grafana: GrafanaServiceRef;
+  /**
+   * Beacon path below the sub-path.
+   * @default '/analytics-plugin/write'
+   */
+  readonly writePath?: string;
+  /**
+   * Largest request body on the write path (nginx size: k and m are 1024 and 1024²).
+   * @default '8k'
+   */
+  readonly maxBodySize?: string;
+  /**
+   * Beacons per minute per client IP (burst 5x, as ingress-nginx allows); 0 disables the limit.
+   * @default 300
+   */
+  readonly rateLimitPerMinute?: number;
 }
 
 /** Where Grafana's Service is and how it serves. */

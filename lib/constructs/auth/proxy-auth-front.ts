@@ -6,36 +6,14 @@ import { DEFAULTS, PROXY_PORT, PROXY_PORT_NAME, SERVER_PORT } from '../../config
 import { joinPaths } from '../../config/paths';
 import { propsCheck } from '../../config/props';
 import { ResourceQuantities, RouteKind } from '../../config/schema';
-import { AnalyticsServer, quantities } from '../analytics-server';
+import { quantities } from '../analytics-server';
 import { recommendedLabels } from '../labels';
-import { GrafanaServiceRef, IAuthFront, inClusterApiUserUrl } from './auth-front';
+import { IAuthFront, inClusterApiUserUrl, WritePathFrontProps } from './auth-front';
 import { nginxAuthProxyConf } from './nginx-auth-proxy-conf';
 import { WriteRoute } from './write-route';
 
-export interface ProxyAuthFrontProps {
-  /** Installation name: object names derive from it. */
-  readonly installation: string;
-  /** The analytics server whose Pod gets the proxy container. */
-  readonly server: AnalyticsServer;
-  /** Grafana's public host. */
-  readonly host: string;
-  /** Grafana's Service, asked per beacon. */
-  readonly grafana: GrafanaServiceRef;
-  /**
-   * Beacon path below the sub-path.
-   * @default '/analytics-plugin/write'
-   */
-  readonly writePath?: string;
-  /**
-   * Largest request body on the write path (nginx size).
-   * @default '8k'
-   */
-  readonly maxBodySize?: string;
-  /**
-   * Beacons per minute per client IP (burst 5x, as ingress-nginx); 0 disables the limit.
-   * @default 300
-   */
-  readonly rateLimitPerMinute?: number;
+/** The proxy front; its `server` is the analytics server whose Pod gets the proxy container. */
+export interface ProxyAuthFrontProps extends WritePathFrontProps {
   /**
    * Peers whose X-Forwarded-For the proxy believes.
    * @default - the RFC 1918 ranges

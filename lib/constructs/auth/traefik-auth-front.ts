@@ -3,9 +3,8 @@ import { Construct } from 'constructs';
 import { bytesOf, DEFAULTS, FRONT_DEFAULTS, SERVER_PORT } from '../../config/defaults';
 import { joinPaths } from '../../config/paths';
 import { propsCheck } from '../../config/props';
-import { AnalyticsServer } from '../analytics-server';
 import { recommendedLabels } from '../labels';
-import { GrafanaServiceRef, IAuthFront, inClusterApiUserUrl } from './auth-front';
+import { IAuthFront, inClusterApiUserUrl, WritePathFrontProps } from './auth-front';
 import { BURST_MULTIPLIER } from './nginx-auth-proxy-conf';
 import { WriteRoute } from './write-route';
 
@@ -13,32 +12,9 @@ export const TRAEFIK_MIDDLEWARE_API_VERSION = 'traefik.io/v1alpha1';
 /** The annotation that attaches Middlewares to an Ingress's router, applied in order. */
 export const TRAEFIK_MIDDLEWARES_ANNOTATION = 'traefik.ingress.kubernetes.io/router.middlewares';
 
-export interface TraefikAuthFrontProps {
-  /** Installation name: object names derive from it. */
-  readonly installation: string;
+export interface TraefikAuthFrontProps extends WritePathFrontProps {
   /** Namespace the Middlewares live in (the Ingress's): their references name it. */
   readonly namespace: string;
-  /** The analytics server the write path leads to. */
-  readonly server: AnalyticsServer;
-  /** Grafana's public host. */
-  readonly host: string;
-  /** Grafana's Service, asked per beacon by Traefik. */
-  readonly grafana: GrafanaServiceRef;
-  /**
-   * Beacon path below the sub-path.
-   * @default '/analytics-plugin/write'
-   */
-  readonly writePath?: string;
-  /**
-   * Largest request body (nginx size: k and m are 1024 and 1024²).
-   * @default '8k'
-   */
-  readonly maxBodySize?: string;
-  /**
-   * Beacons per minute per client IP (burst 5x, as ingress-nginx allows); 0 disables the limit.
-   * @default 300
-   */
-  readonly rateLimitPerMinute?: number;
   /**
    * IngressClass of the Traefik controller.
    * @default 'traefik'
