@@ -9,7 +9,8 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { ConfigError, gitopsFiles, loadAnalyticsConfig, OUTPUT_MARKER, resolveAnalyticsConfig, sourceNameOf } from '../lib';
 import { EXAMPLE_CONFIG } from './support/example';
 import { GITOPS_CONFIG, synthesizeGitopsConfig, WIRING } from './support/gitops';
-import { celRules, Manifest, validateManifests } from './support/kube-schema';
+import { celRuleProblems } from './support/cel-rules';
+import { applicableCelRules, Manifest, validateManifests } from './support/kube-schema';
 import { filesUnder, outdirWithSentinel, runInProcess } from './support/run-app';
 
 type Json = Record<string, any>;
@@ -104,27 +105,11 @@ describe('objects', () => {
     expect(validateManifests(objects)).toEqual([]);
   });
 
-  test('the CRD rules (x-kubernetes-validations) on what we emit hold; every other rule is on a field we never set', () => {
-    // The rules of these CRDs that can apply to our objects, translated from CEL.
-    const checked: Record<string, (node: Json) => boolean> = {
-      '(has(self.chart) && !has(self.chartRef)) || (!has(self.chart) && has(self.chartRef))': n => (n.chart !== undefined) !== (n.chartRef !== undefined),
-      '!has(self.serviceAccountName) || (has(self.provider) && (self.provider == \'azure\' || self.provider == \'aws\'))':
-        n => n.serviceAccountName === undefined || ['azure', 'aws'].includes(n.provider),
-    };
+  test('the CRD rules (x-kubernetes-validations) on what we emit hold; every rule on a field we set is one the table checks', () => {
     const objects = allObjects();
-    const kinds = [...new Map(objects.map(o => [`${o.apiVersion}/${o.kind}`, o])).values()];
-    const rules = kinds.flatMap(k => celRules(k.apiVersion, k.kind));
-    expect(rules.length).toBeGreaterThan(0);
-    for (const rule of rules) {
-      for (const object of objects.filter(o => o.kind === rule.kind)) {
-        const nodes = nodesAt(object, rule.path);
-        const where = `${object.kind}/${object.metadata?.name} ${rule.path}: ${rule.message}`;
-        if (nodes.length === 0) continue;
-        // A rule on a field we set must be one we check.
-        expect({ where, checked: rule.rule in checked }).toEqual({ where, checked: true });
-        for (const node of nodes) expect({ where, holds: checked[rule.rule](node) }).toEqual({ where, holds: true });
-      }
-    }
+    // HelmRelease's chart-xor-chartRef rule sits on `spec`, which every HelmRelease sets: never vacuous.
+    expect(objects.flatMap(applicableCelRules).length).toBeGreaterThan(0);
+    expect(celRuleProblems(objects)).toEqual([]);
   });
 
   test('Applications: the installation\'s chart at the revision, released under its name into its namespace on its cluster', () => {
@@ -307,17 +292,3 @@ describe('config', () => {
       .toThrow(/installations\[0\]\.name: got "grafana-analytics" while gitops is set; allowed: a name other than "grafana-analytics"/);
   });
 });
-
-/** The values at a rule's schema path (`a.b[].c`) of an object: none when the object does not set it. */
-function nodesAt(object: unknown, at: string): Json[] {
-  let nodes: unknown[] = [object];
-  for (const part of at ? at.split('.') : []) {
-    const [key, ...lists] = part.split('[]');
-    nodes = nodes.flatMap(n => {
-      let values = [key === '*' ? Object.values(n as Json) : (n as Json)?.[key]].flat(key === '*' ? 1 : 0);
-      for (let i = 0; i < lists.length; i++) values = values.flatMap(v => (Array.isArray(v) ? v : []));
-      return values.filter(v => v !== undefined);
-    });
-  }
-  return nodes as Json[];
-}

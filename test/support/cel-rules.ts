@@ -30,6 +30,10 @@ const prefixOnlyWithBackendFilter = (kind: 'requestRedirect' | 'urlRewrite') => 
 const pathRule = (test: (value: string) => boolean) => (self: Json) => (['Exact', 'PathPrefix'].includes(self.type) ? test(self.value) : true);
 
 export const CEL_RULES: Record<string, (self: any) => boolean> = {
+  // HelmRelease (helm.toolkit.fluxcd.io/v2) `spec`; GitRepository (source.toolkit.fluxcd.io/v1) `spec`.
+  '(has(self.chart) && !has(self.chartRef)) || (!has(self.chart) && has(self.chartRef))': (self: Json) => has(self, 'chart') !== has(self, 'chartRef'),
+  '!has(self.serviceAccountName) || (has(self.provider) && (self.provider == \'azure\' || self.provider == \'aws\'))':
+    (self: Json) => !has(self, 'serviceAccountName') || ['azure', 'aws'].includes(self.provider),
   'self.all(p1, self.all(p2, p1.group == p2.group && p1.kind == p2.kind && p1.name == p2.name && (((!has(p1.__namespace__) || p1.__namespace__ == \'\') && (!has(p2.__namespace__) || p2.__namespace__ == \'\')) || (has(p1.__namespace__) && has(p2.__namespace__) && p1.__namespace__ == p2.__namespace__ )) ? ((!has(p1.sectionName) || p1.sectionName == \'\') == (!has(p2.sectionName) || p2.sectionName == \'\')) : true))':
     (self: Json[]) => self.every(p1 => self.every(p2 => (sameParent(p1, p2) ? emptyOrAbsent(p1, 'sectionName') === emptyOrAbsent(p2, 'sectionName') : true))),
   'self.all(p1, self.exists_one(p2, p1.group == p2.group && p1.kind == p2.kind && p1.name == p2.name && (((!has(p1.__namespace__) || p1.__namespace__ == \'\') && (!has(p2.__namespace__) || p2.__namespace__ == \'\')) || (has(p1.__namespace__) && has(p2.__namespace__) && p1.__namespace__ == p2.__namespace__ )) && (((!has(p1.sectionName) || p1.sectionName == \'\') && (!has(p2.sectionName) || p2.sectionName == \'\')) || (has(p1.sectionName) && has(p2.sectionName) && p1.sectionName == p2.sectionName))))':

@@ -4,7 +4,8 @@
  * every field is also looked up in a schema that lists them (kubeconform's -strict). Custom kinds
  * without a kubernetes-models class (Argo CD, Flux, Traefik, Gateway API) are checked against their CRD's
  * openAPIV3Schema with ajv (types, required fields, enums, patterns, bounds). CEL rules
- * (`x-kubernetes-validations`) are not checked here: see `celRules` and `applicableCelRules`.
+ * (`x-kubernetes-validations`) are not checked here: `applicableCelRules` lists those on an
+ * object's values, and cel-rules.ts checks them.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -40,24 +41,6 @@ for (const file of fs.readdirSync(CRD_DIR).filter(f => f.endsWith('.yaml'))) {
   for (const version of crd.spec.versions) {
     crdSchemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, version.schema.openAPIV3Schema);
   }
-}
-
-/** A CEL rule of a CRD: the dot path of the schema node it is on (`[]` for list items), the rule and its message. */
-export interface CelRule { readonly kind: string; readonly path: string; readonly rule: string; readonly message: string }
-
-/** Every `x-kubernetes-validations` rule of a kind's CRD schema, e.g. HelmRelease `spec`. */
-export function celRules(apiVersion: string, kind: string): CelRule[] {
-  const schema = crdSchemas.get(`${apiVersion}/${kind}`);
-  if (!schema) throw new Error(`no CRD known for ${apiVersion} ${kind}`);
-  const rules: CelRule[] = [];
-  const walk = (node: OpenApiSchema, at: string) => {
-    for (const v of node['x-kubernetes-validations'] ?? []) rules.push({ kind, path: at, rule: v.rule, message: v.message ?? '' });
-    for (const [key, sub] of Object.entries(node.properties ?? {})) walk(sub, at ? `${at}.${key}` : key);
-    if (node.items) walk(node.items, `${at}[]`);
-    if (typeof node.additionalProperties === 'object') walk(node.additionalProperties, `${at}.*`);
-  };
-  walk(schema, '');
-  return rules;
 }
 
 // OpenAPI's formats (int32, date-time) and x-kubernetes-* keywords are not JSON Schema: ajv skips them.
