@@ -116,18 +116,8 @@ export class AnalyticsServer extends Construct {
           logSessions: props.logSessions ?? defaults.logSessions,
           maxCacheSize: props.maxCacheSize ?? maxCacheSizeFor(resources.limits.memory, DEFAULTS.ingress.maxBodySize),
         }),
-        ports: [{ number: SERVER_PORT, name: SERVER_PORT_NAME }],
-        // A TCP check: probing /metrics would inflate the exporter's scrape counters.
-        readiness: kplus.Probe.fromTcpSocket({ port: SERVER_PORT }),
-        liveness: kplus.Probe.fromTcpSocket({ port: SERVER_PORT }),
-        securityContext: {
-          ensureNonRoot: true,
-          user: NOBODY,
-          group: NOBODY,
-          privileged: false,
-          readOnlyRootFilesystem: true,
-          allowPrivilegeEscalation: false,
-        },
+        // Its probe is a TCP check: probing /metrics would inflate the exporter's scrape counters.
+        ...hardenedContainer(SERVER_PORT, SERVER_PORT_NAME, NOBODY),
       }],
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
@@ -137,13 +127,8 @@ export class AnalyticsServer extends Construct {
     ApiObject.of(this.deployment).addJsonPatch(
       JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
-      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
       JsonPatch.add('/spec/template/spec/nodeSelector', props.nodeSelector ?? defaults.nodeSelector),
-      // Quantity objects: the L1 serializer that runs after patches reads their `value`.
-      JsonPatch.replace('/spec/template/spec/containers/0/resources', {
-        requests: quantities(resources.requests),
-        limits: quantities(resources.limits),
-      }),
+      ...hardenedContainerPatches(0, resources),
     );
 
     this.service = new kplus.Service(this, 'Service', {
@@ -168,6 +153,39 @@ export function serverArgs(options: {
     '--disable-variable-log',
     '--log-format=json',
     `--max-cache-size=${options.maxCacheSize}`,
+  ];
+}
+
+/**
+ * What every container of the server's Pod has: a TCP probe on its port, and the restricted Pod
+ * Security Standard's context (non-root as `uid`, read-only root filesystem, no privilege).
+ */
+export function hardenedContainer(port: number, portName: string, uid: number): Pick<kplus.ContainerProps, 'ports' | 'readiness' | 'liveness' | 'securityContext'> {
+  return {
+    ports: [{ number: port, name: portName }],
+    readiness: kplus.Probe.fromTcpSocket({ port }),
+    liveness: kplus.Probe.fromTcpSocket({ port }),
+    securityContext: {
+      ensureNonRoot: true,
+      user: uid,
+      group: uid,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+    },
+  };
+}
+
+/**
+ * The rest of a hardened container, which cdk8s-plus-25 has no API for: every capability dropped,
+ * and resources as exact quantities (it rounds memory to whole Mi).
+ */
+export function hardenedContainerPatches(index: number, resources: ResourceQuantities): JsonPatch[] {
+  const at = `/spec/template/spec/containers/${index}`;
+  return [
+    JsonPatch.add(`${at}/securityContext/capabilities`, { drop: ['ALL'] }),
+    // Quantity objects: the L1 serializer that runs after patches reads their `value`.
+    JsonPatch.replace(`${at}/resources`, { requests: quantities(resources.requests), limits: quantities(resources.limits) }),
   ];
 }
 

@@ -1,12 +1,12 @@
 import { createHash } from 'crypto';
-import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { DEFAULTS, PROXY_PORT, PROXY_PORT_NAME, SERVER_PORT } from '../../config/defaults';
 import { joinPaths } from '../../config/paths';
 import { propsCheck } from '../../config/props';
 import { ResourceQuantities, RouteKind } from '../../config/schema';
-import { quantities } from '../analytics-server';
+import { hardenedContainer, hardenedContainerPatches } from '../analytics-server';
 import { recommendedLabels } from '../labels';
 import { IAuthFront, inClusterApiUserUrl, WritePathFrontProps } from './auth-front';
 import { nginxAuthProxyConf } from './nginx-auth-proxy-conf';
@@ -124,17 +124,7 @@ export class ProxyAuthFront extends Construct implements IAuthFront {
       // Not the image's entrypoint script: it rewrites files under /etc/nginx, which is read-only here.
       command: ['nginx'],
       args: ['-c', `${CONFIG_DIR}/nginx.conf`, '-e', 'stderr', '-g', 'daemon off;'],
-      ports: [{ number: PROXY_PORT, name: PROXY_PORT_NAME }],
-      readiness: kplus.Probe.fromTcpSocket({ port: PROXY_PORT }),
-      liveness: kplus.Probe.fromTcpSocket({ port: PROXY_PORT }),
-      securityContext: {
-        ensureNonRoot: true,
-        user: NGINX_UID,
-        group: NGINX_UID,
-        privileged: false,
-        readOnlyRootFilesystem: true,
-        allowPrivilegeEscalation: false,
-      },
+      ...hardenedContainer(PROXY_PORT, PROXY_PORT_NAME, NGINX_UID),
     });
     container.mount(CONFIG_DIR, kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: 'auth-proxy-config' }), { readOnly: true });
     container.mount(RUN_DIR, kplus.Volume.fromEmptyDir(this, 'RunVolume', 'auth-proxy-run', {
@@ -143,14 +133,7 @@ export class ProxyAuthFront extends Construct implements IAuthFront {
     }));
     deployment.podMetadata.addAnnotation(PROXY_CONFIG_CHECKSUM_ANNOTATION, createHash('sha256').update(this.nginxConf).digest('hex'));
     const index = deployment.containers.indexOf(container);
-    const resources = props.resources ?? defaults.resources;
-    ApiObject.of(deployment).addJsonPatch(
-      JsonPatch.add(`/spec/template/spec/containers/${index}/securityContext/capabilities`, { drop: ['ALL'] }),
-      JsonPatch.replace(`/spec/template/spec/containers/${index}/resources`, {
-        requests: quantities(resources.requests),
-        limits: quantities(resources.limits),
-      }),
-    );
+    ApiObject.of(deployment).addJsonPatch(...hardenedContainerPatches(index, props.resources ?? defaults.resources));
     props.server.service.bind(PROXY_PORT, { name: PROXY_PORT_NAME, targetPort: PROXY_PORT });
 
     this.route = new WriteRoute(this, 'Route', {
