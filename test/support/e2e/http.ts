@@ -99,3 +99,10 @@ export function cookieValue(header: string | undefined, name: string): string | 
   }
   return undefined;
 }
+
+/** Every way a browser might try to reach the server's /metrics past a front serving `writePath`. */
+export function pathsTowardsMetrics(writePath: string): string[] {
+  const parent = writePath.slice(0, writePath.lastIndexOf('/')) || '/';
+  return ['/metrics', `${writePath}/metrics`, `${writePath}/../metrics`, `${writePath}/%2e%2e/metrics`,
+    `${writePath}%2F..%2Fmetrics`, `${parent}/metrics`, `${writePath}?/metrics`, `${writePath}#/metrics`];
+}
