@@ -166,9 +166,9 @@ describe('AnalyticsDashboards and GrafanaDashboardConfigMap', () => {
     const c = chart('observability');
     const server = new AnalyticsServer(c, 'Server', { installation: 'custom' });
     const dashboards = new AnalyticsDashboards(c, 'Dashboards', { installation: 'custom', server });
-    expect(dashboards.usageConfigMap.resource.toJson().metadata.namespace).toBe('observability');
+    expect(dashboards.usageConfigMap!.resource.toJson().metadata.namespace).toBe('observability');
     expect(dashboards.panel.options.analyticsOptions.server).toBe('/analytics-plugin/write');
-    expect(JSON.stringify(dashboards.usageConfigMap.resource.toJson())).toContain('namespace=\\\\\\"observability\\\\\\"');
+    expect(JSON.stringify(dashboards.usageConfigMap!.resource.toJson())).toContain('namespace=\\\\\\"observability\\\\\\"');
   });
 
   test('fails on bad settings and on a dashboard that is not a provisionable model', () => {

@@ -42,6 +42,8 @@ export const DEFAULTS = {
     version: '12.1.0',
     // grafana-community/helm-charts from v11 (2026 on); `grafana` is the older grafana/helm-charts.
     chart: 'grafana-community',
+    // The Grafana Helm chart's dashboard sidecar, as kube-prometheus-stack runs it.
+    provisioning: 'sidecar',
   },
   panel: {
     // 2.1.0 is the first release that accepts a relative server URL such as /analytics-plugin/write.

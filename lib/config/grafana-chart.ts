@@ -10,9 +10,13 @@ export function supportsPreinstallSync(grafanaVersion: string): boolean {
   return major > 12 || (major === 12 && minor >= 1);
 }
 
-/** The grafana-community chart installs with GF_PLUGINS_PREINSTALL_SYNC, which Grafana before 12.1 ignores. */
+/**
+ * The grafana-community chart installs with GF_PLUGINS_PREINSTALL_SYNC, which Grafana before 12.1
+ * ignores. With the Grafana Operator no chart installs Grafana's plugins: the operator does.
+ */
 export function grafanaChartProblems(installations: readonly ResolvedInstallation[]): ConfigProblem[] {
-  return installations.flatMap((inst, i) => inst.grafana.chart === 'grafana-community' && !supportsPreinstallSync(inst.grafana.version)
+  return installations.flatMap((inst, i) => inst.grafana.provisioning === 'sidecar' && inst.grafana.chart === 'grafana-community'
+    && !supportsPreinstallSync(inst.grafana.version)
     ? [{
       path: `installations[${i}].grafana.chart`,
       message: `got "grafana-community" with grafana.version "${inst.grafana.version}"; allowed: grafana-community only with Grafana 12.1 or later (its plugins: list becomes GF_PLUGINS_PREINSTALL_SYNC, which older Grafana ignores), otherwise "grafana"`,

@@ -13,11 +13,14 @@ import {
 import { installationDashboardProblems, readDashboardFiles } from './dashboard-files';
 import { DEFAULTS, FRONT_DEFAULTS, maxCacheSizeFor } from './defaults';
 import { grafanaChartProblems } from './grafana-chart';
+import { operatorDashboardProblems } from './operator-dashboards';
 import { gitopsProblems, resolveGitops, ResolvedGitops } from './gitops';
 import { joinPaths } from './paths';
 import { ConfigError, ConfigProblem, quote, toDottedPath, unescapePointer } from './problems';
 import { loneSurrogateProblems } from './text-problems';
-import { grafanaUpSelectorProblem, OWNED_LABEL_KEYS, ownedLabelKeys, nginxSizeProblem, prometheusDurationProblem } from './consumer-values';
+import {
+  goDurationProblem, grafanaUpSelectorProblem, OWNED_LABEL_KEYS, ownedLabelKeys, nginxSizeProblem, prometheusDurationProblem,
+} from './consumer-values';
 
 /**
  * Validates a config written in code, reads the dashboard files it lists (relative to the folder
@@ -55,7 +58,8 @@ export function resolveAnalyticsConfig(input: unknown, source?: string): Resolve
   if (early.length === 0) {
     const all = resolved as ResolvedInstallation[];
     problems.push(
-      ...crossInstallationProblems(all), ...installationDashboardProblems(all), ...grafanaChartProblems(all), ...gitopsProblems(gitops, all),
+      ...crossInstallationProblems(all), ...installationDashboardProblems(all), ...operatorDashboardProblems(all), ...grafanaChartProblems(all),
+      ...gitopsProblems(gitops, all),
     );
   }
   if (problems.length > 0) throw new ConfigError(problems, source);
@@ -132,6 +136,34 @@ const AUTH_FRONT_RULES: readonly InstallationRule[] = [
   })),
 ];
 
+const OPERATOR_SELECTOR = 'grafana.operator.instanceSelector.matchLabels';
+
+/** What goes with which `grafana.provisioning` (see README "Grafana Operator"). */
+const PROVISIONING_RULES: readonly InstallationRule[] = [
+  {
+    path: OPERATOR_SELECTOR,
+    applies: inst => inst.grafana.provisioning === 'operator' && inst.grafana.operator?.instanceSelector?.matchLabels === undefined,
+    message: () => 'is required while grafana.provisioning is "operator"; allowed: the labels of the Grafana CRs the GrafanaDashboards go to, e.g. dashboards: grafana',
+  },
+  ...([OPERATOR_SELECTOR, 'grafana.operator.folder', 'grafana.operator.resyncPeriod'] as const).map((path): InstallationRule => ({
+    path,
+    explicitOnly: true,
+    applies: inst => inst.grafana.provisioning !== 'operator',
+    message: inst => `got ${quote(valueAt(inst, path))} while grafana.provisioning is "${inst.grafana.provisioning}"; allowed: only with grafana.provisioning "operator"`,
+  })),
+  ...(['labelKey', 'labelValue', 'namespace'] as const).map((key): InstallationRule => ({
+    path: `dashboardSidecar.${key}`,
+    explicitOnly: true,
+    applies: inst => inst.grafana.provisioning === 'operator',
+    message: inst => `got ${quote(inst.dashboardSidecar[key])} while grafana.provisioning is "operator"; allowed: nothing (the Grafana Operator reads GrafanaDashboards, not sidecar ConfigMaps: remove it or set grafana.provisioning: sidecar)`,
+  })),
+  {
+    path: 'grafana.operator.resyncPeriod',
+    applies: inst => inst.grafana.operator?.resyncPeriod !== undefined && goDurationProblem(inst.grafana.operator.resyncPeriod) !== undefined,
+    message: inst => `got ${quote(inst.grafana.operator?.resyncPeriod)}, which is ${goDurationProblem(inst.grafana.operator?.resyncPeriod ?? '')}; allowed: a Go duration such as 10m or 1h30m`,
+  },
+];
+
 export const INSTALLATION_RULES: readonly InstallationRule[] = [
   {
     path: 'grafana.host',
@@ -167,6 +199,7 @@ export const INSTALLATION_RULES: readonly InstallationRule[] = [
     message: inst => `got "${inst.networkPolicy[key]}" while networkPolicy.enabled is false; allowed: only with networkPolicy.enabled true`,
   })),
   ...AUTH_FRONT_RULES,
+  ...PROVISIONING_RULES,
   ...(['server.nodeSelector', 'serviceMonitor.labels', 'grafana.service.podLabels'] as const).map((path): InstallationRule => ({
     path,
     applies: inst => labelKeysWithLongPrefix(valueAt(inst, path) as Record<string, string>).length > 0,

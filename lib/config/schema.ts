@@ -74,7 +74,7 @@ const port = Type.Integer({
 const LABEL_KEY = `^(${DNS_LABEL}(\\.${DNS_LABEL})*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`;
 const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$';
 
-const labels = (description: string, dflt?: Record<string, string>) => Type.Record(
+const labels = (description: string, dflt?: Record<string, string>, options: { minProperties?: number; allowed?: string } = {}) => Type.Record(
   Type.String({ pattern: LABEL_KEY }),
   Type.String({
     pattern: LABEL_VALUE,
@@ -85,6 +85,7 @@ const labels = (description: string, dflt?: Record<string, string>) => Type.Reco
     ...(dflt ? { default: dflt } : {}),
     description,
     allowed: 'a mapping of Kubernetes label keys ([prefix/]name, name at most 63 characters) to label values',
+    ...options,
   } as Allowed,
 );
 
@@ -96,6 +97,9 @@ const semver = (description: string, dflt: string) => Type.String({
   description,
   allowed: 'a semantic version such as 12.1.0 (major.minor.patch, no leading v)',
 } as Allowed);
+
+/** The GrafanaDashboard CRD's pattern of `spec.resyncPeriod` (a Go duration without sign; `µ` is U+00B5). */
+export const OPERATOR_RESYNC_PERIOD = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$';
 
 const PROMETHEUS_DURATION = '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$';
 
@@ -165,6 +169,30 @@ function installationProperties() {
         default: DEFAULTS.grafana.chart,
         description: 'Helm chart Grafana is installed with: grafana-community (grafana-community/helm-charts v11 and later; `plugins:` entries `id@version`) or grafana (the older grafana/helm-charts; entries `id version`).',
       }),
+      provisioning: Type.Union([Type.Literal('sidecar'), Type.Literal('operator')], {
+        default: DEFAULTS.grafana.provisioning,
+        description: 'How the dashboards reach Grafana: sidecar (one ConfigMap each, for the Grafana Helm chart\'s dashboard sidecar) or operator (one GrafanaDashboard each, grafana.integreatly.org/v1beta1, for the Grafana Operator, which also installs the plugin).',
+      }),
+      operator: Type.Object({
+        instanceSelector: Type.Object({
+          matchLabels: labels('Labels of the Grafana CRs the dashboards go to (in the namespace of Grafana\'s Service); required with grafana.provisioning operator.', undefined, {
+            minProperties: 1,
+            allowed: 'a mapping of at least one Kubernetes label key ([prefix/]name, name at most 63 characters) to a label value, e.g. dashboards: grafana (an empty selector would match every Grafana of the namespace)',
+          }),
+        }, { additionalProperties: false, description: 'The GrafanaDashboards\' spec.instanceSelector, which the Grafana Operator keeps immutable.' }),
+        folder: Type.String({
+          minLength: 1,
+          maxLength: 189,
+          pattern: '\\S',
+          description: 'Title of the Grafana folder the dashboards go to (created when missing); without it the operator uses a folder named after the namespace.',
+          allowed: 'a folder title of 1 to 189 characters, not only white space',
+        } as Allowed),
+        resyncPeriod: Type.String({
+          pattern: OPERATOR_RESYNC_PERIOD,
+          description: 'How often the operator re-applies each dashboard; without it the operator\'s own default (10m).',
+          allowed: 'a Go duration without sign such as 10m, 1h30m or 90s (units ns, us, µs, ms, s, m, h)',
+        } as Allowed),
+      }, { additionalProperties: false, description: 'The GrafanaDashboards of grafana.provisioning operator.' }),
     }, { additionalProperties: false }),
     panel: Type.Object({
       pluginVersion: semver('Version of the macropower-analytics-panel plugin installed into Grafana (2.1.0 is the first with relative server paths).', DEFAULTS.panel.pluginVersion),
@@ -459,6 +487,8 @@ export type GitopsConfig = Static<typeof GitopsSchema>;
 export type AuthMode = 'in-cluster' | 'via-ingress';
 export type AuthFront = 'ingress-nginx' | 'traefik' | 'proxy';
 export type RouteKind = 'ingress' | 'httproute';
+/** How dashboards reach Grafana: ConfigMaps for the dashboard sidecar, or Grafana Operator GrafanaDashboards. */
+export type DashboardProvisioning = 'sidecar' | 'operator';
 /** The Grafana Helm chart flavour: it decides the form of `plugins:` entries. */
 export type GrafanaChart = 'grafana-community' | 'grafana';
 
@@ -494,6 +524,13 @@ export interface ResolvedInstallation {
     };
     readonly version: string;
     readonly chart: GrafanaChart;
+    readonly provisioning: DashboardProvisioning;
+    /** Set only with provisioning operator (resolveConfig requires the selector then). */
+    readonly operator?: {
+      readonly instanceSelector?: { readonly matchLabels?: Record<string, string> };
+      readonly folder?: string;
+      readonly resyncPeriod?: string;
+    };
   };
   readonly panel: {
     readonly pluginVersion: string;

@@ -3,6 +3,8 @@ import { Construct } from 'constructs';
 import { addAnalyticsPanel, analyticsPanel, DashboardJson } from '../grafana/analytics-panel';
 import { AnalyticsServer } from './analytics-server';
 import { GrafanaDashboardConfigMap } from './grafana-dashboard-config-map';
+import { GrafanaOperatorDashboard } from './grafana-operator-dashboard';
+import { DashboardProvisioning } from '../config/schema';
 import { usageDashboard } from '../grafana/usage-dashboard';
 import { DEFAULTS } from '../config/defaults';
 import { dashboardModelProblem } from '../config/dashboard-files';
@@ -32,10 +34,36 @@ export interface AnalyticsDashboardsProps {
    */
   readonly writePath?: string;
   /**
-   * Namespace the Grafana dashboard sidecar watches.
+   * How the dashboards reach Grafana: ConfigMaps for the dashboard sidecar, or GrafanaDashboards
+   * for the Grafana Operator (which installs the plugin the dashboards declare).
+   * @default 'sidecar'
+   */
+  readonly provisioning?: DashboardProvisioning;
+  /**
+   * Namespace the Grafana dashboard sidecar watches (provisioning sidecar).
    * @default - the namespace of this construct's Chart (required when it sets none)
    */
   readonly namespace?: string;
+  /**
+   * Namespace of the Grafana CRs the GrafanaDashboards go to (provisioning operator).
+   * @default - the namespace of this construct's Chart (required when it sets none)
+   */
+  readonly grafanaNamespace?: string;
+  /**
+   * Labels of the Grafana CRs the GrafanaDashboards go to (provisioning operator: required).
+   * @default - none
+   */
+  readonly instanceSelector?: Record<string, string>;
+  /**
+   * Title of the Grafana folder of the GrafanaDashboards (provisioning operator).
+   * @default - the operator's: a folder named after the namespace
+   */
+  readonly folder?: string;
+  /**
+   * How often the operator re-applies each GrafanaDashboard (provisioning operator; a Go duration).
+   * @default - the operator's (10m)
+   */
+  readonly resyncPeriod?: string;
   /**
    * Dashboards to provision with the hidden panel.
    * @default - none; the usage dashboard is still provisioned
@@ -76,12 +104,19 @@ export interface AnalyticsDashboardsProps {
 const checkProps = propsCheck({
   construct: 'AnalyticsDashboards',
   required: ['installation'],
-  derived: { serverNamespace: 'the server\'s Chart sets no namespace', namespace: 'the Chart sets no namespace' },
+  derived: {
+    serverNamespace: 'the server\'s Chart sets no namespace', namespace: 'the Chart sets no namespace', grafanaNamespace: 'the Chart sets no namespace',
+  },
   props: {
     installation: 'name',
     serverNamespace: 'namespace',
     writePath: 'ingress.writePath',
+    provisioning: 'grafana.provisioning',
     namespace: 'dashboardSidecar.namespace',
+    grafanaNamespace: 'grafana.service.namespace',
+    instanceSelector: 'grafana.operator.instanceSelector.matchLabels',
+    folder: 'grafana.operator.folder',
+    resyncPeriod: 'grafana.operator.resyncPeriod',
     labelKey: 'dashboardSidecar.labelKey',
     labelValue: 'dashboardSidecar.labelValue',
     pluginVersion: 'panel.pluginVersion',
@@ -93,9 +128,10 @@ const checkProps = propsCheck({
 
 /**
  * The Grafana side of one installation: every listed dashboard with the hidden analytics panel
- * added, and the usage dashboard (which carries the panel too), one ConfigMap each. Each panel's
- * `dashboard` option is its dashboard's literal uid, so views are counted by uid even under a
- * sub-path, where the plugin's own uid is a path segment.
+ * added, and the usage dashboard (which carries the panel too), one ConfigMap each for the
+ * sidecar, or one GrafanaDashboard each for the Grafana Operator. Each panel's `dashboard` option
+ * is its dashboard's literal uid, so views are counted by uid even under a sub-path, where the
+ * plugin's own uid is a path segment.
  */
 export class AnalyticsDashboards extends Construct {
   /**
@@ -103,12 +139,19 @@ export class AnalyticsDashboards extends Construct {
    * elsewhere; the ones provisioned here carry their literal uid instead.
    */
   public readonly panel: ReturnType<typeof analyticsPanel>;
+  /** The listed dashboards' ConfigMaps (provisioning sidecar; empty with operator). */
   public readonly dashboardConfigMaps: GrafanaDashboardConfigMap[];
-  public readonly usageConfigMap: GrafanaDashboardConfigMap;
+  /** The usage dashboard's ConfigMap (provisioning sidecar). */
+  public readonly usageConfigMap?: GrafanaDashboardConfigMap;
+  /** The listed dashboards' GrafanaDashboards (provisioning operator; empty with sidecar). */
+  public readonly grafanaDashboards: GrafanaOperatorDashboard[];
+  /** The usage dashboard's GrafanaDashboard (provisioning operator). */
+  public readonly usageGrafanaDashboard?: GrafanaOperatorDashboard;
 
   constructor(scope: Construct, id: string, props: AnalyticsDashboardsProps) {
     super(scope, id);
-    const derived = { serverNamespace: Chart.of(props.server).namespace, namespace: Chart.of(this).namespace };
+    const chartNamespace = Chart.of(this).namespace;
+    const derived = { serverNamespace: Chart.of(props.server).namespace, namespace: chartNamespace, grafanaNamespace: chartNamespace };
     const dashboardProblems = (props.dashboards ?? []).flatMap((d, i) => {
       const problem = dashboardModelProblem(d.dashboard);
       return problem ? [{ path: `dashboards[${i}].dashboard`, message: problem }] : [];
@@ -116,7 +159,6 @@ export class AnalyticsDashboards extends Construct {
     checkProps(props, this, derived, dashboardProblems);
     // checkProps requires each prop whose derived default is missing.
     const serverNamespace = props.serverNamespace ?? derived.serverNamespace as string;
-    const namespace = props.namespace ?? derived.namespace as string;
     const panel = (dashboard?: string) => analyticsPanel({
       server: props.writePath ?? DEFAULTS.ingress.writePath,
       dashboard,
@@ -126,28 +168,40 @@ export class AnalyticsDashboards extends Construct {
       endBeacon: props.endBeacon,
     });
     this.panel = panel();
-    const sidecar = { installation: props.installation, namespace, labelKey: props.labelKey, labelValue: props.labelValue };
     const dashboards = props.dashboards ?? [];
-    this.dashboardConfigMaps = dashboards.map(d => {
-      const name = `${props.installation}-dashboard-${d.name}`;
-      return new GrafanaDashboardConfigMap(this, `Dashboard-${d.name}`, {
-        ...sidecar,
-        name,
-        fileName: `${name}.json`,
-        dashboard: addAnalyticsPanel(d.dashboard, panel(d.dashboard.uid)),
-      });
-    });
     const usage = usageDashboard({
       installation: props.installation,
       serverNamespace,
       serverJob: props.server.service.name,
       provisioned: dashboards.map(d => ({ uid: d.dashboard.uid, title: d.dashboard.title })),
     });
-    this.usageConfigMap = new GrafanaDashboardConfigMap(this, 'Usage', {
-      ...sidecar,
-      name: `${props.installation}-analytics-usage-dashboard`,
-      fileName: `${props.installation}-analytics-usage.json`,
-      dashboard: addAnalyticsPanel(usage, panel(usage.uid)),
-    });
+    // Object names as the sidecar's ConfigMaps have always had them; the construct ids too.
+    const all: { id: string; name: string; dashboard: DashboardSource['dashboard']; fileName?: string }[] = [
+      ...dashboards.map(d => ({ id: `Dashboard-${d.name}`, name: `${props.installation}-dashboard-${d.name}`, dashboard: d.dashboard })),
+      { id: 'Usage', name: `${props.installation}-analytics-usage-dashboard`, dashboard: usage, fileName: `${props.installation}-analytics-usage.json` },
+    ].map(d => ({ ...d, dashboard: addAnalyticsPanel(d.dashboard, panel(d.dashboard.uid)) }));
+    if (props.provisioning === 'operator') {
+      const operator = {
+        installation: props.installation,
+        // checkProps requires it with operator.
+        instanceSelector: props.instanceSelector as Record<string, string>,
+        namespace: props.grafanaNamespace ?? derived.grafanaNamespace as string,
+        folder: props.folder,
+        resyncPeriod: props.resyncPeriod,
+        pluginVersion: props.pluginVersion,
+      };
+      const made = all.map(d => new GrafanaOperatorDashboard(this, d.id, { ...operator, name: d.name, dashboard: d.dashboard }));
+      this.grafanaDashboards = made.slice(0, -1);
+      this.usageGrafanaDashboard = made[made.length - 1];
+      this.dashboardConfigMaps = [];
+    } else {
+      const sidecar = {
+        installation: props.installation, namespace: props.namespace ?? derived.namespace as string, labelKey: props.labelKey, labelValue: props.labelValue,
+      };
+      const made = all.map(d => new GrafanaDashboardConfigMap(this, d.id, { ...sidecar, name: d.name, fileName: d.fileName ?? `${d.name}.json`, dashboard: d.dashboard }));
+      this.dashboardConfigMaps = made.slice(0, -1);
+      this.usageConfigMap = made[made.length - 1];
+      this.grafanaDashboards = [];
+    }
   }
 }

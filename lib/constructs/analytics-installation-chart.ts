@@ -61,11 +61,20 @@ export class AnalyticsInstallationChart extends Chart {
       server: this.server,
       serverNamespace: props.namespace,
       writePath: this.authFront.writePath,
-      namespace: props.dashboardSidecar.namespace,
       dashboards: props.dashboards.map(d => ({ name: dashboardSlug(d.file), dashboard: d.dashboard })),
-      labelKey: props.dashboardSidecar.labelKey,
-      labelValue: props.dashboardSidecar.labelValue,
       ...props.panel,
+      // Each mode's own settings only: the construct rejects the other mode's, as the config does.
+      ...(props.grafana.provisioning === 'operator' ? {
+        provisioning: 'operator',
+        grafanaNamespace: props.grafana.service.namespace,
+        instanceSelector: props.grafana.operator?.instanceSelector?.matchLabels,
+        folder: props.grafana.operator?.folder,
+        resyncPeriod: props.grafana.operator?.resyncPeriod,
+      } : {
+        namespace: props.dashboardSidecar.namespace,
+        labelKey: props.dashboardSidecar.labelKey,
+        labelValue: props.dashboardSidecar.labelValue,
+      }),
     });
     this.prometheusRule = new AnalyticsPrometheusRule(this, 'PrometheusRule', {
       installation,

@@ -5,6 +5,7 @@ import { MAX_CONFIG_MAP_BYTES } from '../config/dashboard-files';
 import { DEFAULTS } from '../config/defaults';
 import { propsCheck } from '../config/props';
 import { ObjectNameSchema } from '../config/schema';
+import { dashboardFileJson } from '../grafana/analytics-panel';
 import { addUnrenderableKeys, recommendedLabels, renderable } from './labels';
 
 
@@ -57,7 +58,7 @@ export class GrafanaDashboardConfigMap extends Construct {
   constructor(scope: Construct, id: string, props: GrafanaDashboardConfigMapProps) {
     super(scope, id);
     checkProps(props, this);
-    const json = `${JSON.stringify(props.dashboard, null, 2)}\n`;
+    const json = dashboardFileJson(props.dashboard);
     this.node.addValidation({
       validate: () => Buffer.byteLength(json) > MAX_CONFIG_MAP_BYTES
         ? [`dashboard ${props.fileName} is ${Buffer.byteLength(json)} bytes; a ConfigMap holds at most ${MAX_CONFIG_MAP_BYTES}`]

@@ -140,3 +140,18 @@ export function addAnalyticsPanel<T extends object>(dashboard: T, panel: Analyti
   copy.panels = [added, ...shifted];
   return copy as T;
 }
+
+/** True when a panel of `dashboard` (at the top or in a row) is the analytics panel. */
+export function hasAnalyticsPanel(dashboard: object): boolean {
+  const panels = ((dashboard as { panels?: unknown }).panels ?? []) as PanelJson[];
+  return Array.isArray(panels) && panels.some(p => p?.type === PLUGIN_ID || (Array.isArray(p?.panels) && p.panels.some(n => n?.type === PLUGIN_ID)));
+}
+
+/**
+ * A dashboard as a provisioned file holds it: 2-space indented JSON and a final newline, every
+ * string verbatim (legend formats such as `{{dashboard_name}}` included). The sidecar's ConfigMap
+ * and the operator's GrafanaDashboard carry these same bytes.
+ */
+export function dashboardFileJson(dashboard: object): string {
+  return `${JSON.stringify(dashboard, null, 2)}\n`;
+}
