@@ -30,9 +30,9 @@ describe('what synth prints', () => {
     expect(code).toBe(0);
     const lines = stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(new RegExp(`^prod-eu +monitoring +grafana\\.prod-eu\\.example\\.com +9 objects +${outdir}/prod-eu\\.k8s\\.yaml ${outdir}/helm/prod-eu/$`));
-    expect(lines[1]).toMatch(/^prod-us +analytics +ops\.prod-us\.example\.com\/grafana +10 objects /);
-    expect(lines[2]).toMatch(/^staging +monitoring +grafana\.staging\.example\.com +10 objects /);
+    expect(lines[0]).toMatch(new RegExp(`^prod-eu +monitoring +grafana\\.prod-eu\\.example\\.com +9 objects +2 dashboards via sidecar +${outdir}/prod-eu\\.k8s\\.yaml ${outdir}/helm/prod-eu/$`));
+    expect(lines[1]).toMatch(/^prod-us +analytics +ops\.prod-us\.example\.com\/grafana +10 objects +3 dashboards via sidecar /);
+    expect(lines[2]).toMatch(/^staging +monitoring +grafana\.staging\.example\.com +10 objects +2 dashboards via sidecar /);
     // columns line up, so a thousand lines still read as a table
     expect(new Set(lines.slice(0, 3).map(l => l.indexOf(' objects'))).size).toBe(1);
     expect(lines[3]).toBe(`total: 3 installations, 29 objects, 9 files in ${outdir}`);

@@ -56,9 +56,9 @@ describe('files', () => {
 
   test('the summary names each installation\'s cluster and counts the GitOps files', () => {
     const lines = stderr.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^prod-eu +monitoring +grafana\.prod-eu\.example\.com +cluster eu-1 +9 objects /);
-    expect(lines[2]).toMatch(/^prod-us +monitoring +grafana\.prod-us\.example\.com\/ops\/grafana +cluster us-1 +10 objects /);
-    expect(lines[4]).toMatch(/^staging-canary +canary +canary\.staging\.example\.com +cluster staging +9 objects /);
+    expect(lines[0]).toMatch(/^prod-eu +monitoring +grafana\.prod-eu\.example\.com +cluster eu-1 +9 objects +\d+ dashboards via sidecar /);
+    expect(lines[2]).toMatch(/^prod-us +monitoring +grafana\.prod-us\.example\.com\/ops\/grafana +cluster us-1 +10 objects +\d+ dashboards via sidecar /);
+    expect(lines[4]).toMatch(/^staging-canary +canary +canary\.staging\.example\.com +cluster staging +9 objects +\d+ dashboards via sidecar /);
     // every file but the output folder's marker
     expect(lines[5]).toBe(`total: 5 installations, 48 objects, ${filesUnder(outdir).filter(f => f !== OUTPUT_MARKER).length} files in ${outdir}`);
   });

@@ -281,6 +281,8 @@ export function summary(
     inst.grafana.subPath === '/' ? inst.grafana.host : `${inst.grafana.host}${inst.grafana.subPath}`,
     ...(clusters ? [inst.cluster === undefined ? 'no cluster' : `cluster ${inst.cluster}`] : []),
     `${objects.length} objects`,
+    // The listed dashboards and the usage dashboard, and who loads them into Grafana.
+    `${inst.dashboards.length + 1} dashboards via ${inst.grafana.provisioning}`,
     options.stdoutMode ? '(stdout)' : installationOutputs(inst.name, paths, options.outdir).join(' '),
   ]);
   const countColumn = clusters ? 4 : 3;

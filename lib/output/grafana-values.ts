@@ -6,9 +6,11 @@ import { kubeYaml, yamlComment } from './manifests';
 
 /**
  * The Grafana Helm chart values one installation needs: the plugin at its pinned version, and a
- * dashboard sidecar that finds the ConfigMaps this library writes.
+ * dashboard sidecar that finds the ConfigMaps this library writes. With the Grafana Operator, none:
+ * its GrafanaDashboards declare the plugin, which the operator installs.
  */
 export function grafanaValues(installation: ResolvedInstallation): Record<string, unknown> {
+  if (installation.grafana.provisioning === 'operator') return {};
   const sidecar = installation.dashboardSidecar;
   return {
     plugins: grafanaChartPlugins(installation.grafana.chart, installation.panel.pluginVersion),
@@ -27,11 +29,15 @@ export function grafanaValues(installation: ResolvedInstallation): Record<string
 /** `grafana/<name>/values.yaml` per installation: a fragment to merge into Grafana's chart values. */
 export function grafanaValuesFiles(installations: readonly SynthesizedInstallation[]): OutputFile[] {
   return installations.map(({ installation }) => {
-    const comment = yamlComment([
+    const comment = yamlComment((installation.grafana.provisioning === 'operator' ? [
+      ` Installation ${installation.name} provisions its dashboards through the Grafana Operator: nothing to set here.`,
+      ' Its GrafanaDashboards declare the macropower-analytics-panel plugin (spec.plugins), which the operator installs',
+      ' on the Grafana instances it manages (not on spec.external ones): see the README, "Grafana Operator".',
+    ] : [
       ` Grafana Helm chart values for installation ${installation.name} (chart: ${installation.grafana.chart}).`,
       ' Pass with an extra -f after your own values; under kube-prometheus-stack nest it below grafana:.',
       ' Helm replaces lists: if you install other plugins, add them to this plugins: list.',
-    ].join('\n'));
+    ]).join('\n'));
     return { path: `grafana/${installation.name}/values.yaml`, content: `${comment}\n${kubeYaml(grafanaValues(installation))}` };
   });
 }

@@ -55,13 +55,15 @@ export interface HelmChartValues {
  * ServiceMonitor and the PrometheusRule are both prometheus-operator CRDs: `serviceMonitor.enabled`
  * false (a cluster without the operator) drops both, and the rule's alerts read the very series
  * that ServiceMonitor scrapes; `prometheusRule.enabled` drops the rule alone. `dashboards.enabled`
- * drops the dashboard ConfigMaps, for a Grafana whose dashboards are provisioned some other way.
+ * drops the dashboard ConfigMaps or GrafanaDashboards, for a Grafana whose dashboards are
+ * provisioned some other way.
  */
 function templateCondition(object: KubeObject): string | undefined {
   switch (object.kind) {
     case 'ServiceMonitor': return '.Values.serviceMonitor.enabled';
     case 'PrometheusRule': return 'and .Values.serviceMonitor.enabled .Values.prometheusRule.enabled';
     case 'ConfigMap': return object.metadata.labels?.['app.kubernetes.io/component'] === 'dashboard' ? '.Values.dashboards.enabled' : undefined;
+    case 'GrafanaDashboard': return '.Values.dashboards.enabled';
     default: return undefined;
   }
 }
@@ -207,7 +209,9 @@ export function valuesSchema(
     prometheusRule: strictObject({
       enabled: leaf({ type: 'boolean' }, 'Create the PrometheusRule (a Prometheus operator CRD too: only with serviceMonitor.enabled).'),
     }, 'The alerts and the recording rule.'),
-    dashboards: strictObject({
+    dashboards: installation.grafana.provisioning === 'operator' ? strictObject({
+      enabled: leaf({ type: 'boolean' }, 'Create the GrafanaDashboards (the dashboards with the hidden panel and the usage dashboard; needs the Grafana Operator\'s CRDs).'),
+    }, 'The GrafanaDashboards the Grafana Operator provisions, with the plugin they declare.') : strictObject({
       enabled: leaf({ type: 'boolean' }, 'Create the dashboard ConfigMaps (the dashboards with the hidden panel and the usage dashboard).'),
     }, 'The ConfigMaps the Grafana dashboard sidecar loads.'),
     ...(values.proxy ? {
