@@ -66,13 +66,36 @@ export const CEL_RULES: Record<string, (self: any) => boolean> = {
     (self: Json) => ['Exact', 'PathPrefix', 'RegularExpression'].includes(self.type),
   '(self.type in [\'Exact\',\'PathPrefix\']) ? self.value.matches(r"""^(?:[-A-Za-z0-9/._~!$&\'()*+,;=:@]|[%][0-9a-fA-F]{2})+$""") : true':
     pathRule(v => /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$/.test(v)),
+  // GrafanaDashboard (grafana.integreatly.org/v1beta1, Grafana Operator v5.24.0) `spec`.
+  '(has(self.folderUID) && !(has(self.folderRef))) || (has(self.folderRef) && !(has(self.folderUID))) || !(has(self.folderRef) && (has(self.folderUID)))':
+    (self: Json) => !(has(self, 'folderRef') && has(self, 'folderUID')),
+  '(has(self.folder) && !(has(self.folderRef) || has(self.folderUID))) || !(has(self.folder))':
+    (self: Json) => !has(self, 'folder') || !(has(self, 'folderRef') || has(self, 'folderUID')),
 };
 
-/** Every applicable CEL rule that fails, or that this table cannot check. */
+/**
+ * Transition rules (they read `oldSelf`): the API server runs them on updates only, against the
+ * stored object. Each is checked here for an unchanged re-apply (a second `kubectl apply`, a helm
+ * upgrade or a GitOps sync of the same output: `oldSelf` is the object itself, CRD defaults
+ * applied); a change between two configs is the caller's to test with `TRANSITION_RULES` directly.
+ */
+export const TRANSITION_RULES: Record<string, (self: any, oldSelf: any) => boolean> = {
+  // GrafanaDashboard `spec.instanceSelector`: immutable.
+  'self == oldSelf': (self: unknown, oldSelf: unknown) => JSON.stringify(self) === JSON.stringify(oldSelf),
+  // GrafanaDashboard `spec`.
+  '((!has(oldSelf.uid) && !has(self.uid)) || (has(oldSelf.uid) && has(self.uid)))':
+    (self: Json, oldSelf: Json) => has(oldSelf, 'uid') === has(self, 'uid'),
+  // allowCrossNamespaceImport defaults to false in the CRD, so both sides have it.
+  '!oldSelf.allowCrossNamespaceImport || (oldSelf.allowCrossNamespaceImport && self.allowCrossNamespaceImport)':
+    (self: Json, oldSelf: Json) => !(oldSelf.allowCrossNamespaceImport ?? false) || (self.allowCrossNamespaceImport ?? false),
+};
+
+/** Every applicable CEL rule that fails (transition rules: on an unchanged re-apply), or that these tables cannot check. */
 export function celRuleProblems(objects: readonly Manifest[]): string[] {
   return objects.flatMap(obj => applicableCelRules(obj).flatMap(({ at, rule, self }) => {
     const where = `${obj.kind}/${obj.metadata?.name ?? '?'}${at}`;
-    const check = CEL_RULES[rule];
+    const transition = TRANSITION_RULES[rule];
+    const check = CEL_RULES[rule] ?? (transition ? (value: unknown) => transition(value, value) : undefined);
     if (!check) return [`${where}: unchecked CEL rule: ${rule}`];
     let ok: boolean;
     try {
