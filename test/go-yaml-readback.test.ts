@@ -118,6 +118,14 @@ beforeAll(() => {
         server: { image: 'docker.io/macropower/analytics-panel-server:0o7' },
       },
       { name: 'y', dashboards: ['plain.json'], grafana: { host: 'true.example.com' }, server: { image: 'registry.example.com/server:1_0' } },
+      // The hostile dashboard as a GrafanaDashboard's spec.json, with a selector, folder and period that look like other types.
+      {
+        name: 'no', dashboards: ['hostile.json', 'plain.json'],
+        grafana: {
+          host: 'no.example.com', provisioning: 'operator',
+          operator: { instanceSelector: { matchLabels: { on: 'yes', '0x1F': '1e3' } }, folder: `${HOSTILE.lineSeparator} ${HOSTILE.braces} ${HOSTILE.yes}`, resyncPeriod: '1h' },
+        },
+      },
     ],
   }));
   synthesized = synthesize(loadConfigFile(configFile));
@@ -138,6 +146,8 @@ describe('go-yaml reads the app\'s output exactly as built', () => {
 
   test('the config carries the hostile text into the objects', () => {
     const json = JSON.stringify(synthesized.map(s => s.objects));
+    const grafanaDashboards = synthesized[2].objects.filter(o => o.kind === 'GrafanaDashboard');
+    expect(grafanaDashboards.map(o => (o.spec as Record<string, string>).json)).toEqual(expect.arrayContaining([expect.stringContaining('\u2028')]));
     // The dashboard JSON keeps LS, PS and NEL as they are (JSON.stringify does not escape them).
     for (const c of ['\u2028', '\u2029', '\u0085', '\ufeff', '\uffff']) expect(json).toContain(c);
     expect(synthesized[0].objects.find(o => o.kind === 'ServiceMonitor')?.metadata.labels).toMatchObject({ release: '0o7' });
