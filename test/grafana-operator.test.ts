@@ -205,7 +205,7 @@ describe('bad operator settings', () => {
 
   test('fails when the instanceSelector is missing or empty, naming the path', () => {
     expect(problems({ grafana: { host: 'x.example.com', provisioning: 'operator' } })).toEqual([
-      'installations[0].grafana.operator.instanceSelector.matchLabels: is required while grafana.provisioning is "operator"; allowed: the labels of the Grafana CRs the GrafanaDashboards go to, e.g. dashboards: grafana',
+      'installations[0].grafana.operator.instanceSelector.matchLabels: is required; allowed: the labels of the Grafana CRs the GrafanaDashboards go to, e.g. dashboards: grafana (grafana.provisioning is "operator")',
     ]);
     expect(problems({ grafana: operator({}, {}) })).toEqual([
       'installations[0].grafana.operator.instanceSelector.matchLabels: got {}; allowed: a mapping of at least one Kubernetes label key ([prefix/]name, name at most 63 characters) to a label value, e.g. dashboards: grafana (an empty selector would match every Grafana of the namespace)',
@@ -337,7 +337,7 @@ describe('GrafanaOperatorDashboard and AnalyticsDashboards props', () => {
     const server = new AnalyticsServer(c, 'Server', { installation: 'custom' });
     expect(failure(() => new AnalyticsDashboards(c, 'Dashboards', { installation: 'custom', server, provisioning: 'operator', labelKey: 'x' }))).toBe([
       'invalid AnalyticsDashboards props at custom/Dashboards (2 problems):',
-      '  - instanceSelector: is required while provisioning is "operator"; allowed: the labels of the Grafana CRs the GrafanaDashboards go to, e.g. dashboards: grafana',
+      '  - instanceSelector: is required; allowed: the labels of the Grafana CRs the GrafanaDashboards go to, e.g. dashboards: grafana (provisioning is "operator")',
       '  - labelKey: got "x" while provisioning is "operator"; allowed: nothing (the Grafana Operator reads GrafanaDashboards, not sidecar ConfigMaps: remove it or set provisioning: sidecar)',
     ].join('\n'));
     const dashboards = new AnalyticsDashboards(c, 'Operator', { installation: 'custom', server, provisioning: 'operator', instanceSelector: SELECTOR });

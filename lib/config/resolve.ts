@@ -143,7 +143,7 @@ const PROVISIONING_RULES: readonly InstallationRule[] = [
   {
     path: OPERATOR_SELECTOR,
     applies: inst => inst.grafana.provisioning === 'operator' && inst.grafana.operator?.instanceSelector?.matchLabels === undefined,
-    message: () => 'is required while grafana.provisioning is "operator"; allowed: the labels of the Grafana CRs the GrafanaDashboards go to, e.g. dashboards: grafana',
+    message: () => 'is required; allowed: the labels of the Grafana CRs the GrafanaDashboards go to, e.g. dashboards: grafana (grafana.provisioning is "operator")',
   },
   ...([OPERATOR_SELECTOR, 'grafana.operator.folder', 'grafana.operator.resyncPeriod'] as const).map((path): InstallationRule => ({
     path,
