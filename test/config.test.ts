@@ -27,6 +27,7 @@ describe('resolving a config', () => {
         service: { ...DEFAULTS.grafana.service, namespace: DEFAULTS.namespace },
         version: DEFAULTS.grafana.version,
         chart: DEFAULTS.grafana.chart,
+        provisioning: DEFAULTS.grafana.provisioning,
       },
       panel: DEFAULTS.panel,
       dashboards: [],

@@ -5,7 +5,8 @@
 import { App, Chart, Testing } from 'cdk8s';
 import {
   AnalyticsDashboards, AnalyticsInstallationChart, AnalyticsNetworkPolicy, AnalyticsPrometheusRule, AnalyticsServer,
-  AnalyticsServiceMonitor, GrafanaDashboardConfigMap, IngressNginxAuthFront, PropsError, ProxyAuthFront, TraefikAuthFront, WriteRoute,
+  AnalyticsServiceMonitor, GrafanaDashboardConfigMap, GrafanaOperatorDashboard, goJsonBytes, GZIP_JSON_THRESHOLD_BYTES, IngressNginxAuthFront,
+  PLUGIN_ID, PropsError, ProxyAuthFront, TraefikAuthFront, WriteRoute,
 } from '../lib';
 import { resolveOne } from './support/example';
 import { validateManifests } from './support/kube-schema';
@@ -213,5 +214,60 @@ describe('AnalyticsInstallationChart', () => {
       }
     }
     expect(failure(() => new WithSecondServer())).toBe('invalid AnalyticsServer props at prod/Second (1 problem):\n  - replicas: got -3; allowed: an integer from 0 to 100');
+  });
+});
+
+describe('GrafanaOperatorDashboard and AnalyticsDashboards props', () => {
+  const SMALL = { uid: 'small', title: 'Small', panels: [{ id: 1, type: 'stat', title: 's', gridPos: { h: 4, w: 24, x: 0, y: 0 } }] };
+  const SELECTOR = { dashboards: 'grafana' };
+  const valid = { installation: 'custom', name: 'custom-dashboard', namespace: 'grafana', instanceSelector: SELECTOR, dashboard: SMALL };
+
+  test('declares the plugin only for a dashboard that carries the hidden panel', () => {
+    const c = chart('grafana');
+    const plain = new GrafanaOperatorDashboard(c, 'Plain', valid);
+    const withPanel = new GrafanaOperatorDashboard(c, 'WithPanel', { ...valid, name: 'with-panel', dashboard: { ...SMALL, panels: [{ type: PLUGIN_ID, gridPos: {} }] } });
+    expect(plain.resource.toJson().spec.plugins).toBeUndefined();
+    expect(withPanel.resource.toJson().spec.plugins).toEqual([{ name: PLUGIN_ID, version: '2.1.0' }]);
+  });
+
+  test('gzips from one byte above the threshold', () => {
+    // GIVEN dashboards whose JSON takes the threshold and one byte more in the annotation
+    const sized = (bytes: number) => {
+      const base = { ...SMALL, description: '' };
+      return { ...base, description: 'd'.repeat(bytes - goJsonBytes(`${JSON.stringify(base, null, 2)}\n`)) };
+    };
+    const c = chart('grafana');
+    const at = new GrafanaOperatorDashboard(c, 'At', { ...valid, name: 'at', dashboard: sized(GZIP_JSON_THRESHOLD_BYTES) });
+    const above = new GrafanaOperatorDashboard(c, 'Above', { ...valid, name: 'above', dashboard: sized(GZIP_JSON_THRESHOLD_BYTES + 1) });
+    // THEN
+    expect(goJsonBytes(at.resource.toJson().spec.json)).toBe(GZIP_JSON_THRESHOLD_BYTES);
+    expect([at.gzipped, above.gzipped]).toEqual([false, true]);
+  });
+
+  test('fails on bad props with the config\'s rules, naming every prop', () => {
+    expect(failure(() => new GrafanaOperatorDashboard(chart('grafana'), 'D', {
+      ...valid, namespace: 'Grafana', instanceSelector: {}, folder: '', resyncPeriod: '3000000h',
+    }))).toBe([
+      'invalid GrafanaOperatorDashboard props at custom/D (3 problems):',
+      '  - namespace: got "Grafana"; allowed: a Kubernetes namespace name (DNS-1123 label: lower-case letters, digits and \'-\', at most 63 characters)',
+      '  - instanceSelector: got {}; allowed: a mapping of at least one Kubernetes label key ([prefix/]name, name at most 63 characters) to a label value, e.g. dashboards: grafana (an empty selector would match every Grafana of the namespace)',
+      '  - folder: got ""; allowed: a folder title of 1 to 189 characters, not only white space',
+    ].join('\n'));
+    expect(failure(() => new GrafanaOperatorDashboard(chart('grafana'), 'D', { ...valid, resyncPeriod: '3000000h' }))).toBe([
+      'invalid GrafanaOperatorDashboard props at custom/D (1 problem):',
+      '  - resyncPeriod: got "3000000h", which is longer than Go\'s time.Duration holds (at most 2562047h47m16.854775807s, 2^63-1 nanoseconds); allowed: a Go duration such as 10m or 1h30m',
+    ].join('\n'));
+  });
+
+  test('AnalyticsDashboards with operator needs a selector and refuses the sidecar\'s settings', () => {
+    const c = chart('grafana');
+    const server = new AnalyticsServer(c, 'Server', { installation: 'custom' });
+    expect(failure(() => new AnalyticsDashboards(c, 'Dashboards', { installation: 'custom', server, provisioning: 'operator', labelKey: 'x' }))).toBe([
+      'invalid AnalyticsDashboards props at custom/Dashboards (2 problems):',
+      '  - instanceSelector: is required; allowed: the labels of the Grafana CRs the GrafanaDashboards go to, e.g. dashboards: grafana (provisioning is "operator")',
+      '  - labelKey: got "x" while provisioning is "operator"; allowed: nothing (the Grafana Operator reads GrafanaDashboards, not sidecar ConfigMaps: remove it or set provisioning: sidecar)',
+    ].join('\n'));
+    const dashboards = new AnalyticsDashboards(c, 'Operator', { installation: 'custom', server, provisioning: 'operator', instanceSelector: SELECTOR });
+    expect([dashboards.usageGrafanaDashboard?.resource.toJson().metadata.namespace, dashboards.usageConfigMap, dashboards.dashboardConfigMaps]).toEqual(['grafana', undefined, []]);
   });
 });

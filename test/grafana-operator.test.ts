@@ -7,11 +7,10 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import {
-  AnalyticsDashboards, AnalyticsServer, ConfigError, GrafanaOperatorDashboard, GZIP_JSON_THRESHOLD_BYTES, goJsonBytes, grafanaValuesFiles,
-  helmChartFiles, KubeObject, manifestFiles, MAX_ANNOTATION_BYTES, PLUGIN_ID, PropsError, SynthesizedInstallation, synthesize, writeOutputAtomically,
+  ConfigError, GZIP_JSON_THRESHOLD_BYTES, goJsonBytes, grafanaValuesFiles, helmChartFiles, KubeObject, manifestFiles, MAX_ANNOTATION_BYTES,
+  PLUGIN_ID, SynthesizedInstallation, synthesize, writeOutputAtomically,
 } from '../lib';
 import { version as packageVersion } from '../package.json';
 import { celRuleProblems, TRANSITION_RULES } from './support/cel-rules';
@@ -279,68 +278,5 @@ describe('bad operator settings', () => {
     expect(problem).toMatch(/^installations\[0\]\.dashboards\[0\]: file ".*\/boards\/image\.json" takes \d+ bytes gzipped and base64-encoded in its GrafanaDashboard's spec\.gzipJson; allowed: at most 245760 /);
     // and the same dashboard is fine for the sidecar, whose ConfigMap holds 1 MiB
     expect(() => resolveIn(dir, { installations: [{ name: 'x', grafana: { host: 'x.example.com' }, dashboards: ['boards/image.json'] }] })).not.toThrow();
-  });
-});
-
-describe('GrafanaOperatorDashboard and AnalyticsDashboards props', () => {
-  const chart = () => new Chart(new App(), 'custom', { namespace: 'grafana' });
-  const failure = (build: () => unknown) => {
-    try {
-      build();
-    } catch (e) {
-      expect(e).toBeInstanceOf(PropsError);
-      return (e as Error).message;
-    }
-    throw new Error('no error');
-  };
-  const valid = { installation: 'custom', name: 'custom-dashboard', namespace: 'grafana', instanceSelector: SELECTOR, dashboard: SMALL };
-
-  test('declares the plugin only for a dashboard that carries the hidden panel', () => {
-    const c = chart();
-    const plain = new GrafanaOperatorDashboard(c, 'Plain', valid);
-    const withPanel = new GrafanaOperatorDashboard(c, 'WithPanel', { ...valid, name: 'with-panel', dashboard: { ...SMALL, panels: [{ type: PLUGIN_ID, gridPos: {} }] } });
-    expect(plain.resource.toJson().spec.plugins).toBeUndefined();
-    expect(withPanel.resource.toJson().spec.plugins).toEqual([{ name: PLUGIN_ID, version: '2.1.0' }]);
-  });
-
-  test('gzips from one byte above the threshold', () => {
-    // GIVEN dashboards whose JSON takes the threshold and one byte more in the annotation
-    const sized = (bytes: number) => {
-      const base = { ...SMALL, description: '' };
-      return { ...base, description: 'd'.repeat(bytes - goJsonBytes(`${JSON.stringify(base, null, 2)}\n`)) };
-    };
-    const c = chart();
-    const at = new GrafanaOperatorDashboard(c, 'At', { ...valid, name: 'at', dashboard: sized(GZIP_JSON_THRESHOLD_BYTES) });
-    const above = new GrafanaOperatorDashboard(c, 'Above', { ...valid, name: 'above', dashboard: sized(GZIP_JSON_THRESHOLD_BYTES + 1) });
-    // THEN
-    expect(goJsonBytes(at.resource.toJson().spec.json)).toBe(GZIP_JSON_THRESHOLD_BYTES);
-    expect([at.gzipped, above.gzipped]).toEqual([false, true]);
-  });
-
-  test('fails on bad props with the config\'s rules, naming every prop', () => {
-    expect(failure(() => new GrafanaOperatorDashboard(chart(), 'D', {
-      ...valid, namespace: 'Grafana', instanceSelector: {}, folder: '', resyncPeriod: '3000000h',
-    }))).toBe([
-      'invalid GrafanaOperatorDashboard props at custom/D (3 problems):',
-      '  - namespace: got "Grafana"; allowed: a Kubernetes namespace name (DNS-1123 label: lower-case letters, digits and \'-\', at most 63 characters)',
-      '  - instanceSelector: got {}; allowed: a mapping of at least one Kubernetes label key ([prefix/]name, name at most 63 characters) to a label value, e.g. dashboards: grafana (an empty selector would match every Grafana of the namespace)',
-      '  - folder: got ""; allowed: a folder title of 1 to 189 characters, not only white space',
-    ].join('\n'));
-    expect(failure(() => new GrafanaOperatorDashboard(chart(), 'D', { ...valid, resyncPeriod: '3000000h' }))).toBe([
-      'invalid GrafanaOperatorDashboard props at custom/D (1 problem):',
-      '  - resyncPeriod: got "3000000h", which is longer than Go\'s time.Duration holds (at most 2562047h47m16.854775807s, 2^63-1 nanoseconds); allowed: a Go duration such as 10m or 1h30m',
-    ].join('\n'));
-  });
-
-  test('AnalyticsDashboards with operator needs a selector and refuses the sidecar\'s settings', () => {
-    const c = chart();
-    const server = new AnalyticsServer(c, 'Server', { installation: 'custom' });
-    expect(failure(() => new AnalyticsDashboards(c, 'Dashboards', { installation: 'custom', server, provisioning: 'operator', labelKey: 'x' }))).toBe([
-      'invalid AnalyticsDashboards props at custom/Dashboards (2 problems):',
-      '  - instanceSelector: is required; allowed: the labels of the Grafana CRs the GrafanaDashboards go to, e.g. dashboards: grafana (provisioning is "operator")',
-      '  - labelKey: got "x" while provisioning is "operator"; allowed: nothing (the Grafana Operator reads GrafanaDashboards, not sidecar ConfigMaps: remove it or set provisioning: sidecar)',
-    ].join('\n'));
-    const dashboards = new AnalyticsDashboards(c, 'Operator', { installation: 'custom', server, provisioning: 'operator', instanceSelector: SELECTOR });
-    expect([dashboards.usageGrafanaDashboard?.resource.toJson().metadata.namespace, dashboards.usageConfigMap, dashboards.dashboardConfigMaps]).toEqual(['grafana', undefined, []]);
   });
 });

@@ -40,15 +40,11 @@ export interface AnalyticsDashboardsProps {
    */
   readonly provisioning?: DashboardProvisioning;
   /**
-   * Namespace the Grafana dashboard sidecar watches (provisioning sidecar).
+   * Namespace of the dashboard objects: the one the Grafana dashboard sidecar watches, or with
+   * provisioning operator the Grafana CRs' (the operator matches only those of a dashboard's own namespace).
    * @default - the namespace of this construct's Chart (required when it sets none)
    */
   readonly namespace?: string;
-  /**
-   * Namespace of the Grafana CRs the GrafanaDashboards go to (provisioning operator).
-   * @default - the namespace of this construct's Chart (required when it sets none)
-   */
-  readonly grafanaNamespace?: string;
   /**
    * Labels of the Grafana CRs the GrafanaDashboards go to (provisioning operator: required).
    * @default - none
@@ -104,16 +100,14 @@ export interface AnalyticsDashboardsProps {
 const checkProps = propsCheck({
   construct: 'AnalyticsDashboards',
   required: ['installation'],
-  derived: {
-    serverNamespace: 'the server\'s Chart sets no namespace', namespace: 'the Chart sets no namespace', grafanaNamespace: 'the Chart sets no namespace',
-  },
+  derived: { serverNamespace: 'the server\'s Chart sets no namespace', namespace: 'the Chart sets no namespace' },
   props: {
     installation: 'name',
     serverNamespace: 'namespace',
     writePath: 'ingress.writePath',
     provisioning: 'grafana.provisioning',
-    namespace: 'dashboardSidecar.namespace',
-    grafanaNamespace: 'grafana.service.namespace',
+    // Not dashboardSidecar.namespace: with the operator it is the Grafana CRs' namespace.
+    namespace: 'grafana.service.namespace',
     instanceSelector: 'grafana.operator.instanceSelector.matchLabels',
     folder: 'grafana.operator.folder',
     resyncPeriod: 'grafana.operator.resyncPeriod',
@@ -150,8 +144,7 @@ export class AnalyticsDashboards extends Construct {
 
   constructor(scope: Construct, id: string, props: AnalyticsDashboardsProps) {
     super(scope, id);
-    const chartNamespace = Chart.of(this).namespace;
-    const derived = { serverNamespace: Chart.of(props.server).namespace, namespace: chartNamespace, grafanaNamespace: chartNamespace };
+    const derived = { serverNamespace: Chart.of(props.server).namespace, namespace: Chart.of(this).namespace };
     const dashboardProblems = (props.dashboards ?? []).flatMap((d, i) => {
       const problem = dashboardModelProblem(d.dashboard);
       return problem ? [{ path: `dashboards[${i}].dashboard`, message: problem }] : [];
@@ -159,6 +152,7 @@ export class AnalyticsDashboards extends Construct {
     checkProps(props, this, derived, dashboardProblems);
     // checkProps requires each prop whose derived default is missing.
     const serverNamespace = props.serverNamespace ?? derived.serverNamespace as string;
+    const namespace = props.namespace ?? derived.namespace as string;
     const panel = (dashboard?: string) => analyticsPanel({
       server: props.writePath ?? DEFAULTS.ingress.writePath,
       dashboard,
@@ -185,7 +179,7 @@ export class AnalyticsDashboards extends Construct {
         installation: props.installation,
         // checkProps requires it with operator.
         instanceSelector: props.instanceSelector as Record<string, string>,
-        namespace: props.grafanaNamespace ?? derived.grafanaNamespace as string,
+        namespace,
         folder: props.folder,
         resyncPeriod: props.resyncPeriod,
         pluginVersion: props.pluginVersion,
@@ -195,9 +189,7 @@ export class AnalyticsDashboards extends Construct {
       this.usageGrafanaDashboard = made[made.length - 1];
       this.dashboardConfigMaps = [];
     } else {
-      const sidecar = {
-        installation: props.installation, namespace: props.namespace ?? derived.namespace as string, labelKey: props.labelKey, labelValue: props.labelValue,
-      };
+      const sidecar = { installation: props.installation, namespace, labelKey: props.labelKey, labelValue: props.labelValue };
       const made = all.map(d => new GrafanaDashboardConfigMap(this, d.id, { ...sidecar, name: d.name, fileName: d.fileName ?? `${d.name}.json`, dashboard: d.dashboard }));
       this.dashboardConfigMaps = made.slice(0, -1);
       this.usageConfigMap = made[made.length - 1];

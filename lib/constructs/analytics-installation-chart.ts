@@ -66,7 +66,7 @@ export class AnalyticsInstallationChart extends Chart {
       // Each mode's own settings only: the construct rejects the other mode's, as the config does.
       ...(props.grafana.provisioning === 'operator' ? {
         provisioning: 'operator',
-        grafanaNamespace: props.grafana.service.namespace,
+        namespace: props.grafana.service.namespace,
         instanceSelector: props.grafana.operator?.instanceSelector?.matchLabels,
         folder: props.grafana.operator?.folder,
         resyncPeriod: props.grafana.operator?.resyncPeriod,
