@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { checkConfig } from '../lib';
+import { checkConfig } from '../lib/app/app';
 import { CONFIG_FILE } from '../main';
 
 const args = process.argv.slice(2);

@@ -1,6 +1,7 @@
 import { Manifest, validateManifests } from './support/kube-schema';
 import { findObject, synthesizeExample, synthesizeOne } from './support/example';
-import { joinPaths, toYamlStream } from '../lib';
+import { joinPaths } from '../lib/config/paths';
+import { toYamlStream } from '../lib/output/manifests';
 
 const example = synthesizeExample();
 

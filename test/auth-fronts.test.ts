@@ -3,9 +3,10 @@
  * for every allowed combination, then what each front must emit.
  */
 import { createHash } from 'crypto';
-import {
-  nginxAuthProxyConf, PROXY_CONFIG_CHECKSUM_ANNOTATION, resolveConfig, synthesize, toYamlStream, TRAEFIK_MIDDLEWARES_ANNOTATION,
-} from '../lib';
+import { nginxAuthProxyConf, resolveConfig, synthesize } from '../lib';
+import { PROXY_CONFIG_CHECKSUM_ANNOTATION } from '../lib/constructs/auth/proxy-auth-front';
+import { TRAEFIK_MIDDLEWARES_ANNOTATION } from '../lib/constructs/auth/traefik-auth-front';
+import { toYamlStream } from '../lib/output/manifests';
 import { celRuleProblems } from './support/cel-rules';
 import { findObject, synthesizeOne } from './support/example';
 import { FRONTS_CONFIG } from './support/fronts';

@@ -5,7 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { duplicateObjectProblems, resolveConfig, synthesize } from '../lib';
+import { resolveConfig, synthesize } from '../lib';
+import { duplicateObjectProblems } from '../lib/app/internal/collisions';
 import { filesUnder, outdirWithSentinel, runInProcess, runMain, SENTINEL_FILES } from './support/run-app';
 
 const DIR = path.join(__dirname, 'bad-configs');

@@ -3,7 +3,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { installationOutputs, isCdk8sStdoutOutdir, OUTPUT_MARKER, OutputWriter, PROGRESS_EVERY, renderInstallations, resolveConfig, STDOUT_MANIFEST_FILE, StagedOutput, writeStagedFiles } from '../lib';
+import { resolveConfig } from '../lib';
+import { isCdk8sStdoutOutdir } from '../lib/app/internal/environment';
+import { installationOutputs } from '../lib/app/internal/summary';
+import { OutputWriter, PROGRESS_EVERY, renderInstallations, STDOUT_MANIFEST_FILE } from '../lib/app/render';
+import { StagedOutput, writeStagedFiles } from '../lib/output/files';
+import { OUTPUT_MARKER } from '../lib/output/output-folder';
 import { filesUnder, outdirWithSentinel, ROOT, runInProcess, SENTINEL_FILES } from './support/run-app';
 import { EXAMPLE_CONFIG } from './support/example';
 

@@ -3,10 +3,7 @@
  * messages, and defaults or derives what it is not given as the config does.
  */
 import { App, Chart, Testing } from 'cdk8s';
-import {
-  AnalyticsDashboards, AnalyticsInstallationChart, AnalyticsNetworkPolicy, AnalyticsPrometheusRule, AnalyticsServer,
-  AnalyticsServiceMonitor, GrafanaDashboardConfigMap, IngressNginxAuthFront, PropsError, ProxyAuthFront, TraefikAuthFront, WriteRoute,
-} from '../lib';
+import { AnalyticsDashboards, AnalyticsInstallationChart, AnalyticsNetworkPolicy, AnalyticsPrometheusRule, AnalyticsServer, AnalyticsServiceMonitor, GrafanaDashboardConfigMap, IngressNginxAuthFront, PropsError, ProxyAuthFront, TraefikAuthFront, WriteRoute } from '../lib';
 import { resolveOne } from './support/example';
 import { validateManifests } from './support/kube-schema';
 

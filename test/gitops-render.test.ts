@@ -7,10 +7,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import {
-  argocdApplication, argocdRootApplication, fluxGitRepository, fluxHelmRelease, fluxKustomization, HELM_KUBE_VERSION, KubeObject,
-  loadAnalyticsConfig, ResolvedConfig,
-} from '../lib';
+import { KubeObject, loadAnalyticsConfig, ResolvedConfig } from '../lib';
+import { argocdApplication, argocdRootApplication, fluxGitRepository, fluxHelmRelease, fluxKustomization } from '../lib/output/gitops';
+import { HELM_KUBE_VERSION } from '../lib/output/helm-chart';
 import { version as chartVersion } from '../package.json';
 import { GITOPS_CONFIG, synthesizeGitopsConfig } from './support/gitops';
 import { HelmMajor, helm, kubectl } from './support/helm';

@@ -6,7 +6,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { ConfigError, gitopsFiles, loadAnalyticsConfig, OUTPUT_MARKER, resolveAnalyticsConfig, sourceNameOf } from '../lib';
+import { ConfigError, loadAnalyticsConfig, resolveAnalyticsConfig } from '../lib';
+import { sourceNameOf } from '../lib/config/gitops';
+import { gitopsFiles } from '../lib/output/gitops';
+import { OUTPUT_MARKER } from '../lib/output/output-folder';
 import { EXAMPLE_CONFIG } from './support/example';
 import { GITOPS_CONFIG, synthesizeGitopsConfig, WIRING } from './support/gitops';
 import { celRuleProblems } from './support/cel-rules';

@@ -9,10 +9,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import {
-  chartMetadata, chartValues, grafanaValues, helmChart, KubeObject, loadConfigFile, manifestFiles, SynthesizedInstallation,
-  synthesize, writeOutputAtomically,
-} from '../lib';
+import { KubeObject, loadConfigFile, SynthesizedInstallation, synthesize } from '../lib';
+import { writeOutputAtomically } from '../lib/output/files';
+import { grafanaValues } from '../lib/output/grafana-values';
+import { chartMetadata, chartValues, helmChart } from '../lib/output/helm-chart';
+import { manifestFiles } from '../lib/output/manifests';
 import { version as packageVersion } from '../package.json';
 import { runHelm, runKubectl } from './support/helm';
 import { runMain } from './support/run-app';

@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { ConfigError, loadConfigFile, PLUGIN_ID, synthesize } from '../lib';
+import { ConfigError, loadConfigFile, synthesize } from '../lib';
+import { PLUGIN_ID } from '../lib/config/constants';
 import { dashboardsOf, EXAMPLE_CONFIG, objectNamed, objectsOfKind, resolveIn, synthesizeExample, tempDir } from './support/grafana';
 
 const dashboardJson = (uid: string, title = `Board ${uid}`) => JSON.stringify({

@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
-import { addAnalyticsPanel, analyticsPanel, PLUGIN_ID } from '../lib';
+import { addAnalyticsPanel, analyticsPanel } from '../lib';
+import { PLUGIN_ID } from '../lib/config/constants';
 
 const panel = analyticsPanel({ server: '/analytics-plugin/write' });
 

@@ -1,5 +1,7 @@
 import { parse } from 'yaml';
-import { grafanaChartPlugins, grafanaPluginEnv, grafanaValuesFiles, resolveConfig, synthesize } from '../lib';
+import { grafanaPluginEnv, resolveConfig, synthesize } from '../lib';
+import { grafanaChartPlugins } from '../lib/grafana/plugin';
+import { grafanaValuesFiles } from '../lib/output/grafana-values';
 import { synthesizeExample } from './support/grafana';
 
 const installation = (grafana: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({

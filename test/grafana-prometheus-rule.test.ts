@@ -1,7 +1,6 @@
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
-import {
-  CACHE_EMPTIED_RECORD, processLookback, resolveAnalyticsConfig, resolveConfig, SECONDS_PER_DASHBOARD_RECORD, synthesize, VIEWS_PER_DASHBOARD_RECORD, VIEWS_PER_ROLE_RECORD,
-} from '../lib';
+import { resolveAnalyticsConfig, resolveConfig, synthesize } from '../lib';
+import { CACHE_EMPTIED_RECORD, processLookback, SECONDS_PER_DASHBOARD_RECORD, VIEWS_PER_DASHBOARD_RECORD, VIEWS_PER_ROLE_RECORD } from '../lib/grafana/usage-rules';
 import { objectNamed, objectsOfKind, promtool, synthesizeExample } from './support/grafana';
 
 const installation = (extra: Record<string, unknown> = {}) => ({

@@ -1,4 +1,6 @@
-import { PLUGIN_ID, usageDashboard, usageDashboardUid, usageQueries, usageRecordingRules } from '../lib';
+import { PLUGIN_ID } from '../lib/config/constants';
+import { usageDashboard, usageDashboardUid, usageQueries } from '../lib/grafana/usage-dashboard';
+import { usageRecordingRules } from '../lib/grafana/usage-rules';
 import { dashboardsOf, promtool, synthesizeExample } from './support/grafana';
 import { dashboardTypedValues, sdkTypeErrors } from './support/sdk-typecheck';
 

@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import {
-  helmChart, helmChartFiles, KubeObject, loadConfigFile, manifestFiles, ResolvedInstallation, resolveConfig, splitImage,
-  SynthesizedInstallation, synthesize, writeOutputAtomically,
-} from '../lib';
+import { KubeObject, loadConfigFile, ResolvedInstallation, resolveConfig, SynthesizedInstallation, synthesize } from '../lib';
+import { writeOutputAtomically } from '../lib/output/files';
+import { helmChart, helmChartFiles, splitImage } from '../lib/output/helm-chart';
+import { manifestFiles } from '../lib/output/manifests';
 import { version as packageVersion } from '../package.json';
 import { helm, helmBinary, runHelm } from './support/helm';
 import { EXAMPLE_CONFIG } from './support/example';

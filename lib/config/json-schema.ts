@@ -5,7 +5,8 @@
  * Pure: `scripts/write-schema.ts` writes the results, the tests compare them with the committed files.
  */
 import { TSchema } from '@sinclair/typebox';
-import { AnalyticsConfigSchema, isPlainObjectSchema } from './schema';
+import { AnalyticsConfigSchema } from './schema';
+import { isPlainObjectSchema } from './internal/schema-parts';
 import { DEFAULTS } from './defaults';
 
 /** Where the schema is written, relative to the package root (and shipped in `files`). */

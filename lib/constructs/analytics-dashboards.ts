@@ -5,8 +5,8 @@ import { AnalyticsServer } from './analytics-server';
 import { GrafanaDashboardConfigMap } from './grafana-dashboard-config-map';
 import { usageDashboard } from '../grafana/usage-dashboard';
 import { DEFAULTS } from '../config/defaults';
-import { dashboardModelProblem } from '../config/dashboard-files';
-import { propsCheck } from '../config/props';
+import { dashboardModelProblem } from '../config/dashboards';
+import { propsCheck } from './internal/props-check';
 
 /** A dashboard to provision: its model and the stable name part of its ConfigMap. */
 export interface DashboardSource {

@@ -7,11 +7,17 @@ import { AnalyticsServer } from './analytics-server';
 import { AnalyticsServiceMonitor } from './analytics-service-monitor';
 import { IAuthFront } from './auth/auth-front';
 import { ResolvedInstallation } from '../config/schema';
-import { dashboardSlug } from '../config/dashboard-files';
-import { checkInstallation, installationBuilt } from '../config/props';
+import { dashboardSlug } from '../config/dashboards';
+import { checkInstallation, installationBuilt } from './internal/props-check';
 import { IngressNginxAuthFront } from './auth/ingress-nginx-auth-front';
 import { ProxyAuthFront } from './auth/proxy-auth-front';
 import { TraefikAuthFront } from './auth/traefik-auth-front';
+
+/**
+ * A fully resolved installation: build it with `resolveConfig` (or `resolveAnalyticsConfig`), which
+ * applies every default and derives every value the parts read.
+ */
+export interface AnalyticsInstallationChartProps extends ResolvedInstallation {}
 
 /**
  * Everything one Grafana installation needs, in the installation's namespace (the via-ingress
@@ -29,7 +35,7 @@ export class AnalyticsInstallationChart extends Chart {
   public readonly dashboards: AnalyticsDashboards;
   public readonly prometheusRule: AnalyticsPrometheusRule;
 
-  constructor(scope: Construct, id: string, props: ResolvedInstallation) {
+  constructor(scope: Construct, id: string, props: AnalyticsInstallationChartProps) {
     super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
     // Checked as a whole: the parts below skip their own checks of the same settings.
     checkInstallation(props, 'AnalyticsInstallationChart', this);

@@ -8,11 +8,12 @@
  * literals: a selector must not change between releases.
  */
 import { TSchema, Type } from '@sinclair/typebox';
-import { InstallationSchema, isPlainObjectSchema, ResolvedInstallation } from '../config/schema';
-import { imageVersion, selectorLabels } from '../constructs/labels';
-import { PROXY_CONTAINER } from '../constructs/auth/proxy-auth-front';
+import { InstallationSchema, ResolvedInstallation } from '../config/schema';
+import { isPlainObjectSchema } from '../config/internal/schema-parts';
+import { imageVersion, selectorLabels } from '../constructs';
+import { PROXY_CONTAINER } from '../constructs';
 import { joinPaths } from '../config/paths';
-import { KubeObject, SynthesizedInstallation } from '../constructs/synth';
+import { KubeObject, SynthesizedInstallation } from '../constructs';
 import { OutputFile } from './files';
 import { kubeYaml, objectYaml, toYamlStream, yamlComment } from './manifests';
 

@@ -3,7 +3,7 @@
  * in a real nginx in front of a fake Grafana and a fake analytics server, for every example
  * installation (root path, sub-path, via-ingress).
  */
-import { loadConfigFile } from '../../lib/config/load';
+import { loadConfigFile } from '../../lib/app/load';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
 import { startFakeAnalyticsServer } from '../support/e2e/fake-analytics-server';
 import { FakeGrafana, GRAFANA_SESSION_COOKIE, startFakeGrafana } from '../support/e2e/fake-grafana';

@@ -4,8 +4,8 @@
  * prometheus-operator translates them. What Prometheus stores is asserted through its HTTP API.
  */
 import * as fs from 'fs';
-import { parseConfigYaml } from '../../lib/config/load';
-import { resolveAnalyticsConfig } from '../../lib/config/resolve';
+import { parseConfigYaml } from '../../lib/app/load';
+import { resolveAnalyticsConfig } from '../../lib';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
 import { beacon } from '../support/e2e/beacon';
 import { DASHBOARDS, FakeAnalyticsServer, startFakeAnalyticsServer, VIEWERS } from '../support/e2e/fake-analytics-server';

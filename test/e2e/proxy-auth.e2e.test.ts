@@ -5,7 +5,7 @@
  * nothing else differs.
  */
 import * as fs from 'fs';
-import { resolveConfig } from '../../lib/config/resolve';
+import { resolveConfig } from '../../lib';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
 import { GRAFANA_UNAVAILABLE_STATUS } from '../../lib/constructs/auth/nginx-auth-proxy-conf';
 import { BEACON, pathMatches } from '../support/e2e/browser';

@@ -17,7 +17,7 @@
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { resolveConfig } from '../../lib/config/resolve';
+import { resolveConfig } from '../../lib';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
 import { addAnalyticsPanel, analyticsPanel } from '../../lib/grafana/analytics-panel';
 import { beacon, DashboardModel } from '../support/e2e/beacon';

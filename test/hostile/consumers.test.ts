@@ -7,7 +7,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { grafanaUpSelectorProblem, MAX_RATE_LIMIT_PER_MINUTE, nginxSizeProblem, prometheusDurationProblem } from '../../lib';
+import { grafanaUpSelectorProblem, nginxSizeProblem, prometheusDurationProblem } from '../../lib/config/consumer-values';
+import { MAX_RATE_LIMIT_PER_MINUTE } from '../../lib/config/installation-schema';
 import { describeWithPrograms, findProgram } from '../support/e2e/tools';
 
 function accepts(program: string, args: string[], files: Record<string, string>): boolean {

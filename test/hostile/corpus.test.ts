@@ -10,9 +10,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import {
-  grafanaValuesFiles, helmChartFiles, HIDDEN_PANEL_RESERVE_BYTES, MAX_CONFIG_BYTES, MAX_CONFIG_MAP_BYTES, MAX_YAML_ALIAS_COUNT, MAX_RATE_LIMIT_PER_MINUTE, OUTPUT_MARKER, OutputWriter,
-} from '../../lib';
+import { MAX_CONFIG_BYTES, MAX_YAML_ALIAS_COUNT } from '../../lib/app/load';
+import { OutputWriter } from '../../lib/app/render';
+import { HIDDEN_PANEL_RESERVE_BYTES, MAX_CONFIG_MAP_BYTES } from '../../lib/config/dashboards';
+import { MAX_RATE_LIMIT_PER_MINUTE } from '../../lib/config/installation-schema';
+import { grafanaValuesFiles } from '../../lib/output/grafana-values';
+import { helmChartFiles } from '../../lib/output/helm-chart';
+import { OUTPUT_MARKER } from '../../lib/output/output-folder';
 import { runInProcess } from '../support/run-app';
 
 const WRITERS: OutputWriter[] = [s => helmChartFiles(s, { chartVersion: '0.1.0' }), grafanaValuesFiles];

@@ -2,10 +2,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  addAnalyticsPanel, analyticsPanel, bounded, HIDDEN_PANEL_RESERVE_BYTES, jsonNestingDepth, MAX_ECHO_CHARS, quote, readInputFile,
-  yamlFlowNestingBound,
-} from '../../lib';
+import { addAnalyticsPanel, analyticsPanel } from '../../lib';
+import { jsonNestingDepth, readInputFile, yamlFlowNestingBound } from '../../lib/app/internal/input-file';
+import { HIDDEN_PANEL_RESERVE_BYTES } from '../../lib/config/dashboards';
+import { bounded, MAX_ECHO_CHARS, quote } from '../../lib/config/problems';
 
 describe('readInputFile', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-read-'));

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import * as workerThreads from 'worker_threads';
 import { maxThreads, renderInParallel } from '../../lib/app/parallel';
-import { OUTPUT_MARKER } from '../../lib';
+import { OUTPUT_MARKER } from '../../lib/output/output-folder';
 import { filesUnder, ROOT, runInProcess, runMain } from '../support/run-app';
 
 const STACK_FRAME = /^\s+at .+[(:]/m;

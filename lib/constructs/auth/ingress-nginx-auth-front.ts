@@ -4,8 +4,9 @@ import { Construct } from 'constructs';
 import { AnalyticsServer } from '../analytics-server';
 import { IAuthFront, inClusterApiUserUrl } from './auth-front';
 import { AuthMode } from '../../config/schema';
-import { DEFAULTS, INGRESS_NGINX_DEFAULTS, SERVER_PORT } from '../../config/defaults';
-import { propsCheck } from '../../config/props';
+import { DEFAULTS, INGRESS_NGINX_DEFAULTS } from '../../config/defaults';
+import { SERVER_PORT } from '../../config/constants';
+import { propsCheck } from '../internal/props-check';
 import { Component, recommendedLabels } from '../labels';
 import { joinPaths } from '../../config/paths';
 

@@ -1,8 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { bytesOf, DEFAULTS, FRONT_DEFAULTS, SERVER_PORT } from '../../config/defaults';
+import { DEFAULTS, FRONT_DEFAULTS } from '../../config/defaults';
+import { bytesOf } from '../../config/internal/sizes';
+import { SERVER_PORT } from '../../config/constants';
 import { joinPaths } from '../../config/paths';
-import { propsCheck } from '../../config/props';
+import { propsCheck } from '../internal/props-check';
 import { recommendedLabels } from '../labels';
 import { IAuthFront, inClusterApiUserUrl, WritePathFrontProps } from './auth-front';
 import { BURST_MULTIPLIER } from './nginx-auth-proxy-conf';

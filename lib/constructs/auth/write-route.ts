@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
-import { propsCheck } from '../../config/props';
+import { propsCheck } from '../internal/props-check';
 import { RouteKind } from '../../config/schema';
 import { recommendedLabels } from '../labels';
 

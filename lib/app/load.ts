@@ -1,9 +1,30 @@
-/** Reading a config: the YAML file, its syntax errors with line and column, then resolution. */
+/**
+ * Reading a config: the YAML file, its syntax errors with line and column, the dashboard files it
+ * lists, then resolution (lib/config/resolve.ts, which reads no file).
+ */
+import * as path from 'path';
 import { LineCounter, parseDocument } from 'yaml';
-import { readInputFile, yamlFlowNestingBound } from './input-file';
-import { ConfigError, bounded } from './problems';
-import { resolveAnalyticsConfig, ResolvedConfig } from './resolve';
-import { ResolvedInstallation } from './schema';
+import { readDashboardFiles } from './internal/dashboard-files';
+import { readInputFile, yamlFlowNestingBound } from './internal/input-file';
+import { ConfigError, bounded } from '../config/problems';
+import { resolveConfigData, ResolvedConfig } from '../config/resolve';
+import { AnalyticsConfig, ResolvedInstallation } from '../config/schema';
+
+/**
+ * Validates a config written in code, reads the dashboard files it lists (relative to the folder
+ * of `source`, else the working directory) and applies every default. Throws ConfigError.
+ */
+export function resolveConfig(config: AnalyticsConfig, source?: string): ResolvedInstallation[] {
+  return resolveAnalyticsConfig(config, source).installations;
+}
+
+/**
+ * `resolveConfig`, with the `gitops` block, for data of any shape, such as parsed YAML: its shape
+ * is checked with the rest. Throws ConfigError.
+ */
+export function resolveAnalyticsConfig(input: unknown, source?: string): ResolvedConfig {
+  return resolveConfigData(input, readDashboardFiles(input, source ? path.dirname(path.resolve(source)) : process.cwd()), source);
+}
 
 /**
  * Largest config file read: 16 MiB, some 60,000 installations of the bench's kind (3,000 take

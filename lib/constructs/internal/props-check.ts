@@ -5,9 +5,12 @@
  */
 import { CloneType, OptionalKind, TProperties, TSchema, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { DashboardFile, InstallationConfig, InstallationSchema, isPlainObjectSchema, ResolvedInstallation } from './schema';
-import { ConfigProblem, problemList } from './problems';
-import { INSTALLATION_RULES, isResolvedInstallation, resolveInstallation, schemaProblems, valueAt } from './resolve';
+import { DashboardFile, InstallationConfig, InstallationSchema, ResolvedInstallation } from '../../config/schema';
+import { isPlainObjectSchema } from '../../config/internal/schema-parts';
+import { ConfigProblem, problemList } from '../../config/problems';
+import { isResolvedInstallation, resolveInstallation } from '../../config/resolve';
+import { INSTALLATION_RULES, valueAt } from '../../config/internal/installation-rules';
+import { schemaProblems } from '../../config/internal/schema-problems';
 
 /** What a prop is: a config setting, by its path in an installation (`server.replicas`), or a schema of its own. */
 export type PropSpec = string | TSchema;
