@@ -1,4 +1,8 @@
-import { ConfigError, DEFAULTS, parseConfigYaml, resolveConfig, resolveAnalyticsConfig } from '../lib';
+import * as path from 'path';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigError, DEFAULTS, loadConfigFile, parseConfigYaml, resolveConfig, resolveAnalyticsConfig } from '../lib';
+import { ResolvedInstallationSchema } from '../lib/config/resolved-schema';
+import { FRONTS_CONFIG } from './support/fronts';
 import { resolveOne, untyped } from './support/example';
 
 const valid = (overrides: Record<string, unknown> = {}) => ({ name: 'prod', grafana: { host: 'grafana.example.com' }, ...overrides });
@@ -27,6 +31,8 @@ describe('resolving a config', () => {
         service: { ...DEFAULTS.grafana.service, namespace: DEFAULTS.namespace },
         version: DEFAULTS.grafana.version,
         chart: DEFAULTS.grafana.chart,
+        // Derived once, here: the constructs and the outputs read these.
+        apiUserPath: '/api/user',
       },
       panel: DEFAULTS.panel,
       dashboards: [],
@@ -35,10 +41,10 @@ describe('resolving a config', () => {
       server: DEFAULTS.server,
       serviceMonitor: DEFAULTS.serviceMonitor,
       // The ingress-nginx front's per-front defaults.
-      ingress: { ...DEFAULTS.ingress, className: 'nginx' },
+      ingress: { ...DEFAULTS.ingress, className: 'nginx', publicWritePath: '/analytics-plugin/write' },
       route: DEFAULTS.route,
       proxy: DEFAULTS.proxy,
-      auth: DEFAULTS.auth,
+      auth: { ...DEFAULTS.auth, viaIngressPublicPath: '/grafana-auth', url: 'http://grafana.monitoring.svc.cluster.local:80/api/user' },
       networkPolicy: { ...DEFAULTS.networkPolicy, ingressControllerNamespace: 'ingress-nginx' },
     });
   });
@@ -60,6 +66,28 @@ describe('resolving a config', () => {
     const inst = resolveOne({ namespace: 'obs', grafana: { host: 'g.example.com', subPath: '/grafana' } });
     expect(inst.grafana.serveFromSubPath).toBe(true);
     expect(inst.grafana.service.namespace).toBe('obs');
+  });
+
+  test('derives the public paths and the auth URL once, from the sub-path and serveFromSubPath', () => {
+    const served = resolveOne({ namespace: 'obs', grafana: { host: 'g.example.com', subPath: '/ops/grafana' }, auth: { clusterDomain: 'k8s.internal' } });
+    expect(served.ingress.publicWritePath).toBe('/ops/grafana/analytics-plugin/write');
+    expect(served.grafana.apiUserPath).toBe('/ops/grafana/api/user');
+    expect(served.auth.url).toBe('http://grafana.obs.svc.k8s.internal:80/ops/grafana/api/user');
+    const stripped = resolveOne({ grafana: { host: 'g.example.com', subPath: '/grafana', serveFromSubPath: false } });
+    expect(stripped.grafana.apiUserPath).toBe('/api/user');
+    expect(stripped.ingress.publicWritePath).toBe('/grafana/analytics-plugin/write');
+    const via = resolveOne({ grafana: { host: 'g.example.com', subPath: '/grafana' }, auth: { mode: 'via-ingress' }, ingress: { tlsSecretName: 'tls' } });
+    expect(via.auth.viaIngressPublicPath).toBe('/grafana/grafana-auth');
+    expect(via.auth.url).toBe('https://$host/grafana/grafana-auth');
+  });
+
+  test('every resolved installation of the example, GitOps and auth-fronts configs has the shape of ResolvedInstallationSchema', () => {
+    const installations = [
+      ...loadConfigFile(path.join(__dirname, '..', 'config', 'installations.yaml')),
+      ...loadConfigFile(path.join(__dirname, 'gitops', 'installations.yaml')),
+      ...resolveConfig(FRONTS_CONFIG),
+    ];
+    for (const inst of installations) expect([...Value.Errors(ResolvedInstallationSchema, inst)]).toEqual([]);
   });
 
   test('config defaults < installation: objects merge key by key, maps are replaced whole', () => {

@@ -12,7 +12,7 @@ import {
 /** Longest suffix added to an installation name (`<name>-analytics-grafana-auth`) must fit 63. */
 export const MAX_INSTALLATION_NAME_LENGTH = 40;
 
-const installationName = Type.String({
+export const installationName = Type.String({
   pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$',
   maxLength: MAX_INSTALLATION_NAME_LENGTH,
   description: 'Unique name of the installation; every object name is derived from it.',
@@ -244,7 +244,9 @@ function installationProperties() {
   };
 }
 
-const props = installationProperties();
+/** The options of an installation, every one present: the resolved installation's schema starts from them. */
+export const INSTALLATION_PROPERTIES = installationProperties();
+const props = INSTALLATION_PROPERTIES;
 const { host: _host, ...grafanaDefaults } = props.grafana.properties;
 
 /** One Grafana installation as written in the config: only `name` and `grafana.host` are required. */

@@ -9,6 +9,9 @@ import { isPlainObjectSchema } from './internal/schema-parts';
 import { DashboardFiles, installationDashboardProblems } from './dashboards';
 import { DEFAULTS, FRONT_DEFAULTS } from './defaults';
 import { maxCacheSizeFor } from './internal/sizes';
+import {
+  apiUserPath, defaultServeFromSubPath, inClusterAuthUrl, publicWritePath, viaIngressAuthUrl, viaIngressPublicPath,
+} from './derive';
 import { grafanaChartProblems } from './grafana-chart';
 import { gitopsProblems, resolveGitops, ResolvedGitops } from './gitops';
 import { ConfigError } from './problems';
@@ -61,24 +64,28 @@ export function isResolvedInstallation(inst: ResolvedInstallation): boolean {
 }
 
 export function resolveInstallation(defaults: object, inst: InstallationConfig, dashboard: (configPath: string) => DashboardFile): ResolvedInstallation {
-  // The schema guarantees the shape; only the derived defaults below are still open.
+  // The schema guarantees the shape; only the derived values below are still open.
   const merged = mergeBySchema(InstallationSchema, DEFAULTS, defaults, inst) as Merged;
   const service = { ...merged.grafana.service, namespace: merged.grafana.service.namespace ?? merged.namespace };
   const frontDefaults = FRONT_DEFAULTS[merged.auth.front];
   const maxCacheSize = [inst, defaults].map(c => valueAt(c, 'server.maxCacheSize')).find(v => v !== undefined) as number | undefined;
+  const subPath = merged.grafana.subPath;
+  const serveFromSubPath = merged.grafana.serveFromSubPath ?? defaultServeFromSubPath(subPath);
+  const userPath = apiUserPath(subPath, serveFromSubPath);
+  const viaIngressPath = viaIngressPublicPath(subPath, merged.auth.viaIngressPath);
   return {
     ...merged,
     server: { ...merged.server, maxCacheSize: maxCacheSize ?? maxCacheSizeFor(merged.server.resources.limits.memory, merged.ingress.maxBodySize) },
-    ingress: { ...merged.ingress, className: merged.ingress.className ?? frontDefaults.className },
+    ingress: {
+      ...merged.ingress,
+      className: merged.ingress.className ?? frontDefaults.className,
+      publicWritePath: publicWritePath(subPath, merged.ingress.writePath),
+    },
     networkPolicy: {
       ...merged.networkPolicy,
       ingressControllerNamespace: merged.networkPolicy.ingressControllerNamespace ?? frontDefaults.ingressControllerNamespace,
     },
-    grafana: {
-      ...merged.grafana,
-      serveFromSubPath: merged.grafana.serveFromSubPath ?? merged.grafana.subPath !== '/',
-      service,
-    },
+    grafana: { ...merged.grafana, serveFromSubPath, service, apiUserPath: userPath },
     dashboards: merged.dashboards.map(dashboard),
     dashboardSidecar: { ...merged.dashboardSidecar, namespace: merged.dashboardSidecar.namespace ?? service.namespace },
     alerts: {
@@ -86,7 +93,22 @@ export function resolveInstallation(defaults: object, inst: InstallationConfig, 
       grafanaUpSelector: merged.alerts.grafanaUpSelector ?? grafanaUpSelector(service),
       labels: merged.alerts.labels ?? merged.serviceMonitor.labels,
     },
+    auth: {
+      ...merged.auth,
+      viaIngressPublicPath: viaIngressPath,
+      url: merged.auth.mode === 'via-ingress'
+        ? viaIngressAuthUrl(merged.ingress.tlsSecretName !== undefined, viaIngressPath)
+        : inClusterAuthUrl({ ...service, clusterDomain: merged.auth.clusterDomain }, userPath),
+    },
   };
+}
+
+/** The settings of a resolved installation, as a config would hold them: without the derived values, dashboards by file. */
+export function settingsOf(inst: ResolvedInstallation): InstallationConfig {
+  const { apiUserPath: _apiUserPath, ...grafana } = inst.grafana;
+  const { publicWritePath: _publicWritePath, ...ingress } = inst.ingress;
+  const { viaIngressPublicPath: _viaIngressPublicPath, url: _url, ...auth } = inst.auth;
+  return { ...inst, grafana, ingress, auth, dashboards: inst.dashboards.map(d => d.file) } as InstallationConfig;
 }
 
 /** `alerts.grafanaUpSelector` by default: the labels of a ServiceMonitor on Grafana's Service. */
@@ -95,15 +117,17 @@ export function grafanaUpSelector(service: { readonly name: string; readonly nam
 }
 
 type Grafana = ResolvedInstallation['grafana'];
-type Merged = Omit<ResolvedInstallation, 'grafana' | 'dashboards' | 'dashboardSidecar' | 'alerts'> & {
+/** What merging the layers gives: the settings as the config holds them, before anything is derived. */
+type Merged = Omit<ResolvedInstallation, 'grafana' | 'dashboards' | 'dashboardSidecar' | 'alerts' | 'ingress' | 'auth'> & {
   readonly dashboards: readonly string[];
   readonly dashboardSidecar: Omit<ResolvedInstallation['dashboardSidecar'], 'namespace'> & { readonly namespace?: string };
   readonly alerts: { readonly noBeaconFor: string; readonly grafanaUpSelector?: string; readonly labels?: Record<string, string> };
-
-  readonly grafana: Omit<Grafana, 'serveFromSubPath' | 'service'> & {
+  readonly grafana: Omit<Grafana, 'serveFromSubPath' | 'service' | 'apiUserPath'> & {
     readonly serveFromSubPath?: boolean;
     readonly service: Omit<Grafana['service'], 'namespace'> & { readonly namespace?: string };
   };
+  readonly ingress: Omit<ResolvedInstallation['ingress'], 'publicWritePath'>;
+  readonly auth: Omit<ResolvedInstallation['auth'], 'viaIngressPublicPath' | 'url'>;
 };
 
 /**

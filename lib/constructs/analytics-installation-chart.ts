@@ -35,10 +35,10 @@ export class AnalyticsInstallationChart extends Chart {
   public readonly dashboards: AnalyticsDashboards;
   public readonly prometheusRule: AnalyticsPrometheusRule;
 
-  constructor(scope: Construct, id: string, props: AnalyticsInstallationChartProps) {
-    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
+  constructor(scope: Construct, id: string, input: AnalyticsInstallationChartProps) {
+    super(scope, id, { namespace: input.namespace, disableResourceNameHashes: true });
     // Checked as a whole: the parts below skip their own checks of the same settings.
-    checkInstallation(props, 'AnalyticsInstallationChart', this);
+    const props = checkInstallation(input, 'AnalyticsInstallationChart', this);
     this.installation = props;
     const installation = props.name;
     this.server = new AnalyticsServer(this, 'Server', { installation, ...props.server });
@@ -79,7 +79,7 @@ export class AnalyticsInstallationChart extends Chart {
       serverNamespace: props.namespace,
       scrapeInterval: props.serviceMonitor.interval,
       // The browser's path carries the sub-path even when a proxy strips it for Grafana.
-      subPath: props.grafana.subPath !== '/',
+      subPath: props.grafana.subPath,
       ...props.alerts,
     });
     installationBuilt(this);

@@ -33,11 +33,11 @@ export interface AnalyticsPrometheusRuleProps {
    */
   readonly scrapeInterval?: string;
   /**
-   * Grafana is served under a sub-path, where the plugin's `dashboard_uid` is a path segment: the
-   * dashboard's key is then its `dashboard_name`.
-   * @default false
+   * Path Grafana is served under. Under a sub-path the plugin's `dashboard_uid` is a path segment:
+   * the dashboard's key is then its `dashboard_name`.
+   * @default '/'
    */
-  readonly subPath?: boolean;
+  readonly subPath?: string;
   /**
    * Alert when no new session arrived for this long while Grafana and the server were up.
    * @default '24h'
@@ -59,6 +59,7 @@ const checkProps = propsCheck({
     serverNamespace: 'namespace',
     grafanaUpSelector: 'alerts.grafanaUpSelector',
     scrapeInterval: 'serviceMonitor.interval',
+    subPath: 'grafana.subPath',
     noBeaconFor: 'alerts.noBeaconFor',
     labels: 'alerts.labels',
   },
@@ -96,7 +97,7 @@ export class AnalyticsPrometheusRule extends Construct {
           // The recording rules compare each scrape with the previous one: one evaluation per scrape.
           interval,
           rules: [
-            ...usageRecordingRules({ server, interval, subPath: props.subPath ?? false })
+            ...usageRecordingRules({ server, interval, subPath: (props.subPath ?? DEFAULTS.grafana.subPath) !== '/' })
               .map(r => ({ record: r.record, expr: expr(r.expr) })),
             {
               alert: 'GrafanaAnalyticsServerDown',

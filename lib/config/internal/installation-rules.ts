@@ -3,7 +3,6 @@
  * installations; the constructs' prop checks apply the same rules (lib/constructs/internal/props-check.ts).
  */
 import { InstallationConfig, ResolvedInstallation } from '../schema';
-import { joinPaths } from '../paths';
 import { ConfigProblem, quote } from '../problems';
 import { grafanaUpSelectorProblem, OWNED_LABEL_KEYS, ownedLabelKeys, nginxSizeProblem, prometheusDurationProblem } from '../consumer-values';
 
@@ -165,9 +164,9 @@ export function crossInstallationProblems(installations: ResolvedInstallation[])
     } else {
       names.set(inst.name, i);
     }
-    const paths: [string, string][] = [['ingress.writePath', joinPaths(inst.grafana.subPath, inst.ingress.writePath)]];
+    const paths: [string, string][] = [['ingress.writePath', inst.ingress.publicWritePath]];
     if (inst.auth.mode === 'via-ingress') {
-      paths.push(['auth.viaIngressPath', joinPaths(inst.grafana.subPath, inst.auth.viaIngressPath)]);
+      paths.push(['auth.viaIngressPath', inst.auth.viaIngressPublicPath]);
     }
     for (const [field, path] of paths) {
       const key = `${inst.grafana.host}${path}`;

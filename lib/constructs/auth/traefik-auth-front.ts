@@ -3,10 +3,9 @@ import { Construct } from 'constructs';
 import { DEFAULTS, FRONT_DEFAULTS } from '../../config/defaults';
 import { bytesOf } from '../../config/internal/sizes';
 import { SERVER_PORT } from '../../config/constants';
-import { joinPaths } from '../../config/paths';
 import { propsCheck } from '../internal/props-check';
 import { recommendedLabels } from '../labels';
-import { IAuthFront, inClusterApiUserUrl, WritePathFrontProps } from './auth-front';
+import { frontPaths, IAuthFront, WritePathFrontProps } from './auth-front';
 import { BURST_MULTIPLIER } from './nginx-auth-proxy-conf';
 import { WriteRoute } from './write-route';
 
@@ -71,8 +70,7 @@ export class TraefikAuthFront extends Construct implements IAuthFront {
   constructor(scope: Construct, id: string, props: TraefikAuthFrontProps) {
     super(scope, id);
     checkProps(props, this, { front: 'traefik' });
-    this.writePath = joinPaths(props.grafana.subPath, props.writePath ?? DEFAULTS.ingress.writePath);
-    this.authUrl = inClusterApiUserUrl(props.grafana);
+    ({ writePath: this.writePath, authUrl: this.authUrl } = frontPaths(props));
     const rate = props.rateLimitPerMinute ?? DEFAULTS.ingress.rateLimitPerMinute;
     const specs: [string, MiddlewareSpec][] = [
       ['forward-auth', { forwardAuth: { address: this.authUrl, authRequestHeaders: ['Cookie'] } }],

@@ -1,6 +1,5 @@
 /** A chart's texts for people: Chart.yaml, NOTES.txt and README.md. */
 import { ResolvedInstallation } from '../../config/schema';
-import { joinPaths } from '../../config/paths';
 import { KubeObject } from '../../constructs';
 import { HELM_KUBE_VERSION, UPSTREAM } from './labels';
 import { escapeBraces, templateCondition } from './templates';
@@ -25,11 +24,6 @@ export function chartMetadata(installation: ResolvedInstallation, version: strin
   };
 }
 
-/** Where beacons go: the write path on Grafana's host, below its sub-path. */
-function writePath(installation: ResolvedInstallation): string {
-  return joinPaths(installation.grafana.subPath, installation.ingress.writePath);
-}
-
 /** The hidden panel every measured dashboard carries (see DESIGN.md: never inside a row). */
 function hiddenPanel(installation: ResolvedInstallation): object {
   return {
@@ -40,7 +34,7 @@ function hiddenPanel(installation: ResolvedInstallation): object {
     datasource: null,
     options: {
       analyticsOptions: {
-        server: writePath(installation),
+        server: installation.ingress.publicWritePath,
         dashboard: '$__dashboard',
         showDetails: false,
         postStart: true,
@@ -65,9 +59,9 @@ export function notes(installation: ResolvedInstallation, objects: readonly Kube
     'Installed:',
     ...lines,
     '',
-    `Beacon write URL (accepted only from browsers signed in to Grafana): ${escapeBraces(`${scheme}://${installation.grafana.host}${writePath(installation)}`)}`,
+    `Beacon write URL (accepted only from browsers signed in to Grafana): ${escapeBraces(`${scheme}://${installation.grafana.host}${installation.ingress.publicWritePath}`)}`,
     '',
-    `Put this hidden panel at the top of each dashboard to measure (not inside a row); its server value is ${escapeBraces(writePath(installation))}:`,
+    `Put this hidden panel at the top of each dashboard to measure (not inside a row); its server value is ${escapeBraces(installation.ingress.publicWritePath)}:`,
     '',
     escapeBraces(JSON.stringify(hiddenPanel(installation), undefined, 2)),
     '',
