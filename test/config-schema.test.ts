@@ -7,7 +7,15 @@ import { parse } from 'yaml';
 import { DEFAULTS, resolveAnalyticsConfig } from '../lib';
 import { InstallationSchema } from '../lib/config/installation-schema';
 import { isPlainObjectSchema } from '../lib/config/internal/schema-parts';
-import { CONFIG_SCHEMA_FILE, configJsonSchema, configJsonSchemaText, referenceRows, REFERENCE_BEGIN, REFERENCE_END, withReference } from '../lib/config/json-schema';
+import {
+  CONFIG_SCHEMA_FILE,
+  configJsonSchema,
+  configJsonSchemaText,
+  referenceRows,
+  REFERENCE_BEGIN,
+  REFERENCE_END,
+  withReference,
+} from '../lib/config/json-schema';
 
 const root = path.join(__dirname, '..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');

@@ -58,7 +58,8 @@ describe('dashboard ConfigMaps', () => {
     expect(prodUs?.panels[0].options.analyticsOptions.server).toBe('/grafana/analytics-plugin/write');
   });
 
-  test('the hidden panel of every provisioned dashboard names it by its literal uid (the plugin\'s own uid is a path segment under a sub-path)', () => {
+  test('the hidden panel of every provisioned dashboard names it by its literal uid (the plugin\'s own uid is a path segment under a '
+    + 'sub-path)', () => {
     for (const s of synthesized) {
       for (const [name, d] of dashboardsOf(s)) {
         expect({ name, dashboard: d.panels[0].options.analyticsOptions.dashboard }).toEqual({ name, dashboard: d.uid });

@@ -25,7 +25,12 @@ describe('synthToDirectory', () => {
       gitops: { repoURL: 'https://github.com/acme/fleet.git', revision: 'main', path: 'deploy/dist', argocd: { namespace: 'argocd' } },
     }));
     const viaApp = outdirWithSentinel();
-    const { code } = await runInProcess({ configFile, outdir: viaApp, writers: outputWriters({ chartVersion: version }), configWriters: CONFIG_OUTPUT_WRITERS });
+    const { code } = await runInProcess({
+      configFile,
+      outdir: viaApp,
+      writers: outputWriters({ chartVersion: version }),
+      configWriters: CONFIG_OUTPUT_WRITERS,
+    });
     expect(code).toBe(0);
     const fromCode = path.join(dir, 'out');
     // WHEN
@@ -49,7 +54,8 @@ describe('synthToDirectory', () => {
     const outdir = outdirWithSentinel();
     const before = contents(outdir);
     // WHEN / THEN
-    expect(() => synthToDirectory([one, one], outdir, { chartVersion: '1.0.0', chartsPerApp: 1 })).toThrow('two outputs want the same file: one.k8s.yaml');
+    expect(() => synthToDirectory([one, one], outdir, { chartVersion: '1.0.0', chartsPerApp: 1 })).toThrow('two outputs want the same file: '
+      + 'one.k8s.yaml');
     expect(contents(outdir)).toEqual(before);
     expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
   });
@@ -92,8 +98,10 @@ describe('npm run synth', () => {
     expect(code).not.toBe(0);
     expect(output).toBe([
       `invalid configuration in ${configFile} (2 problems):`,
-      '  - installations[0].name: got "Prod_EU"; allowed: a DNS-1035 label (lower-case letters, digits and \'-\', starting with a letter) of at most 40 characters',
-      '  - installations[0].grafana.host: got "https://grafana.example.com/"; allowed: a lower-case DNS host name without scheme, port or path, e.g. grafana.example.com',
+      '  - installations[0].name: got "Prod_EU"; allowed: a DNS-1035 label (lower-case letters, digits and \'-\', starting with a letter) of at '
+        + 'most 40 characters',
+      '  - installations[0].grafana.host: got "https://grafana.example.com/"; allowed: a lower-case DNS host name without scheme, port or path, '
+        + 'e.g. grafana.example.com',
       '',
     ].join('\n'));
     expect(contents(outdir)).toEqual(before);

@@ -8,7 +8,15 @@ import { ResolvedInstallation } from '../config/schema';
 import { ConfigError } from '../config/problems';
 import { StagedOutput, writeOutputAtomically } from '../output/files';
 import { OutputFolderRefused, outputFolderProblem, protectedFolders } from '../output/output-folder';
-import { checkRendered, commitRendered, ConfigWriter, RenderedInstallation, renderInstallations, RenderOptions, STDOUT_MANIFEST_FILE } from './render';
+import {
+  checkRendered,
+  commitRendered,
+  ConfigWriter,
+  RenderedInstallation,
+  renderInstallations,
+  RenderOptions,
+  STDOUT_MANIFEST_FILE,
+} from './render';
 import { summary } from './internal/summary';
 
 /** Where the user reads what happened: stderr, or a stand-in in tests. */
@@ -99,7 +107,8 @@ function reportFailure(e: unknown, options: Pick<AppOptions, 'console' | 'color'
   // this library, and its stack is what a bug report needs.
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   const text = e instanceof ConfigError || e instanceof OutputFolderRefused ? e.message
-    : code && ENVIRONMENT_ERRORS.has(code) ? `cannot write the output (${(e as Error).message}): a problem of this machine, not of the config or the library; nothing was replaced`
+    : code && ENVIRONMENT_ERRORS.has(code) ? (`cannot write the output (${(e as Error).message}): a problem of this machine, not of the config or `
+      + `the library; nothing was replaced`)
       : `internal error, please report it: ${(e as Error).stack ?? e}`;
   options.console.write(`${paint(text, options.console, options.color)}\n`);
   return 1;

@@ -74,7 +74,8 @@ export function parseConfigYaml(text: string, source?: string): unknown {
         const message = /call stack/i.test(e.message) ? 'nests too deeply for the YAML parser' : bounded(e.message.split('\n')[0]);
         return { path: '', message: `YAML syntax error at line ${pos.line}, column ${pos.col}: ${message}` };
       });
-      if (doc.errors.length > MAX_YAML_ERRORS) problems.push({ path: '', message: `${doc.errors.length - MAX_YAML_ERRORS} more YAML syntax errors after these` });
+      if (doc.errors.length > MAX_YAML_ERRORS) problems.push({ path: '', message: `${doc.errors.length - MAX_YAML_ERRORS} more YAML syntax errors `
+        + `after these` });
       throw new ConfigError(problems, source);
     }
     // The yaml package counts the anchor itself as one use.
@@ -84,7 +85,8 @@ export function parseConfigYaml(text: string, source?: string): unknown {
     // The yaml package resolves aliases in toJS, and says what is wrong with one by a ReferenceError.
     if (e instanceof ReferenceError) {
       throw fail(/alias count/i.test(e.message)
-        ? `YAML aliases expand too far (an alias bomb?); allowed: anchors used at most ${MAX_YAML_ALIAS_COUNT} times in all, each use counting the aliases inside the anchor`
+        ? (`YAML aliases expand too far (an alias bomb?); allowed: anchors used at most ${MAX_YAML_ALIAS_COUNT} times in all, each use counting the `
+          + `aliases inside the anchor`)
         : `YAML alias error: ${bounded(e.message)}`);
     }
     // The yaml package recurses per nesting level; a stack overflow is this file's nesting.

@@ -99,7 +99,7 @@ export function renderInstallations(installations: readonly ResolvedInstallation
       rendered.push({
         installation: s.installation,
         objects: s.objects.map(({ apiVersion, kind, metadata: { name, namespace }, data }) => ({
-          apiVersion, kind, metadata: { name, namespace }, ...(kind === 'ConfigMap' && data ? { dataKeys: Object.keys(data as object) } : {}),
+          apiVersion, kind, metadata: { name, namespace }, ...(kind === 'ConfigMap' && data ? { dataKeys: Object.keys(data) } : {}),
         })),
         paths: files.map(f => f.path),
         ...(written ? {} : { files }),

@@ -43,13 +43,14 @@ export function synthApp(options: SynthAppOptions): Promise<number> {
     stdoutMode,
     console: options.console,
     color: options.color,
-    renderer: (load, stagingDir) => renderInParallel<Parameters<typeof renderSlice>[0][number], ReturnType<typeof renderSlice>[number], RenderSliceContext>(load, {
-      module: RENDER_WORKER,
-      exportName: 'renderSlice',
-      render: renderSlice,
-      context: { chartVersion: options.chartVersion, stdoutMode, stagingDir },
-      threads: positiveIntegerFromEnv('GRAFANA_ANALYTICS_THREADS'),
-      prestart: configBytes >= 2 * MIN_INSTALLATIONS_PER_THREAD * MIN_INSTALLATION_BYTES,
-    }),
+    renderer: (load, stagingDir) =>
+      renderInParallel<Parameters<typeof renderSlice>[0][number], ReturnType<typeof renderSlice>[number], RenderSliceContext>(load, {
+        module: RENDER_WORKER,
+        exportName: 'renderSlice',
+        render: renderSlice,
+        context: { chartVersion: options.chartVersion, stdoutMode, stagingDir },
+        threads: positiveIntegerFromEnv('GRAFANA_ANALYTICS_THREADS'),
+        prestart: configBytes >= 2 * MIN_INSTALLATIONS_PER_THREAD * MIN_INSTALLATION_BYTES,
+      }),
   });
 }

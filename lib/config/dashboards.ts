@@ -72,13 +72,15 @@ export function installationDashboardProblems(installations: readonly ResolvedIn
       const at = `installations[${i}].dashboards[${j}]`;
       const sameUid = uids.get(d.dashboard.uid);
       if (sameUid !== undefined) {
-        problems.push({ path: at, message: `file ${quote(d.file)} has uid "${d.dashboard.uid}", already used by ${quote(sameUid)}; dashboard uids must be unique per Grafana` });
+        problems.push({ path: at, message: `file ${quote(d.file)} has uid "${d.dashboard.uid}", already used by ${quote(sameUid)}; dashboard uids `
+          + `must be unique per Grafana` });
       }
       uids.set(d.dashboard.uid, d.file);
       const slug = dashboardSlug(d.file);
       const sameSlug = slugs.get(slug);
       if (sameSlug !== undefined) {
-        problems.push({ path: at, message: `file ${quote(d.file)} gets the ConfigMap name suffix "${slug}" of ${quote(sameSlug)}; rename one of the files` });
+        problems.push({ path: at, message: `file ${quote(d.file)} gets the ConfigMap name suffix "${slug}" of ${quote(sameSlug)}; rename one of `
+          + `the files` });
       }
       slugs.set(slug, d.file);
     });

@@ -102,7 +102,10 @@ export const GITOPS_DEFAULTS = {
 /** The ingress-nginx front's defaults, typed as present. */
 export const INGRESS_NGINX_DEFAULTS = { className: 'nginx', ingressControllerNamespace: 'ingress-nginx' } as const;
 /** Defaults that depend on `auth.front`: none for `proxy`, whose controller is the cluster's choice. */
-export const FRONT_DEFAULTS: Record<'ingress-nginx' | 'traefik' | 'proxy', { readonly className?: string; readonly ingressControllerNamespace?: string }> = {
+export const FRONT_DEFAULTS: Record<
+  'ingress-nginx' | 'traefik' | 'proxy',
+  { readonly className?: string; readonly ingressControllerNamespace?: string }
+> = {
   'ingress-nginx': INGRESS_NGINX_DEFAULTS,
   traefik: { className: 'traefik', ingressControllerNamespace: 'traefik' },
   proxy: {},

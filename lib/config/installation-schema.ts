@@ -5,7 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { DEFAULTS } from './defaults';
 import {
-  Allowed, cpu, deepPartial, DNS_LABEL, host, IMAGE_REFERENCE, IPV4_CIDR, IPV6_CIDR, LABEL_KEY, LABEL_MATCHER, LABEL_VALUE, labels,
+  cpu, deepPartial, DNS_LABEL, host, IMAGE_REFERENCE, IPV4_CIDR, IPV6_CIDR, LABEL_KEY, LABEL_MATCHER, LABEL_VALUE, labels,
   MAX_RATE_LIMIT_PER_MINUTE, memory, namespace, objectName, port, PROMETHEUS_DURATION, schemaOptions, semver, subPath, urlPath,
 } from './internal/schema-parts';
 
@@ -17,7 +17,7 @@ export const installationName = Type.String({
   maxLength: MAX_INSTALLATION_NAME_LENGTH,
   description: 'Unique name of the installation; every object name is derived from it.',
   allowed: `a DNS-1035 label (lower-case letters, digits and '-', starting with a letter) of at most ${MAX_INSTALLATION_NAME_LENGTH} characters`,
-} as Allowed);
+});
 
 export { MAX_RATE_LIMIT_PER_MINUTE };
 
@@ -33,7 +33,7 @@ function installationProperties() {
       maxLength: 63,
       description: 'The cluster the installation runs in; required with `gitops`, where it names the Flux folder and the Argo CD destination.',
       allowed: 'a DNS-1123 label (lower-case letters, digits and \'-\', at most 63 characters)',
-    } as Allowed),
+    }),
     grafana: Type.Object({
       host,
       subPath,
@@ -47,26 +47,31 @@ function installationProperties() {
           maxLength: 63,
           description: 'Name of Grafana\'s Service.',
           allowed: 'a Service name (DNS-1035 label: lower-case letters, digits and \'-\', starting with a letter, at most 63 characters)',
-        } as Allowed),
+        }),
         namespace: namespace('Namespace of Grafana\'s Service; defaults to the installation\'s namespace.'),
         port,
         targetPort: Type.Integer({
           minimum: 1,
           maximum: 65535,
           default: DEFAULTS.grafana.service.targetPort,
-          description: 'Container port of Grafana\'s pods behind the Service (auth.front proxy: the NetworkPolicy\'s egress allows it; policies apply after Service translation).',
+          description: 'Container port of Grafana\'s pods behind the Service (auth.front proxy: the NetworkPolicy\'s egress allows it; policies '
+            + 'apply after Service translation).',
           allowed: 'an integer from 1 to 65535',
-        } as Allowed),
-        podLabels: labels('Labels of Grafana\'s pods (auth.front proxy: the NetworkPolicy\'s egress selects them).', DEFAULTS.grafana.service.podLabels),
+        }),
+        podLabels: labels('Labels of Grafana\'s pods (auth.front proxy: the NetworkPolicy\'s egress '
+          + 'selects them).', DEFAULTS.grafana.service.podLabels),
       }, { additionalProperties: false, description: 'Grafana\'s in-cluster Service, used as the authenticator.' }),
-      version: semver('Version of the Grafana server: from 12.1 plugins are installed with GF_PLUGINS_PREINSTALL_SYNC, before with GF_INSTALL_PLUGINS.', DEFAULTS.grafana.version),
+      version: semver('Version of the Grafana server: from 12.1 plugins are installed with GF_PLUGINS_PREINSTALL_SYNC, before with '
+        + 'GF_INSTALL_PLUGINS.', DEFAULTS.grafana.version),
       chart: Type.Union([Type.Literal('grafana-community'), Type.Literal('grafana')], {
         default: DEFAULTS.grafana.chart,
-        description: 'Helm chart Grafana is installed with: grafana-community (grafana-community/helm-charts v11 and later; `plugins:` entries `id@version`) or grafana (the older grafana/helm-charts; entries `id version`).',
+        description: 'Helm chart Grafana is installed with: grafana-community (grafana-community/helm-charts v11 and later; `plugins:` entries '
+          + '`id@version`) or grafana (the older grafana/helm-charts; entries `id version`).',
       }),
     }, { additionalProperties: false }),
     panel: Type.Object({
-      pluginVersion: semver('Version of the macropower-analytics-panel plugin installed into Grafana (2.1.0 is the first with relative server paths).', DEFAULTS.panel.pluginVersion),
+      pluginVersion: semver('Version of the macropower-analytics-panel plugin installed into Grafana (2.1.0 is the first with relative server '
+        + 'paths).', DEFAULTS.panel.pluginVersion),
       heartbeat: Type.Boolean({
         default: DEFAULTS.panel.heartbeat,
         description: 'The hidden panel sends a heartbeat beacon every heartbeatIntervalSeconds while the dashboard is in focus.',
@@ -77,19 +82,21 @@ function installationProperties() {
         default: DEFAULTS.panel.heartbeatIntervalSeconds,
         description: 'Seconds between heartbeat beacons.',
         allowed: 'an integer from 5 to 3600',
-      } as Allowed),
+      }),
       endBeacon: Type.Boolean({
         default: DEFAULTS.panel.endBeacon,
-        description: 'The hidden panel sends an end beacon when the dashboard is left (not when the tab is closed); session durations need it or heartbeats.',
+        description: 'The hidden panel sends an end beacon when the dashboard is left (not when the tab is closed); session durations need it or '
+          + 'heartbeats.',
       }),
     }, { additionalProperties: false, description: 'The hidden analytics panel added to every provisioned dashboard.' }),
     dashboards: Type.Array(Type.String({
       pattern: '\\.json$',
       description: 'Path of a dashboard JSON file.',
       allowed: 'a path to a .json file, relative to the config file\'s folder or absolute',
-    } as Allowed), {
+    }), {
       default: DEFAULTS.dashboards,
-      description: 'Dashboard JSON files provisioned to this Grafana, each with the hidden analytics panel added. An installation\'s list replaces the defaults\' list.',
+      description: 'Dashboard JSON files provisioned to this Grafana, each with the hidden analytics panel added. An installation\'s list replaces '
+        + 'the defaults\' list.',
     }),
     dashboardSidecar: Type.Object({
       labelKey: Type.String({
@@ -97,13 +104,13 @@ function installationProperties() {
         default: DEFAULTS.dashboardSidecar.labelKey,
         description: 'Label key the Grafana dashboard sidecar selects ConfigMaps by.',
         allowed: 'a Kubernetes label key ([prefix/]name, name at most 63 characters)',
-      } as Allowed),
+      }),
       labelValue: Type.String({
         pattern: LABEL_VALUE,
         default: DEFAULTS.dashboardSidecar.labelValue,
         description: 'Value of that label.',
         allowed: 'a Kubernetes label value: at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit',
-      } as Allowed),
+      }),
       namespace: namespace('Namespace the sidecar watches, where the dashboard ConfigMaps go; defaults to the namespace of Grafana\'s Service.'),
     }, { additionalProperties: false, description: 'How the Grafana dashboard sidecar finds the dashboard ConfigMaps.' }),
     alerts: Type.Object({
@@ -113,12 +120,12 @@ function installationProperties() {
         default: DEFAULTS.alerts.noBeaconFor,
         description: 'Alert when no new session arrived for this long while Grafana was up.',
         allowed: 'a non-zero Prometheus duration such as 6h or 1d',
-      } as Allowed),
+      }),
       grafanaUpSelector: Type.String({
         pattern: `^\\s*${LABEL_MATCHER}(\\s*,\\s*${LABEL_MATCHER})*\\s*$`,
         description: 'PromQL label matchers of Grafana\'s own `up` series; defaults to job="<Grafana Service name>",namespace="<its namespace>".',
         allowed: 'comma-separated PromQL label matchers without braces, e.g. job="grafana",namespace="monitoring"',
-      } as Allowed),
+      }),
       labels: labels('Labels of the PrometheusRule, for the Prometheus ruleSelector; defaults to the ServiceMonitor\'s labels.'),
     }, { additionalProperties: false, description: 'The PrometheusRule: server down, no beacons, sessions per dashboard.' }),
     server: Type.Object({
@@ -126,15 +133,16 @@ function installationProperties() {
         pattern: IMAGE_REFERENCE,
         default: DEFAULTS.server.image,
         description: 'Image of the analytics server.',
-        allowed: 'an image reference such as docker.io/macropower/analytics-panel-server:0.0.1 (lower-case repository, optional :tag and @sha256: digest)',
-      } as Allowed),
+        allowed: 'an image reference such as docker.io/macropower/analytics-panel-server:0.0.1 (lower-case repository, optional :tag and @sha256: '
+          + 'digest)',
+      }),
       replicas: Type.Integer({
         minimum: 0,
         maximum: 100,
         default: DEFAULTS.server.replicas,
         description: 'Replicas of the server. Keep 1: the session cache is per pod, more replicas double-count durations.',
         allowed: 'an integer from 0 to 100',
-      } as Allowed),
+      }),
       resources: Type.Object({
         requests: Type.Object({ cpu, memory }, { additionalProperties: false }),
         limits: Type.Object({ cpu, memory }, { additionalProperties: false }),
@@ -153,9 +161,10 @@ function installationProperties() {
         // The server's flag is a Go int (int64); above 2^53 a JavaScript number is not exact any more.
         maximum: Number.MAX_SAFE_INTEGER,
         default: DEFAULTS.server.maxCacheSize,
-        description: 'Sessions kept in memory; the whole cache is flushed when exceeded. Default: sized to server.resources.limits.memory (half of it, at twice ingress.maxBodySize per session), 4096 for the default 128Mi and 8k.',
+        description: 'Sessions kept in memory; the whole cache is flushed when exceeded. Default: sized to server.resources.limits.memory (half of '
+          + 'it, at twice ingress.maxBodySize per session), 4096 for the default 128Mi and 8k.',
         allowed: `a positive integer of at most ${Number.MAX_SAFE_INTEGER} (2^53-1)`,
-      } as Allowed),
+      }),
     }, { additionalProperties: false }),
     serviceMonitor: Type.Object({
       interval: Type.String({
@@ -163,11 +172,12 @@ function installationProperties() {
         default: DEFAULTS.serviceMonitor.interval,
         description: 'Scrape interval.',
         allowed: 'a Prometheus duration such as 30s or 1m',
-      } as Allowed),
+      }),
       labels: labels('Labels Prometheus\' serviceMonitorSelector matches, e.g. release: kube-prometheus-stack.', DEFAULTS.serviceMonitor.labels),
     }, { additionalProperties: false }),
     ingress: Type.Object({
-      className: objectName('IngressClass of the write Ingress (route.kind ingress); defaults per auth.front: nginx for ingress-nginx, traefik for traefik, none (the cluster\'s default IngressClass) for proxy.'),
+      className: objectName('IngressClass of the write Ingress (route.kind ingress); defaults per auth.front: nginx for ingress-nginx, traefik for '
+        + 'traefik, none (the cluster\'s default IngressClass) for proxy.'),
       writePath: urlPath('Path of the beacon endpoint, below Grafana\'s sub-path.', DEFAULTS.ingress.writePath),
       tlsSecretName: objectName('TLS Secret for the host; without it the write Ingress has no TLS section.'),
       maxBodySize: Type.String({
@@ -175,14 +185,14 @@ function installationProperties() {
         default: DEFAULTS.ingress.maxBodySize,
         description: 'Largest request body accepted on the write path (a beacon is well under 4k).',
         allowed: 'an nginx size such as 8k or 1m',
-      } as Allowed),
+      }),
       rateLimitPerMinute: Type.Integer({
         minimum: 0,
         maximum: MAX_RATE_LIMIT_PER_MINUTE,
         default: DEFAULTS.ingress.rateLimitPerMinute,
         description: 'Beacons per minute per client IP; 0 disables the limit.',
         allowed: `an integer from 0 to ${MAX_RATE_LIMIT_PER_MINUTE}`,
-      } as Allowed),
+      }),
     }, { additionalProperties: false }),
     route: Type.Object({
       kind: Type.Union([Type.Literal('ingress'), Type.Literal('httproute')], {
@@ -197,7 +207,7 @@ function installationProperties() {
           maxLength: 253,
           description: 'Listener of the Gateway to attach to; without it, every listener that admits the route.',
           allowed: 'a Gateway listener name (DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\')',
-        } as Allowed),
+        }),
       }, { additionalProperties: false, description: 'The HTTPRoute\'s parent Gateway (route.kind httproute).' }),
     }, { additionalProperties: false }),
     proxy: Type.Object({
@@ -205,8 +215,9 @@ function installationProperties() {
         pattern: IMAGE_REFERENCE,
         default: DEFAULTS.proxy.image,
         description: 'Image of the nginx auth proxy container (auth.front proxy): an unprivileged nginx.',
-        allowed: 'an image reference such as docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine (lower-case repository, optional :tag and @sha256: digest)',
-      } as Allowed),
+        allowed: 'an image reference such as docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine (lower-case repository, optional :tag and @sha256: '
+          + 'digest)',
+      }),
       resources: Type.Object({
         requests: Type.Object({ cpu, memory }, { additionalProperties: false }),
         limits: Type.Object({ cpu, memory }, { additionalProperties: false }),
@@ -214,7 +225,7 @@ function installationProperties() {
       trustedProxies: Type.Array(Type.String({
         pattern: `^(${IPV4_CIDR}|${IPV6_CIDR})$`,
         allowed: 'an IPv4 or IPv6 address or CIDR, such as 10.0.0.0/8 or fd00::/8',
-      } as Allowed), {
+      }), {
         default: DEFAULTS.proxy.trustedProxies,
         description: 'Peers whose X-Forwarded-For the proxy believes for the client IP (the rate limit is per client); others count as the client.',
       }),
@@ -222,23 +233,26 @@ function installationProperties() {
     auth: Type.Object({
       front: Type.Union([Type.Literal('ingress-nginx'), Type.Literal('traefik'), Type.Literal('proxy')], {
         default: DEFAULTS.auth.front,
-        description: 'What checks the Grafana session in front of the write path: ingress-nginx annotations, Traefik ForwardAuth Middlewares, or an nginx auth proxy in the server\'s Pod behind any Ingress or HTTPRoute.',
+        description: 'What checks the Grafana session in front of the write path: ingress-nginx annotations, Traefik ForwardAuth Middlewares, or an '
+          + 'nginx auth proxy in the server\'s Pod behind any Ingress or HTTPRoute.',
       }),
       mode: Type.Union([Type.Literal('in-cluster'), Type.Literal('via-ingress')], {
         default: DEFAULTS.auth.mode,
-        description: 'in-cluster: ask Grafana\'s Service directly; via-ingress (auth.front ingress-nginx only): ask Grafana through a public auth path on its host.',
+        description: 'in-cluster: ask Grafana\'s Service directly; via-ingress (auth.front ingress-nginx only): ask Grafana through a public auth '
+          + 'path on its host.',
       }),
       clusterDomain: Type.String({
         pattern: `^${DNS_LABEL}(\\.${DNS_LABEL})*$`,
         default: DEFAULTS.auth.clusterDomain,
         description: 'Cluster DNS domain (in-cluster mode).',
         allowed: 'a DNS domain such as cluster.local',
-      } as Allowed),
+      }),
       viaIngressPath: urlPath('Public auth path below Grafana\'s sub-path (via-ingress mode).', DEFAULTS.auth.viaIngressPath),
     }, { additionalProperties: false }),
     networkPolicy: Type.Object({
       enabled: Type.Boolean({ default: DEFAULTS.networkPolicy.enabled, description: 'Emit the NetworkPolicy.' }),
-      ingressControllerNamespace: namespace('Namespace of the ingress controller or Gateway data plane allowed to reach the write path; defaults per auth.front: ingress-nginx for ingress-nginx, traefik for traefik, none for proxy (required then).'),
+      ingressControllerNamespace: namespace('Namespace of the ingress controller or Gateway data plane allowed to reach the write path; defaults '
+        + 'per auth.front: ingress-nginx for ingress-nginx, traefik for traefik, none for proxy (required then).'),
       prometheusNamespace: namespace('Namespace of the Prometheus allowed to scrape the server.'),
     }, { additionalProperties: false }),
   };

@@ -133,7 +133,8 @@ export function referenceMarkdown(): string {
   const lines = [
     '| Key | Type | Default | Description |',
     '| --- | --- | --- | --- |',
-    ...referenceRows().map(r => `| \`${r.key}\`${r.required ? ' (required)' : ''} | ${r.type} | ${r.default === undefined ? '' : `\`${escape(r.default)}\``} | ${escape(r.description)} |`),
+    ...referenceRows().map(r => `| \`${r.key}\`${r.required ? ' (required)' : ''} | ${r.type} | `
+      + `${r.default === undefined ? '' : `\`${escape(r.default)}\``} | ${escape(r.description)} |`),
   ];
   return lines.join('\n');
 }

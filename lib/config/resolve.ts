@@ -36,7 +36,9 @@ export function resolveConfigData(input: unknown, dashboardFiles: DashboardFiles
   const config = input as AnalyticsConfig;
   const intact = (at: string) => !early.some(p => p.path === '' || p.path === at || p.path.startsWith(`${at}.`) || p.path.startsWith(`${at}[`));
   const raw = intact('defaults') && Array.isArray(config?.installations) ? config.installations : [];
-  const resolved = raw.map((inst, i) => (intact(`installations[${i}]`) ? resolveInstallation(config.defaults ?? {}, inst, dashboardFiles.lookup) : undefined));
+  const resolved = raw.map((inst, i) =>
+    intact(`installations[${i}]`) ? resolveInstallation(config.defaults ?? {}, inst, dashboardFiles.lookup) : undefined,
+  );
   const gitops = early.length === 0 && config.gitops ? resolveGitops(config.gitops) : undefined;
   const problems = [
     ...early,
@@ -63,7 +65,11 @@ export function isResolvedInstallation(inst: ResolvedInstallation): boolean {
   return RESOLVED.has(inst);
 }
 
-export function resolveInstallation(defaults: object, inst: InstallationConfig, dashboard: (configPath: string) => DashboardFile): ResolvedInstallation {
+export function resolveInstallation(
+  defaults: object,
+  inst: InstallationConfig,
+  dashboard: (configPath: string) => DashboardFile,
+): ResolvedInstallation {
   // The schema guarantees the shape; only the derived values below are still open.
   const merged = mergeBySchema(InstallationSchema, DEFAULTS, defaults, inst) as Merged;
   const service = { ...merged.grafana.service, namespace: merged.grafana.service.namespace ?? merged.namespace };
@@ -96,9 +102,10 @@ export function resolveInstallation(defaults: object, inst: InstallationConfig, 
     auth: {
       ...merged.auth,
       viaIngressPublicPath: viaIngressPath,
-      url: merged.auth.mode === 'via-ingress'
-        ? viaIngressAuthUrl(merged.ingress.tlsSecretName !== undefined, viaIngressPath)
-        : inClusterAuthUrl({ ...service, clusterDomain: merged.auth.clusterDomain }, userPath),
+      url:
+        merged.auth.mode === 'via-ingress'
+          ? viaIngressAuthUrl(merged.ingress.tlsSecretName !== undefined, viaIngressPath)
+          : inClusterAuthUrl({ ...service, clusterDomain: merged.auth.clusterDomain }, userPath),
     },
   };
 }

@@ -115,7 +115,8 @@ function createAuthFront(scope: Construct, props: ResolvedInstallation, server: 
         ...props.proxy,
         routeKind: props.route.kind,
         // resolveConfig requires name and namespace with route.kind httproute.
-        gateway: gateway?.name && gateway.namespace ? { name: gateway.name, namespace: gateway.namespace, sectionName: gateway.sectionName } : undefined,
+        gateway:
+          gateway?.name && gateway.namespace ? { name: gateway.name, namespace: gateway.namespace, sectionName: gateway.sectionName } : undefined,
       });
     }
     case 'ingress-nginx':

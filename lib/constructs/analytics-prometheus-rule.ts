@@ -107,7 +107,8 @@ export class AnalyticsPrometheusRule extends Construct {
               labels: { severity: 'warning' },
               annotations: {
                 summary: `Grafana analytics server of ${props.installation} is down or not scraped`,
-                description: `Prometheus has no healthy target for job ${props.server.service.name} in namespace ${serverNamespace}: dashboard views are not counted.`,
+                description: `Prometheus has no healthy target for job ${props.server.service.name} in namespace ${serverNamespace}: dashboard `
+                  + `views are not counted.`,
               },
             },
             {
@@ -121,7 +122,8 @@ export class AnalyticsPrometheusRule extends Construct {
               labels: { severity: 'warning' },
               annotations: {
                 summary: `No Grafana dashboard view of ${props.installation} counted for ${window}`,
-                description: `Grafana was up but the analytics server received no new session for ${window}. Check that the ${PLUGIN_ID} plugin is installed, the dashboards carry the hidden panel, and the write path answers 201 to a signed-in browser.`,
+                description: `Grafana was up but the analytics server received no new session for ${window}. Check that the ${PLUGIN_ID} plugin is `
+                  + `installed, the dashboards carry the hidden panel, and the write path answers 201 to a signed-in browser.`,
               },
             },
           ],

@@ -162,7 +162,11 @@ export function serverArgs(options: {
  * What every container of the server's Pod has: a TCP probe on its port, and the restricted Pod
  * Security Standard's context (non-root as `uid`, read-only root filesystem, no privilege).
  */
-export function hardenedContainer(port: number, portName: string, uid: number): Pick<kplus.ContainerProps, 'ports' | 'readiness' | 'liveness' | 'securityContext'> {
+export function hardenedContainer(
+  port: number,
+  portName: string,
+  uid: number,
+): Pick<kplus.ContainerProps, 'ports' | 'readiness' | 'liveness' | 'securityContext'> {
   return {
     ports: [{ number: port, name: portName }],
     readiness: kplus.Probe.fromTcpSocket({ port }),

@@ -39,7 +39,8 @@ export function duplicateObjectProblems(synthesized: readonly InstallationObject
       const other = first === i ? 'itself, twice' : `installations[${first}] ("${synthesized[first].installation.name}") too`;
       problems.push({
         path: `installations[${i}].name`,
-        message: `got "${synthesized[i].installation.name}", whose ${o.kind} "${where}" is created by ${other}; allowed: installations whose objects differ in name or namespace`,
+        message: `got "${synthesized[i].installation.name}", whose ${o.kind} "${where}" is created by ${other}; allowed: installations whose `
+          + `objects differ in name or namespace`,
       });
     }
   });
@@ -65,7 +66,9 @@ export function sidecarFileProblems(rendered: readonly InstallationObjects[]): C
         } else if (first !== i) {
           problems.push({
             path: `installations[${i}].dashboards`,
-            message: `installation "${installation.name}" writes the dashboard file ${file} that installations[${first}] ("${rendered[first].installation.name}") writes too, in namespace ${o.metadata.namespace}, where one sidecar writes all of them into one folder; allowed: installation and dashboard file names whose file names differ`,
+            message: `installation "${installation.name}" writes the dashboard file ${file} that installations[${first}] `
+              + `("${rendered[first].installation.name}") writes too, in namespace ${o.metadata.namespace}, where one sidecar writes all of them `
+                + `into one folder; allowed: installation and dashboard file names whose file names differ`,
           });
         }
       }
@@ -77,6 +80,7 @@ export function sidecarFileProblems(rendered: readonly InstallationObjects[]): C
 /** A provisioned dashboard must not take the uid of the installation's own usage dashboard. */
 export function usageUidProblems(rendered: readonly { readonly installation: Pick<ResolvedInstallation, 'name' | 'dashboards'> }[]): ConfigProblem[] {
   return rendered.flatMap(({ installation }, i) => installation.dashboards.flatMap((d, j) => (d.dashboard.uid === usageDashboardUid(installation.name)
-    ? [{ path: `installations[${i}].dashboards[${j}]`, message: `file ${quote(d.file)} has uid "${d.dashboard.uid}"; allowed: any uid but "${d.dashboard.uid}", the uid of this installation's usage dashboard` }]
+    ? [{ path: `installations[${i}].dashboards[${j}]`, message: `file ${quote(d.file)} has uid "${d.dashboard.uid}"; allowed: any uid but `
+      + `"${d.dashboard.uid}", the uid of this installation's usage dashboard` }]
     : [])));
 }

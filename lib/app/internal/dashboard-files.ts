@@ -4,7 +4,14 @@
  */
 import * as path from 'path';
 import { AnalyticsConfig, DashboardFile } from '../../config/schema';
-import { DashboardFiles, dashboardModelProblem, isObject, HIDDEN_PANEL_RESERVE_BYTES, MAX_CONFIG_MAP_BYTES, MAX_DASHBOARD_NESTING } from '../../config/dashboards';
+import {
+  DashboardFiles,
+  dashboardModelProblem,
+  isObject,
+  HIDDEN_PANEL_RESERVE_BYTES,
+  MAX_CONFIG_MAP_BYTES,
+  MAX_DASHBOARD_NESTING,
+} from '../../config/dashboards';
 import { ConfigProblem, quote } from '../../config/problems';
 import { jsonNestingDepth, readInputFile } from './input-file';
 
@@ -42,7 +49,8 @@ export function readDashboardFiles(config: AnalyticsConfig | unknown, baseDir: s
 export function readDashboardFile(file: string): DashboardFile | string {
   const room = MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES;
   const read = readInputFile(file, room);
-  if ('problem' in read) return read.tooLarge ? `${read.problem} (a dashboard must fit one ConfigMap, ${MAX_CONFIG_MAP_BYTES} bytes, with the hidden panel)` : read.problem;
+  if ('problem' in read) return read.tooLarge ? (`${read.problem} (a dashboard must fit one ConfigMap, ${MAX_CONFIG_MAP_BYTES} bytes, with the `
+    + `hidden panel)`) : read.problem;
   const depth = jsonNestingDepth(read.text);
   if (depth > MAX_DASHBOARD_NESTING) return `nests ${depth} levels deep; allowed: at most ${MAX_DASHBOARD_NESTING}`;
   let json: unknown;
@@ -61,7 +69,8 @@ export function readDashboardFile(file: string): DashboardFile | string {
   const model = json as { readonly panels?: readonly { readonly panels?: readonly unknown[] }[] };
   const panels = (model.panels ?? []).reduce((n, p) => n + 1 + (p.panels?.length ?? 0), 0);
   const size = Buffer.byteLength(JSON.stringify(json, null, 2)) + panels;
-  if (size > room) return `needs ${size} bytes in its ConfigMap (2-space indented, its ${panels} panels moved down); allowed: at most ${room} (a ConfigMap holds ${MAX_CONFIG_MAP_BYTES}, the hidden panel needs the rest)`;
+  if (size > room) return `needs ${size} bytes in its ConfigMap (2-space indented, its ${panels} panels moved down); allowed: at most ${room} (a `
+    + `ConfigMap holds ${MAX_CONFIG_MAP_BYTES}, the hidden panel needs the rest)`;
   return { file, dashboard: json as DashboardFile['dashboard'] };
 }
 

@@ -29,12 +29,14 @@ const AUTH_FRONT_RULES: readonly InstallationRule[] = [
   {
     path: 'auth.mode',
     applies: inst => inst.auth.mode === 'via-ingress' && inst.auth.front !== 'ingress-nginx',
-    message: inst => `got "via-ingress" while auth.front is "${inst.auth.front}"; allowed: "in-cluster" (via-ingress is built on ingress-nginx features)`,
+    message: inst => `got "via-ingress" while auth.front is "${inst.auth.front}"; allowed: "in-cluster" (via-ingress is built on ingress-nginx `
+      + `features)`,
   },
   {
     path: 'route.kind',
     applies: inst => inst.route.kind === 'httproute' && inst.auth.front !== 'proxy',
-    message: inst => `got "httproute" while auth.front is "${inst.auth.front}"; allowed: "ingress" (an HTTPRoute carries no ${inst.auth.front} auth: use auth.front proxy with it)`,
+    message: inst => `got "httproute" while auth.front is "${inst.auth.front}"; allowed: "ingress" (an HTTPRoute carries no ${inst.auth.front} `
+      + `auth: use auth.front proxy with it)`,
   },
   ...(['name', 'namespace'] as const).map((key): InstallationRule => ({
     path: `route.gateway.${key}`,
@@ -51,12 +53,14 @@ const AUTH_FRONT_RULES: readonly InstallationRule[] = [
     path: `ingress.${key}`,
     explicitOnly: key === 'className',
     applies: inst => inst.route.kind === 'httproute' && inst.ingress[key] !== undefined,
-    message: inst => `got "${inst.ingress[key]}" while route.kind is "httproute"; allowed: nothing (${key === 'tlsSecretName' ? 'TLS belongs to the Gateway\'s listener' : 'the route attaches to route.gateway'})`,
+    message: inst => `got "${inst.ingress[key]}" while route.kind is "httproute"; allowed: nothing `
+      + `(${key === 'tlsSecretName' ? 'TLS belongs to the Gateway\'s listener' : 'the route attaches to route.gateway'})`,
   })),
   {
     path: 'networkPolicy.ingressControllerNamespace',
     applies: inst => inst.networkPolicy.enabled && inst.networkPolicy.ingressControllerNamespace === undefined,
-    message: inst => `is required; allowed: the namespace of the ingress controller or Gateway data plane that forwards beacons (auth.front "${inst.auth.front}" has no default while networkPolicy.enabled is true)`,
+    message: inst => `is required; allowed: the namespace of the ingress controller or Gateway data plane that forwards beacons (auth.front `
+      + `"${inst.auth.front}" has no default while networkPolicy.enabled is true)`,
   },
   ...(['proxy', 'grafana.service.targetPort', 'grafana.service.podLabels'] as const).map((path): InstallationRule => ({
     path,
@@ -81,37 +85,55 @@ export const INSTALLATION_RULES: readonly InstallationRule[] = [
     path: 'auth.viaIngressPath',
     explicitOnly: true,
     applies: inst => inst.auth.mode !== 'via-ingress',
-    message: inst => `got ${quote(inst.auth.viaIngressPath)} while auth.mode is "${inst.auth.mode}"; allowed: only with auth.mode "via-ingress" (remove it or set auth.mode: via-ingress)`,
+    message: inst =>
+      `got ${quote(inst.auth.viaIngressPath)} while auth.mode is "${inst.auth.mode}"; allowed: only with auth.mode "via-ingress" ` +
+      `(remove it or set auth.mode: via-ingress)`,
   },
   {
     path: 'auth.clusterDomain',
     explicitOnly: true,
     applies: inst => inst.auth.mode !== 'in-cluster',
-    message: inst => `got ${quote(inst.auth.clusterDomain)} while auth.mode is "${inst.auth.mode}"; allowed: only with auth.mode "in-cluster" (remove it or set auth.mode: in-cluster)`,
+    message: inst =>
+      `got ${quote(inst.auth.clusterDomain)} while auth.mode is "${inst.auth.mode}"; allowed: only with auth.mode "in-cluster" ` +
+      `(remove it or set auth.mode: in-cluster)`,
   },
   {
     path: 'auth.clusterDomain',
     applies: inst => inst.auth.mode === 'in-cluster' && serviceFqdn(inst).length > MAX_DNS_NAME,
-    message: inst => `got ${quote(inst.auth.clusterDomain)}, which makes Grafana's Service name "${serviceFqdn(inst)}" ${serviceFqdn(inst).length} characters long; allowed: at most ${MAX_DNS_NAME} for <service>.<namespace>.svc.<cluster domain>`,
+    message: inst =>
+      `got ${quote(inst.auth.clusterDomain)}, which makes Grafana's Service name "${serviceFqdn(inst)}" ${serviceFqdn(inst).length} ` +
+      `characters long; allowed: at most ${MAX_DNS_NAME} for <service>.<namespace>.svc.<cluster domain>`,
   },
-  ...(['ingressControllerNamespace', 'prometheusNamespace'] as const).map((key): InstallationRule => ({
-    path: `networkPolicy.${key}`,
-    explicitOnly: true,
-    applies: inst => !inst.networkPolicy.enabled,
-    message: inst => `got "${inst.networkPolicy[key]}" while networkPolicy.enabled is false; allowed: only with networkPolicy.enabled true`,
-  })),
+  ...(['ingressControllerNamespace', 'prometheusNamespace'] as const).map(
+    (key): InstallationRule => ({
+      path: `networkPolicy.${key}`,
+      explicitOnly: true,
+      applies: inst => !inst.networkPolicy.enabled,
+      message: inst => `got "${inst.networkPolicy[key]}" while networkPolicy.enabled is false; allowed: only with networkPolicy.enabled true`,
+    }),
+  ),
   ...AUTH_FRONT_RULES,
-  ...(['server.nodeSelector', 'serviceMonitor.labels', 'grafana.service.podLabels'] as const).map((path): InstallationRule => ({
-    path,
-    applies: inst => labelKeysWithLongPrefix(valueAt(inst, path) as Record<string, string>).length > 0,
-    message: inst => `got key ${quote(labelKeysWithLongPrefix(valueAt(inst, path) as Record<string, string>)[0])}; allowed: a label key prefix of at most ${MAX_DNS_NAME} characters`,
-  })),
-  ...(['serviceMonitor.labels', 'alerts.labels'] as const).map((path): InstallationRule => ({
-    path,
-    // alerts.labels defaults to the very object serviceMonitor.labels: report that once.
-    applies: inst => (path === 'serviceMonitor.labels' || inst.alerts.labels !== inst.serviceMonitor.labels) && ownedLabelKeys(valueAt(inst, path) as Record<string, string>).length > 0,
-    message: inst => `got key ${quote(ownedLabelKeys(valueAt(inst, path) as Record<string, string>)[0])}; allowed: keys other than ${OWNED_LABEL_KEYS.join(', ')} and helm.sh/* (the library and Helm set them on every object)`,
-  })),
+  ...(['server.nodeSelector', 'serviceMonitor.labels', 'grafana.service.podLabels'] as const).map(
+    (path): InstallationRule => ({
+      path,
+      applies: inst => labelKeysWithLongPrefix(valueAt(inst, path) as Record<string, string>).length > 0,
+      message: inst =>
+        `got key ${quote(labelKeysWithLongPrefix(valueAt(inst, path) as Record<string, string>)[0])}; allowed: a label key prefix of ` +
+        `at most ${MAX_DNS_NAME} characters`,
+    }),
+  ),
+  ...(['serviceMonitor.labels', 'alerts.labels'] as const).map(
+    (path): InstallationRule => ({
+      path,
+      // alerts.labels defaults to the very object serviceMonitor.labels: report that once.
+      applies: inst =>
+        (path === 'serviceMonitor.labels' || inst.alerts.labels !== inst.serviceMonitor.labels) &&
+        ownedLabelKeys(valueAt(inst, path) as Record<string, string>).length > 0,
+      message: inst =>
+        `got key ${quote(ownedLabelKeys(valueAt(inst, path) as Record<string, string>)[0])}; allowed: keys other than ` +
+        `${OWNED_LABEL_KEYS.join(', ')} and helm.sh/* (the library and Helm set them on every object)`,
+    }),
+  ),
   {
     path: 'ingress.maxBodySize',
     applies: inst => nginxSizeProblem(inst.ingress.maxBodySize) !== undefined,
@@ -120,17 +142,23 @@ export const INSTALLATION_RULES: readonly InstallationRule[] = [
   {
     path: 'alerts.noBeaconFor',
     applies: inst => prometheusDurationProblem(inst.alerts.noBeaconFor, true) !== undefined,
-    message: inst => `got ${quote(inst.alerts.noBeaconFor)}, which is ${prometheusDurationProblem(inst.alerts.noBeaconFor, true)}; allowed: a non-zero Prometheus duration such as 6h or 1d`,
+    message: inst =>
+      `got ${quote(inst.alerts.noBeaconFor)}, which is ${prometheusDurationProblem(inst.alerts.noBeaconFor, true)}; allowed: a ` +
+      `non-zero Prometheus duration such as 6h or 1d`,
   },
   {
     path: 'serviceMonitor.interval',
     applies: inst => prometheusDurationProblem(inst.serviceMonitor.interval, false) !== undefined,
-    message: inst => `got ${quote(inst.serviceMonitor.interval)}, which is ${prometheusDurationProblem(inst.serviceMonitor.interval, false)}; allowed: a Prometheus duration such as 30s or 1m`,
+    message: inst =>
+      `got ${quote(inst.serviceMonitor.interval)}, which is ${prometheusDurationProblem(inst.serviceMonitor.interval, false)}; ` +
+      `allowed: a Prometheus duration such as 30s or 1m`,
   },
   {
     path: 'alerts.grafanaUpSelector',
     applies: inst => grafanaUpSelectorProblem(inst.alerts.grafanaUpSelector) !== undefined,
-    message: inst => `got ${quote(inst.alerts.grafanaUpSelector)}: ${grafanaUpSelectorProblem(inst.alerts.grafanaUpSelector)}; allowed: comma-separated PromQL label matchers, e.g. job="grafana",namespace="monitoring"`,
+    message: inst =>
+      `got ${quote(inst.alerts.grafanaUpSelector)}: ${grafanaUpSelectorProblem(inst.alerts.grafanaUpSelector)}; allowed: ` +
+      `comma-separated PromQL label matchers, e.g. job="grafana",namespace="monitoring"`,
   },
 ];
 

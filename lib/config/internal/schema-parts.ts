@@ -5,8 +5,7 @@
 import { TObject, TOptional, TProperties, TSchema, Type } from '@sinclair/typebox';
 import { DEFAULTS } from '../defaults';
 
-/** `allowed` is our own keyword: the phrase error messages use to say what is allowed. */
-export interface Allowed { readonly allowed: string }
+// `allowed` is our own schema keyword (TypeBox passes unknown options through): the phrase error messages use to say what is allowed.
 
 export const DNS_LABEL = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?';
 export const PATH_SEGMENT = '/[A-Za-z0-9_-]+';
@@ -17,7 +16,7 @@ export const namespace = (description: string, dflt?: string) => Type.String({
   ...(dflt ? { default: dflt } : {}),
   description,
   allowed: 'a Kubernetes namespace name (DNS-1123 label: lower-case letters, digits and \'-\', at most 63 characters)',
-} as Allowed);
+});
 
 export const objectName = (description: string, dflt?: string) => Type.String({
   pattern: `^${DNS_LABEL}(\\.${DNS_LABEL})*$`,
@@ -25,28 +24,28 @@ export const objectName = (description: string, dflt?: string) => Type.String({
   ...(dflt ? { default: dflt } : {}),
   description,
   allowed: 'a Kubernetes object name (DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\')',
-} as Allowed);
+});
 
 export const host = Type.String({
   pattern: `^${DNS_LABEL}(\\.${DNS_LABEL})*$`,
   maxLength: 253,
   description: 'Public host name Grafana is served on (no scheme, port or path).',
   allowed: 'a lower-case DNS host name without scheme, port or path, e.g. grafana.example.com',
-} as Allowed);
+});
 
 export const subPath = Type.String({
   pattern: `^(/|(${PATH_SEGMENT})+)$`,
   default: DEFAULTS.grafana.subPath,
   description: 'Path Grafana is served under: `/` for the root, otherwise `/a/b` (Grafana\'s `root_url` path).',
   allowed: '\'/\' or a path like /grafana: a leading \'/\', no trailing \'/\', segments of letters, digits, \'_\' and \'-\'',
-} as Allowed);
+});
 
 export const urlPath = (description: string, dflt: string) => Type.String({
   pattern: `^(${PATH_SEGMENT})+$`,
   default: dflt,
   description,
   allowed: 'a path like /analytics-plugin/write: a leading \'/\', no trailing \'/\', segments of letters, digits, \'_\' and \'-\'',
-} as Allowed);
+});
 
 export const port = Type.Integer({
   minimum: 1,
@@ -54,7 +53,7 @@ export const port = Type.Integer({
   default: DEFAULTS.grafana.service.port,
   description: 'Port of Grafana\'s Service.',
   allowed: 'an integer from 1 to 65535',
-} as Allowed);
+});
 
 export const LABEL_KEY = `^(${DNS_LABEL}(\\.${DNS_LABEL})*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`;
 export const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$';
@@ -64,13 +63,13 @@ export const labels = (description: string, dflt?: Record<string, string>) => Ty
   Type.String({
     pattern: LABEL_VALUE,
     allowed: 'a Kubernetes label value: at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit',
-  } as Allowed),
+  }),
   {
     additionalProperties: false,
     ...(dflt ? { default: dflt } : {}),
     description,
     allowed: 'a mapping of Kubernetes label keys ([prefix/]name, name at most 63 characters) to label values',
-  } as Allowed,
+  },
 );
 
 export const SEMVER = '^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$';
@@ -80,7 +79,7 @@ export const semver = (description: string, dflt: string) => Type.String({
   default: dflt,
   description,
   allowed: 'a semantic version such as 12.1.0 (major.minor.patch, no leading v)',
-} as Allowed);
+});
 
 export const PROMETHEUS_DURATION = '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$';
 
@@ -90,11 +89,11 @@ export const LABEL_MATCHER = '[a-zA-Z_][a-zA-Z0-9_]*\\s*(=|!=|=~|!~)\\s*"([^"\\\
 export const cpu = Type.String({
   pattern: '^([1-9][0-9]*m|[0-9]+(\\.[0-9]{1,3})?)$',
   allowed: 'a CPU quantity such as 100m or 0.5',
-} as Allowed);
+});
 export const memory = Type.String({
   pattern: '^[1-9][0-9]*(Ki|Mi|Gi)$',
   allowed: 'a memory quantity in Ki, Mi or Gi, such as 64Mi',
-} as Allowed);
+});
 
 export const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 export const IPV4_CIDR = `${IPV4_OCTET}(\\.${IPV4_OCTET}){3}(/(3[0-2]|[12]?[0-9]))?`;

@@ -75,7 +75,9 @@ export class TraefikAuthFront extends Construct implements IAuthFront {
     const specs: [string, MiddlewareSpec][] = [
       ['forward-auth', { forwardAuth: { address: this.authUrl, authRequestHeaders: ['Cookie'] } }],
       ['body-size', { buffering: { maxRequestBodyBytes: bytesOf(props.maxBodySize ?? DEFAULTS.ingress.maxBodySize) } }],
-      ...(rate > 0 ? [['rate-limit', { rateLimit: { average: rate, period: '1m', burst: rate * BURST_MULTIPLIER } }] as [string, MiddlewareSpec]] : []),
+      ...(rate > 0
+        ? [['rate-limit', { rateLimit: { average: rate, period: '1m', burst: rate * BURST_MULTIPLIER } }] as [string, MiddlewareSpec]]
+        : []),
       ['replace-path', { replacePath: { path: '/write' } }],
     ];
     this.middlewares = specs.map(([suffix, spec]) => new ApiObject(this, suffix, {

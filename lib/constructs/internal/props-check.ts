@@ -81,7 +81,8 @@ export function propsCheck(spec: PropsSpec): PropsCheck {
     const problems = valid.Check(given) ? [] : schemaProblems(schema, given);
     for (const [prop, condition] of Object.entries(spec.derived ?? {})) {
       if (given[prop] === undefined && derived[prop] === undefined) {
-        problems.push({ path: prop, message: `is required when ${condition}; allowed: ${(schema.properties[prop] as { allowed?: string }).allowed}` });
+        problems.push({ path: prop, message: `is required when ${condition}; allowed: `
+          + `${(schema.properties[prop] as { allowed?: string }).allowed}` });
       }
     }
     if (problems.length === 0 && rules.length > 0) {
@@ -155,7 +156,8 @@ export function checkInstallation(inst: ResolvedInstallation, construct: string,
   // The schema's form of the installation: its settings, dashboards listed by file.
   const asConfig = settingsOf(inst);
   const problems = validInstallation.Check(asConfig) ? [] : schemaProblems(InstallationSchema, asConfig);
-  const resolved = problems.length === 0 ? resolveInstallation({}, asConfig, file => inst.dashboards.find(d => d.file === file) as DashboardFile) : inst;
+  const resolved =
+    problems.length === 0 ? resolveInstallation({}, asConfig, file => inst.dashboards.find(d => d.file === file) as DashboardFile) : inst;
   if (problems.length === 0) {
     // Every setting of a resolved installation is set: a rule about explicit settings cannot tell.
     for (const rule of INSTALLATION_RULES) {

@@ -180,9 +180,11 @@ function serverDeployment(installation: ResolvedInstallation, objects: readonly 
   if (deployments.length !== 1) throw new Error(`${installation.name}: expected one analytics server Deployment, found ${deployments.length}`);
   const containers = (deployments[0].spec as { template: { spec: { containers: { name?: string; image?: string }[] } } }).template.spec.containers;
   const indexes = containers.flatMap((c, i) => (c.image === installation.server.image && c.name !== PROXY_CONTAINER ? [i] : []));
-  if (indexes.length !== 1) throw new Error(`${installation.name}: expected one container running ${installation.server.image}, found ${indexes.length}`);
+  if (indexes.length !== 1) throw new Error(`${installation.name}: expected one container running ${installation.server.image}, found `
+    + `${indexes.length}`);
   const proxy = containers.findIndex(c => c.name === PROXY_CONTAINER);
-  if ((proxy >= 0) !== (installation.auth.front === 'proxy')) throw new Error(`${installation.name}: auth.front is ${installation.auth.front} but the Pod ${proxy >= 0 ? 'has' : 'lacks'} the ${PROXY_CONTAINER} container`);
+  if ((proxy >= 0) !== (installation.auth.front === 'proxy')) throw new Error(`${installation.name}: auth.front is ${installation.auth.front} but `
+    + `the Pod ${proxy >= 0 ? 'has' : 'lacks'} the ${PROXY_CONTAINER} container`);
   return { deployment: deployments[0], container: indexes[0], proxyContainer: proxy >= 0 ? proxy : undefined };
 }
 

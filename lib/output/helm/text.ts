@@ -59,9 +59,11 @@ export function notes(installation: ResolvedInstallation, objects: readonly Kube
     'Installed:',
     ...lines,
     '',
-    `Beacon write URL (accepted only from browsers signed in to Grafana): ${escapeBraces(`${scheme}://${installation.grafana.host}${installation.ingress.publicWritePath}`)}`,
+    `Beacon write URL (accepted only from browsers signed in to Grafana): `
+      + `${escapeBraces(`${scheme}://${installation.grafana.host}${installation.ingress.publicWritePath}`)}`,
     '',
-    `Put this hidden panel at the top of each dashboard to measure (not inside a row); its server value is ${escapeBraces(installation.ingress.publicWritePath)}:`,
+    `Put this hidden panel at the top of each dashboard to measure (not inside a row); its server value is `
+      + `${escapeBraces(installation.ingress.publicWritePath)}:`,
     '',
     escapeBraces(JSON.stringify(hiddenPanel(installation), undefined, 2)),
     '',

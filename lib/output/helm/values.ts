@@ -105,7 +105,8 @@ export function valuesSchema(
   const tagIsVersion = imageVersion(installation.server.image) !== undefined;
   const quantity = (kind: 'cpu' | 'memory', what: string) => leaf(configSchema('server', 'resources', 'requests', kind), what);
   const resources = (which: 'requests' | 'limits', container = 'server') => strictObject({
-    cpu: quantity('cpu', `CPU ${which === 'requests' ? 'request' : 'limit'} of the ${container} container (a string: pass numbers such as 1 with --set-string).`),
+    cpu: quantity('cpu', `CPU ${which === 'requests' ? 'request' : 'limit'} of the ${container} container (a string: pass numbers such as 1 with `
+      + `--set-string).`),
     memory: quantity('memory', `Memory ${which === 'requests' ? 'request' : 'limit'} of the ${container} container.`),
   }, `Container resource ${which}.`);
   const digest = leaf({ type: 'string', pattern: DIGEST_PATTERN }, 'Image digest (sha256:...) pinned after the tag; empty for none.');
@@ -119,7 +120,8 @@ export function valuesSchema(
       ),
       digest,
     }, 'Image of the analytics server: repository[:tag][@digest].'),
-    replicas: leaf(configSchema('server', 'replicas'), 'Replicas of the server. Keep 1: the session cache is per pod, more replicas double-count durations.'),
+    replicas: leaf(configSchema('server', 'replicas'), 'Replicas of the server. Keep 1: the session cache is per pod, more replicas double-count '
+      + 'durations.'),
     resources: strictObject({ requests: resources('requests'), limits: resources('limits') }, 'Resources of the server container.'),
     serviceMonitor: strictObject({
       enabled: leaf({ type: 'boolean' }, 'Create the ServiceMonitor (needs the Prometheus operator\'s CRDs).'),
@@ -138,11 +140,13 @@ export function valuesSchema(
     ...(values.proxy ? {
       proxy: strictObject({
         image: strictObject({
-          repository: leaf({ type: 'string', pattern: REPOSITORY_PATTERN }, 'Image repository of the auth proxy (an unprivileged nginx), e.g. a mirror.'),
+          repository: leaf({ type: 'string', pattern: REPOSITORY_PATTERN }, 'Image repository of the auth proxy (an unprivileged nginx), e.g. a '
+            + 'mirror.'),
           tag: leaf({ type: 'string', pattern: TAG_PATTERN }, 'Image tag; empty for none.'),
           digest,
         }, 'Image of the auth proxy: repository[:tag][@digest].'),
-        resources: strictObject({ requests: resources('requests', 'auth proxy'), limits: resources('limits', 'auth proxy') }, 'Resources of the auth proxy container.'),
+        resources: strictObject({ requests: resources('requests', 'auth proxy'), limits: resources('limits', 'auth proxy') }, 'Resources of the '
+          + 'auth proxy container.'),
       }, 'The nginx auth proxy container in the server\'s Pod (its nginx.conf comes from the typed config).'),
     } : {}),
   }, `Values of the ${installation.name} chart.`);
