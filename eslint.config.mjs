@@ -25,10 +25,9 @@ export default tseslint.config(
   },
   {
     files: ['test/**/*.ts'],
-    ...jest.configs['flat/recommended'],
+    plugins: { jest },
     rules: {
-      ...jest.configs['flat/recommended'].rules,
-      // An `expect(x).toBeDefined;` (never called) asserts nothing: STYLE.md's warning from cdk8s-plus.
+      // An `expect(x).toBeDefined;` (never called) asserts nothing: STYLE.md's warning from cdk8s-plus. Support files too.
       'jest/valid-expect': 'error',
       // Tests read what the library wrote back through JSON.parse and YAML parsers, whose results are `any` by
       // design, and assert on their fields: a wrong access fails the assertion, so the no-unsafe-* family only
@@ -39,8 +38,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+      // Stand-ins for async APIs (a renderer, a wait condition) are `async` to return a Promise, with nothing to await.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    // The test files themselves (support files export helpers and wrap `describe`, which these rules forbid).
+    files: ['test/**/*.test.ts'],
+    ...jest.configs['flat/recommended'],
+    rules: {
+      ...jest.configs['flat/recommended'].rules,
       // Tests assert in helpers (`expectValid(objects)`) as often as inline.
       'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'expect*', 'assert*'] }],
+      // Set-up that checks its own premise (a fixture has exactly one write Ingress) asserts in beforeAll; the tmpfs
+      // cases run through `withTmpfs`, which is `test` or `test.skip`.
+      'jest/no-standalone-expect': ['error', { additionalTestBlockFunctions: ['beforeAll', 'beforeEach', 'withTmpfs'] }],
+      // Property-based and corpus tests branch on the generated or listed case, each branch with its own assertions.
+      'jest/no-conditional-expect': 'off',
     },
   },
 );

@@ -173,7 +173,7 @@ function floorEntries(dir: string): FloorEntry[][] {
     if (!/\.ya?ml$/.test(file) || /^helm\/[^/]+\/templates\//.test(file)) return { path: file, text };
     const docs = parseAllDocuments(text);
     if (!Array.isArray(docs) || docs.some(d => d.errors.length > 0)) throw new Error(`the app wrote ${file}, which is not valid YAML`);
-    return { path: file, documents: docs.map(d => d.toJS()) };
+    return { path: file, documents: docs.map(d => d.toJS() as unknown) };
   });
   // Grouped by installation (`<name>.k8s.yaml`, `helm/<name>/...`, `grafana/<name>/...`), which
   // the floor splits over its threads as the app does.

@@ -68,6 +68,7 @@ describe('what synth prints', () => {
   test('errors are red only on a terminal', async () => {
     const bad = path.join(__dirname, 'bad-configs', 'host-with-scheme.yaml');
     const onTty = await runInProcess({ configFile: bad, outdir: outdirWithSentinel(), isTTY: true });
+    // eslint-disable-next-line no-control-regex -- the ANSI color codes are what this test is about
     expect(onTty.stderr).toMatch(/^\x1b\[31minvalid configuration[^]*\x1b\[0m\n$/);
     expect((await runInProcess({ configFile: bad, outdir: outdirWithSentinel(), isTTY: false })).stderr).not.toContain('\x1b[');
     expect((await runInProcess({ configFile: bad, outdir: outdirWithSentinel(), isTTY: true, color: false })).stderr).not.toContain('\x1b[');

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, loadConfigFile, synthesize } from '../lib';
 import { PLUGIN_ID } from '../lib/config/constants';
@@ -75,7 +76,7 @@ describe('dashboard ConfigMaps', () => {
 
   test('a provisioned dashboard keeps its content below the panel', () => {
     // GIVEN
-    const original = require(path.join(path.dirname(EXAMPLE_CONFIG), 'dashboards', 'cluster-overview.json'));
+    const original = JSON.parse(fs.readFileSync(path.join(path.dirname(EXAMPLE_CONFIG), 'dashboards', 'cluster-overview.json'), 'utf8'));
     // WHEN
     const d = dashboardsOf(synthesized[0]).get('prod-eu-dashboard-cluster-overview')!;
     // THEN

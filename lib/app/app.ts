@@ -109,7 +109,7 @@ function reportFailure(e: unknown, options: Pick<AppOptions, 'console' | 'color'
   const text = e instanceof ConfigError || e instanceof OutputFolderRefused ? e.message
     : code && ENVIRONMENT_ERRORS.has(code) ? (`cannot write the output (${(e as Error).message}): a problem of this machine, not of the config or `
       + `the library; nothing was replaced`)
-      : `internal error, please report it: ${(e as Error).stack ?? e}`;
+      : `internal error, please report it: ${(e as Error).stack ?? String(e)}`;
   options.console.write(`${paint(text, options.console, options.color)}\n`);
   return 1;
 }

@@ -68,7 +68,7 @@ function foldAllowed(node: unknown): void {
   const schema = node as JsonSchema;
   if (typeof schema.allowed === 'string') {
     const allowed = `Allowed: ${schema.allowed}.`;
-    schema.description = schema.description ? `${schema.description} ${allowed}` : allowed;
+    schema.description = schema.description ? `${schema.description as string} ${allowed}` : allowed;
     delete schema.allowed;
   }
   Object.values(schema).forEach(foldAllowed);
@@ -111,7 +111,7 @@ export function referenceRows(): ReferenceRow[] {
         type: typeName(sub),
         required: isRequired,
         default: sub.default === undefined ? undefined : JSON.stringify(sub.default),
-        description: String(sub.description ?? ''),
+        description: (sub.description as string | undefined) ?? '',
       });
     }
   };

@@ -115,8 +115,8 @@ export class AnalyticsDashboards extends Construct {
     });
     checkProps(props, this, derived, dashboardProblems);
     // checkProps requires each prop whose derived default is missing.
-    const serverNamespace = props.serverNamespace ?? derived.serverNamespace as string;
-    const namespace = props.namespace ?? derived.namespace as string;
+    const serverNamespace = (props.serverNamespace ?? derived.serverNamespace) as string;
+    const namespace = (props.namespace ?? derived.namespace) as string;
     const panel = (dashboard?: string) => analyticsPanel({
       server: props.writePath ?? DEFAULTS.ingress.writePath,
       dashboard,

@@ -17,7 +17,7 @@ import { TraefikAuthFront } from './auth/traefik-auth-front';
  * A fully resolved installation: build it with `resolveConfig` (or `resolveAnalyticsConfig`), which
  * applies every default and derives every value the parts read.
  */
-export interface AnalyticsInstallationChartProps extends ResolvedInstallation {}
+export type AnalyticsInstallationChartProps = ResolvedInstallation;
 
 /**
  * Everything one Grafana installation needs, in the installation's namespace (the via-ingress

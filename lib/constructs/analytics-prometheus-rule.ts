@@ -81,7 +81,7 @@ export class AnalyticsPrometheusRule extends Construct {
     const serverChartNamespace = Chart.of(props.server).namespace;
     checkProps(props, this, { serverNamespace: serverChartNamespace });
     // checkProps requires serverNamespace when the server's Chart sets no namespace.
-    const serverNamespace = props.serverNamespace ?? serverChartNamespace as string;
+    const serverNamespace = (props.serverNamespace ?? serverChartNamespace) as string;
     const window = props.noBeaconFor ?? DEFAULTS.alerts.noBeaconFor;
     const server = `namespace=${promString(serverNamespace)}, job=${promString(props.server.service.name)}`;
     const grafana = (props.grafanaUpSelector ?? grafanaUpSelector({ name: DEFAULTS.grafana.service.name, namespace: serverNamespace })).trim();

@@ -23,7 +23,7 @@ const WRITERS: OutputWriter[] = [s => helmChartFiles(s, { chartVersion: '0.1.0' 
 const STACK_FRAME = /^\s+at .+[(:]/m;
 
 /** A fresh folder for one case: config/, dashboards/ and dist/ (the previous output). */
-export class Workspace {
+class Workspace {
   readonly dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-')));
   readonly config = path.join(this.dir, 'config', 'installations.yaml');
   readonly outdir = path.join(this.dir, 'dist');
@@ -428,7 +428,7 @@ const CASES: HostileCase[] = [
   {
     family: 'not a regular file', name: 'config with 50000 compact mappings on one line: the first YAML errors, then a count',
     arrange: w => { w.writeConfig(`installations:\n  ${'a: '.repeat(50000)}x\n`); },
-    code: 1, says: [/\(21 problems\):/, /  - \d+ more YAML syntax errors after these\n$/],
+    code: 1, says: [/\(21 problems\):/, / {2}- \d+ more YAML syntax errors after these\n$/],
   },
 
   // 3. YAML aliases.
@@ -456,7 +456,7 @@ const CASES: HostileCase[] = [
     family: 'YAML aliases', name: `one anchor reused ${MAX_YAML_ALIAS_COUNT} times`,
     // A stray key keeps the list from being resolved: the aliases themselves were accepted.
     arrange: w => { w.writeConfig(aliasedList(MAX_YAML_ALIAS_COUNT)); },
-    code: 1, says: [/\(1 problem\):\n  - defaults\.stray: unknown key: "stray"/],
+    code: 1, says: [/\(1 problem\):\n {2}- defaults\.stray: unknown key: "stray"/],
     never: ['alias'],
   },
   {
@@ -664,7 +664,7 @@ const CASES: HostileCase[] = [
     says: [
       /\(3 problems\):/,
       '  - installations[1].name: got "Bad_Name"',
-      /  - installations\[0\]\.dashboards\[0\]: file ".*missing\.json": cannot be read: ENOENT/,
+      / {2}- installations\[0\]\.dashboards\[0\]: file ".*missing\.json": cannot be read: ENOENT/,
       '  - installations[2].grafana.host: got "10.0.0.1"; allowed: a DNS host name, not an IP address',
     ],
   },

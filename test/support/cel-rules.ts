@@ -96,7 +96,7 @@ export function celRuleProblems(objects: readonly Manifest[]): string[] {
     let ok: boolean;
     try {
       ok = check(self);
-    } catch (e) {
+    } catch {
       // CEL fails a rule whose evaluation errors (a missing field, say).
       ok = false;
     }

@@ -3,7 +3,7 @@
  * dashboard rules (lib/config/dashboards.ts), so the constructs never touch the file system.
  */
 import * as path from 'path';
-import { AnalyticsConfig, DashboardFile } from '../../config/schema';
+import { DashboardFile } from '../../config/schema';
 import {
   DashboardFiles,
   dashboardModelProblem,
@@ -16,7 +16,7 @@ import { ConfigProblem, quote } from '../../config/problems';
 import { jsonNestingDepth, readInputFile } from './input-file';
 
 /** Reads every dashboard file of `defaults` and the installations; relative paths start at `baseDir`. */
-export function readDashboardFiles(config: AnalyticsConfig | unknown, baseDir: string): DashboardFiles {
+export function readDashboardFiles(config: unknown, baseDir: string): DashboardFiles {
   const files = new Map<string, DashboardFile>();
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();

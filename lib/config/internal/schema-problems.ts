@@ -29,7 +29,7 @@ function badMapKeys(error: ValueError, root: unknown): ValueError[] {
   const parent = error.path.substring(0, error.path.lastIndexOf('/'));
   const map = parent.split('/').slice(1).map(unescapePointer)
     .reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], root) as Record<string, unknown>;
-  const patterns = Object.keys(error.schema.patternProperties ?? {}).map(p => new RegExp(p));
+  const patterns = Object.keys((error.schema.patternProperties ?? {}) as Record<string, unknown>).map(p => new RegExp(p));
   return Object.keys(map)
     .filter(key => !patterns.some(p => p.test(key)))
     .map(key => ({ ...error, path: `${parent}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, value: map[key] }));

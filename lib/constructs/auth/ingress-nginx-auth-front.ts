@@ -137,7 +137,7 @@ export class IngressNginxAuthFront extends Construct implements IAuthFront {
     const grafanaService = {
       name: props.grafanaServiceName ?? DEFAULTS.grafana.service.name,
       // checkProps requires the prop when the Chart sets no namespace.
-      namespace: props.grafanaServiceNamespace ?? chartNamespace as string,
+      namespace: (props.grafanaServiceNamespace ?? chartNamespace) as string,
       port: props.grafanaServicePort ?? DEFAULTS.grafana.service.port,
     };
     const subPath = props.subPath ?? DEFAULTS.grafana.subPath;

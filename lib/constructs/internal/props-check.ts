@@ -77,7 +77,9 @@ export function propsCheck(spec: PropsSpec): PropsCheck {
 
   return (props, scope, derived = {}, more = []) => {
     if (scope.node.scopes.some(s => checkedScopes.has(s))) return;
-    const given = Object.fromEntries(Object.keys(spec.props).map(k => [k, (props as Record<string, unknown>)[k]]).filter(([, v]) => v !== undefined));
+    const given = Object.fromEntries(Object.keys(spec.props)
+      .map((k): [string, unknown] => [k, (props as Record<string, unknown>)[k]])
+      .filter(([, v]) => v !== undefined));
     const problems = valid.Check(given) ? [] : schemaProblems(schema, given);
     for (const [prop, condition] of Object.entries(spec.derived ?? {})) {
       if (given[prop] === undefined && derived[prop] === undefined) {

@@ -167,7 +167,7 @@ export function objectTemplates(
 
 /** `node` with the value at `path` replaced: only the maps and lists on the way are copied. */
 function withValue(node: unknown, [key, ...rest]: readonly string[], value: unknown): unknown {
-  const copy = (Array.isArray(node) ? [...node] : { ...(node as object) }) as Record<string, unknown>;
+  const copy = (Array.isArray(node) ? [...(node as unknown[])] : { ...(node as object) }) as Record<string, unknown>;
   copy[key] = rest.length > 0 ? withValue(copy[key], rest, value) : value;
   return copy;
 }

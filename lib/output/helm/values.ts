@@ -73,7 +73,7 @@ function plainConfigSchema(path: readonly string[]): Record<string, unknown> {
     if (!isPlainObjectSchema(schema)) throw new Error(`config schema has no object at ${path.join('.')}`);
     schema = schema.properties[key];
   }
-  return withoutKeywords(JSON.parse(JSON.stringify(schema)), ['default', 'allowed']);
+  return withoutKeywords(JSON.parse(JSON.stringify(schema)) as Record<string, unknown>, ['default', 'allowed']);
 }
 
 function withoutKeywords(schema: Record<string, unknown>, keywords: string[], isNameMap = false): Record<string, unknown> {
@@ -153,7 +153,7 @@ export function valuesSchema(
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: `${installation.name} values`,
-    ...withDefaults(JSON.parse(JSON.stringify(schema)), values),
+    ...withDefaults(JSON.parse(JSON.stringify(schema)) as Record<string, unknown>, values),
   };
 }
 
@@ -174,7 +174,7 @@ interface ValueRow { readonly key: string; readonly description: string; readonl
 /** Leaves of the values (maps such as labels count as one), with their schema description. */
 export function valueRows(schema: Record<string, unknown>, value: unknown, prefix = ''): ValueRow[] {
   if (!isRecord(schema.properties) || !isRecord(value)) {
-    return [{ key: prefix, description: String(schema.description ?? ''), value }];
+    return [{ key: prefix, description: (schema.description as string | undefined) ?? '', value }];
   }
   const properties = schema.properties as Record<string, Record<string, unknown>>;
   return Object.entries(properties).flatMap(([k, s]) => valueRows(s, value[k], prefix ? `${prefix}.${k}` : k));
