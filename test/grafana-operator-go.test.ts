@@ -4,12 +4,17 @@
  * compress/gzip, and the size of kubectl's last-applied annotation by encoding/json's Marshal.
  */
 import * as fc from 'fast-check';
-import { goDurationProblem, goJsonBytes, GZIP_JSON_THRESHOLD_BYTES, lastAppliedAnnotationBytes, OPERATOR_RESYNC_PERIOD, synthesize } from '../lib';
+import { synthesize } from '../lib';
+import { goDurationProblem } from '../lib/config/consumer-values';
+import { OPERATOR_RESYNC_PERIOD } from '../lib/config/internal/schema-parts';
+import { goJsonBytes, GZIP_JSON_THRESHOLD_BYTES, lastAppliedAnnotationBytes } from '../lib/config/operator-dashboards';
 import { describeWithPrograms } from './support/e2e/tools';
 import { GO, runGo } from './support/go';
 import { resolveIn, tempDir } from './support/grafana';
 
-const UNITS_NS: [string, bigint][] = [['ns', 1n], ['us', 1000n], ['µs', 1000n], ['ms', 1000000n], ['s', 10n ** 9n], ['m', 60n * 10n ** 9n], ['h', 3600n * 10n ** 9n]];
+const UNITS_NS: [string, bigint][] = [
+  ['ns', 1n], ['us', 1000n], ['µs', 1000n], ['ms', 1000000n], ['s', 10n ** 9n], ['m', 60n * 10n ** 9n], ['h', 3600n * 10n ** 9n],
+];
 const MAX_NS = 2n ** 63n - 1n;
 
 /** Durations at Go's limit: for each unit the largest whole count, one more, and fractions around the rest. */
@@ -18,7 +23,8 @@ function edgeDurations(): string[] {
     const q = MAX_NS / ns;
     const rest = MAX_NS - q * ns;
     const fractions = ns === 1n ? [] : [rest, rest + 1n].map(r => (r * 10n ** 12n / ns).toString().padStart(12, '0'));
-    return [`${q}${unit}`, `${q + 1n}${unit}`, ...fractions.map(f => `${q}.${f}${unit}`), `${q}.${'9'.repeat(25)}${unit}`, `0.${'9'.repeat(30)}${unit}`];
+    const nines = [`${q}.${'9'.repeat(25)}${unit}`, `0.${'9'.repeat(30)}${unit}`];
+    return [`${q}${unit}`, `${q + 1n}${unit}`, ...fractions.map(f => `${q}.${f}${unit}`), ...nines];
   }).concat(['2562047h47m16.854775807s', '2562047h47m16.854775808s', '2562047h47m16s854775807ns', '2562047h47m16s854775808ns',
     '1h1h', '0s', '0000000000000000000000000001ns', `${'9'.repeat(19)}ns`, `${'1'.repeat(20)}ns`, '1.5h30m', '153722867m280s1h']);
 }
@@ -27,7 +33,8 @@ const duration = fc.array(fc.tuple(
   fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n }).map(String), fc.stringMatching(/^[0-9]{1,22}$/)),
   fc.option(fc.stringMatching(/^[0-9]{1,24}$/), { nil: undefined }),
   fc.constantFrom(...UNITS_NS.map(([unit]) => unit)),
-), { minLength: 1, maxLength: 4 }).map(parts => parts.map(([whole, fraction, unit]) => `${whole}${fraction === undefined ? '' : `.${fraction}`}${unit}`).join(''));
+), { minLength: 1, maxLength: 4 })
+  .map(parts => parts.map(([whole, fraction, unit]) => `${whole}${fraction === undefined ? '' : `.${fraction}`}${unit}`).join(''));
 
 describeWithPrograms('the Grafana Operator\'s Go reads what the library writes', { go: GO }, () => {
   test('resyncPeriod: a value passes our check exactly when Go\'s time.ParseDuration accepts it', async () => {
@@ -48,11 +55,15 @@ describeWithPrograms('the Grafana Operator\'s Go reads what the library writes',
     // GIVEN an operator installation with a small and a large dashboard full of what Go escapes
     const big = {
       uid: 'big', title: 'Big <&>',
-      panels: Array.from({ length: 1500 }, (_, i) => ({ id: i + 1, type: 'text', title: `<b>${i}</b> & \u2028 \u2029 é 😀`, gridPos: { h: 1, w: 24, x: 0, y: i } })),
+      panels: Array.from({ length: 1500 }, (_, i) => ({
+        id: i + 1, type: 'text', title: `<b>${i}</b> & \u2028 \u2029 é 😀`, gridPos: { h: 1, w: 24, x: 0, y: i },
+      })),
     };
     const dir = tempDir({ 'big.json': JSON.stringify(big), 'small.json': JSON.stringify({ uid: 'small', title: 'S <&>', panels: [] }) });
     const installation = { name: 'op', dashboards: ['small.json', 'big.json'], grafana: { host: 'op.example.com' } };
-    const operator = { ...installation, grafana: { ...installation.grafana, provisioning: 'operator', operator: { instanceSelector: { matchLabels: { a: 'b' } } } } };
+    const operator = {
+      ...installation, grafana: { ...installation.grafana, provisioning: 'operator', operator: { instanceSelector: { matchLabels: { a: 'b' } } } },
+    };
     const [op] = synthesize(resolveIn(dir, { installations: [operator] }));
     const [sidecar] = synthesize(resolveIn(dir, { installations: [installation] }));
     const dashboards = op.objects.filter(o => o.kind === 'GrafanaDashboard');
@@ -64,6 +75,7 @@ describeWithPrograms('the Grafana Operator\'s Go reads what the library writes',
     expect(go.map(r => r.gzipped)).toEqual([false, true, false]);
     expect(goJsonBytes(go[1].json)).toBeGreaterThan(GZIP_JSON_THRESHOLD_BYTES);
     expect(go.map(r => r.marshalledBytes)).toEqual(dashboards.map(goJsonBytes));
-    expect(dashboards.map(lastAppliedAnnotationBytes)).toEqual(go.map(r => 'kubectl.kubernetes.io/last-applied-configuration'.length + r.marshalledBytes + 1));
+    const annotationKey = 'kubectl.kubernetes.io/last-applied-configuration';
+    expect(dashboards.map(lastAppliedAnnotationBytes)).toEqual(go.map(r => annotationKey.length + r.marshalledBytes + 1));
   });
 });

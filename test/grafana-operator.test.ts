@@ -8,10 +8,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { parseAllDocuments } from 'yaml';
-import {
-  ConfigError, GZIP_JSON_THRESHOLD_BYTES, goJsonBytes, grafanaValuesFiles, helmChartFiles, KubeObject, manifestFiles, MAX_ANNOTATION_BYTES,
-  PLUGIN_ID, SynthesizedInstallation, synthesize, writeOutputAtomically,
-} from '../lib';
+import { ConfigError, KubeObject, SynthesizedInstallation, synthesize } from '../lib';
+import { PLUGIN_ID } from '../lib/config/constants';
+import { GZIP_JSON_THRESHOLD_BYTES, goJsonBytes, MAX_ANNOTATION_BYTES } from '../lib/config/operator-dashboards';
+import { writeOutputAtomically } from '../lib/output/files';
+import { grafanaValuesFiles } from '../lib/output/grafana-values';
+import { helmChartFiles } from '../lib/output/helm-chart';
+import { manifestFiles } from '../lib/output/manifests';
 import { version as packageVersion } from '../package.json';
 import { celRuleProblems, TRANSITION_RULES } from './support/cel-rules';
 import { applicableCelRules, Manifest, validateManifests } from './support/kube-schema';
@@ -26,7 +29,10 @@ function bigDashboard(uid: string, count: number): Json {
     uid, title: `Big <${uid}> & co`,
     panels: Array.from({ length: count }, (_, i) => ({
       id: i + 1, type: 'timeseries', title: `Panel ${i} <b>&amp;\u2028</b>`, gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
-      targets: [{ refId: 'A', expr: `sum by (dashboard_uid) (rate(grafana_analytics_sessions_total{job="x${i}"}[5m])) > ${i}`, legendFormat: '{{dashboard_name}}' }],
+      targets: [{
+        refId: 'A', legendFormat: '{{dashboard_name}}',
+        expr: `sum by (dashboard_uid) (rate(grafana_analytics_sessions_total{job="x${i}"}[5m])) > ${i}`,
+      }],
     })),
   };
 }
@@ -53,18 +59,20 @@ const [twin] = synthesize(resolveIn(dir, { installations: [{ ...operatorInstalla
 const kind = (s: SynthesizedInstallation, k: string) => s.objects.filter(o => o.kind === k);
 const spec = (o: KubeObject) => o.spec as Json;
 /** The JSON a GrafanaDashboard carries, decoded from spec.gzipJson when it is there. */
-const dashboardText = (o: KubeObject) => (spec(o).gzipJson !== undefined ? zlib.gunzipSync(Buffer.from(spec(o).gzipJson, 'base64')).toString('utf8') : spec(o).json);
+const dashboardText = (o: KubeObject): string => (spec(o).gzipJson !== undefined
+  ? zlib.gunzipSync(Buffer.from(spec(o).gzipJson, 'base64')).toString('utf8') : spec(o).json);
 
 describe('an installation with grafana.provisioning operator', () => {
   const dashboards = kind(op, 'GrafanaDashboard');
 
-  test('gets one GrafanaDashboard per dashboard, named like the sidecar twin\'s ConfigMaps, beside Grafana\'s Service, and no dashboard ConfigMap', () => {
+  test('gets one GrafanaDashboard per dashboard, named like the twin\'s ConfigMaps, beside Grafana\'s Service, and no dashboard ConfigMap', () => {
     expect(dashboards.map(o => [o.apiVersion, o.metadata.namespace, o.metadata.name])).toEqual([
       ['grafana.integreatly.org/v1beta1', 'grafana', 'op-dashboard-small'],
       ['grafana.integreatly.org/v1beta1', 'grafana', 'op-dashboard-big'],
       ['grafana.integreatly.org/v1beta1', 'grafana', 'op-analytics-usage-dashboard'],
     ]);
-    expect(kind(twin, 'ConfigMap').map(o => [o.metadata.namespace, o.metadata.name])).toEqual(dashboards.map(o => [o.metadata.namespace, o.metadata.name]));
+    const where = (o: KubeObject) => [o.metadata.namespace, o.metadata.name];
+    expect(kind(twin, 'ConfigMap').map(where)).toEqual(dashboards.map(where));
     expect(kind(op, 'ConfigMap')).toEqual([]);
     // Everything else is the twin's, object for object.
     expect(op.objects.filter(o => o.kind !== 'GrafanaDashboard')).toEqual(twin.objects.filter(o => o.kind !== 'ConfigMap'));
@@ -79,7 +87,8 @@ describe('an installation with grafana.provisioning operator', () => {
       expect(spec(o)).toMatchObject({
         instanceSelector: { matchLabels: SELECTOR }, folder: 'Analytics', resyncPeriod: '1h30m', plugins: [{ name: PLUGIN_ID, version: '2.1.1' }],
       });
-      expect(Object.keys(spec(o)).sort()).toEqual(['folder', spec(o).json === undefined ? 'gzipJson' : 'json', 'instanceSelector', 'plugins', 'resyncPeriod'].sort());
+      const content = spec(o).json === undefined ? 'gzipJson' : 'json';
+      expect(Object.keys(spec(o)).sort()).toEqual(['folder', content, 'instanceSelector', 'plugins', 'resyncPeriod'].sort());
     }
   });
 
@@ -127,7 +136,8 @@ describe('an installation with grafana.provisioning operator', () => {
     bad.spec.sidecar = true;
     expect(validateManifests([bad as Manifest])).toEqual(['GrafanaDashboard/op-dashboard-small: unknown field spec.sidecar']);
     expect(celRuleProblems([bad as Manifest])).toEqual([
-      'GrafanaDashboard/op-dashboard-small.spec: CEL rule fails: (has(self.folder) && !(has(self.folderRef) || has(self.folderUID))) || !(has(self.folder))',
+      'GrafanaDashboard/op-dashboard-small.spec: CEL rule fails: (has(self.folder) && !(has(self.folderRef) || has(self.folderUID))) || '
+        + '!(has(self.folder))',
     ]);
   });
 
@@ -168,18 +178,22 @@ describe('the Helm chart of an operator installation', () => {
     if (labels['app.kubernetes.io/managed-by'] === 'Helm') labels['app.kubernetes.io/managed-by'] = 'cdk8s';
     const pod = o.spec?.template?.metadata?.labels;
     const spec = pod?.['app.kubernetes.io/managed-by'] === 'Helm'
-      ? { ...o.spec, template: { ...o.spec.template, metadata: { ...o.spec.template.metadata, labels: { ...pod, 'app.kubernetes.io/managed-by': 'cdk8s' } } } }
+      ? {
+        ...o.spec,
+        template: { ...o.spec.template, metadata: { ...o.spec.template.metadata, labels: { ...pod, 'app.kubernetes.io/managed-by': 'cdk8s' } } },
+      }
       : o.spec;
     return { ...o, metadata: { ...o.metadata, labels }, ...(spec ? { spec } : {}) };
   });
   const key = (o: Json) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
   const sorted = (objects: Json[]) => [...objects].sort((a, b) => key(a).localeCompare(key(b)));
 
-  test.each([3, 4] as const)('helm %i renders the plain manifests, GrafanaDashboards included; dashboards.enabled=false drops exactly them', async major => {
+  test.each([3, 4] as const)('helm %i renders the plain manifests, GrafanaDashboards too; dashboards.enabled=false drops them', async major => {
     const plain = parse(fs.readFileSync(path.join(out, 'op.k8s.yaml'), 'utf8'));
     const rendered = await render(major);
     expect(sorted(asPlain(rendered))).toEqual(sorted(plain));
-    expect(rendered.filter(o => o.kind === 'GrafanaDashboard').map(o => o.metadata.labels['app.kubernetes.io/managed-by'])).toEqual(['Helm', 'Helm', 'Helm']);
+    const managedBy = rendered.filter(o => o.kind === 'GrafanaDashboard').map(o => o.metadata.labels['app.kubernetes.io/managed-by']);
+    expect(managedBy).toEqual(['Helm', 'Helm', 'Helm']);
     const off = await render(major, ['--set', 'dashboards.enabled=false']);
     expect(sorted(off).map(key)).toEqual(sorted(rendered).filter(o => o.kind !== 'GrafanaDashboard').map(key));
   });
@@ -204,10 +218,13 @@ describe('bad operator settings', () => {
 
   test('fails when the instanceSelector is missing or empty, naming the path', () => {
     expect(problems({ grafana: { host: 'x.example.com', provisioning: 'operator' } })).toEqual([
-      'installations[0].grafana.operator.instanceSelector.matchLabels: is required; allowed: the labels of the Grafana CRs the GrafanaDashboards go to, e.g. dashboards: grafana (grafana.provisioning is "operator")',
+      'installations[0].grafana.operator.instanceSelector.matchLabels: is required; allowed: the labels of the Grafana CRs the GrafanaDashboards '
+        + 'go to, e.g. dashboards: grafana (grafana.provisioning is "operator")',
     ]);
     expect(problems({ grafana: operator({}, {}) })).toEqual([
-      'installations[0].grafana.operator.instanceSelector.matchLabels: got {}; allowed: a mapping of at least one Kubernetes label key ([prefix/]name, name at most 63 characters) to a label value, e.g. dashboards: grafana (an empty selector would match every Grafana of the namespace)',
+      'installations[0].grafana.operator.instanceSelector.matchLabels: got {}; allowed: a mapping of at least one Kubernetes label key '
+        + '([prefix/]name, name at most 63 characters) to a label value, e.g. dashboards: grafana (an empty selector would match every Grafana of '
+        + 'the namespace)',
     ]);
   });
 
@@ -216,8 +233,11 @@ describe('bad operator settings', () => {
       'installations[0].grafana.provisioning: got "configmap"; allowed: one of "sidecar", "operator"',
     ]);
     expect(problems({ grafana: operator({ folder: '  ' }, { 'bad key!': 'x', ok: '-x' }) })).toEqual([
-      'installations[0].grafana.operator.instanceSelector.matchLabels.ok: got "-x"; allowed: a Kubernetes label value: at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit',
-      'installations[0].grafana.operator.instanceSelector.matchLabels["bad key!"]: got key "bad key!"; allowed: a mapping of at least one Kubernetes label key ([prefix/]name, name at most 63 characters) to a label value, e.g. dashboards: grafana (an empty selector would match every Grafana of the namespace)',
+      'installations[0].grafana.operator.instanceSelector.matchLabels.ok: got "-x"; allowed: a Kubernetes label value: at most 63 letters, '
+        + 'digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit',
+      'installations[0].grafana.operator.instanceSelector.matchLabels["bad key!"]: got key "bad key!"; allowed: a mapping of at least one '
+        + 'Kubernetes label key ([prefix/]name, name at most 63 characters) to a label value, e.g. dashboards: grafana (an empty selector would '
+        + 'match every Grafana of the namespace)',
       'installations[0].grafana.operator.folder: got "  "; allowed: a folder title of 1 to 189 characters, not only white space',
     ]);
     expect(problems({ grafana: operator({ folder: 'f'.repeat(190) }) })).toEqual([
@@ -229,13 +249,16 @@ describe('bad operator settings', () => {
     ['10', 'a unit is missing'], ['-1m', 'a sign'], ['1d', 'Go has no day unit'], ['1.m', 'a fraction without digits'], ['1h 30m', 'a space'],
   ])('fails on resyncPeriod %s (%s), which the CRD\'s pattern refuses', (value) => {
     expect(problems({ grafana: operator({ resyncPeriod: value }) })).toEqual([
-      `installations[0].grafana.operator.resyncPeriod: got "${value}"; allowed: a Go duration without sign such as 10m, 1h30m or 90s (units ns, us, µs, ms, s, m, h)`,
+      `installations[0].grafana.operator.resyncPeriod: got "${value}"; allowed: a Go duration without sign such as 10m, 1h30m or 90s (units ns, `
+        + `us, µs, ms, s, m, h)`,
     ]);
   });
 
-  test.each(['2562048h', '9223372036854775808ns', '2562047h47m16.854775808s', '153722867m280s1h'])('fails on resyncPeriod %s, beyond Go\'s time.Duration', value => {
+  const tooLong = ['2562048h', '9223372036854775808ns', '2562047h47m16.854775808s', '153722867m280s1h'];
+  test.each(tooLong)('fails on resyncPeriod %s, beyond Go\'s time.Duration', value => {
     expect(problems({ grafana: operator({ resyncPeriod: value }) })).toEqual([
-      `installations[0].grafana.operator.resyncPeriod: got "${value}", which is longer than Go's time.Duration holds (at most 2562047h47m16.854775807s, 2^63-1 nanoseconds); allowed: a Go duration such as 10m or 1h30m`,
+      `installations[0].grafana.operator.resyncPeriod: got "${value}", which is longer than Go's time.Duration holds (at most `
+        + `2562047h47m16.854775807s, 2^63-1 nanoseconds); allowed: a Go duration such as 10m or 1h30m`,
     ]);
   });
 
@@ -244,19 +267,25 @@ describe('bad operator settings', () => {
   });
 
   test('fails on sidecar settings with operator and operator settings with sidecar, each at its path', () => {
-    expect(problems({ grafana: operator(), dashboardSidecar: { labelKey: 'k', labelValue: 'v', namespace: 'dashboards' } })).toEqual(['labelKey', 'labelValue', 'namespace'].map(key =>
-      `installations[0].dashboardSidecar.${key}: got "${{ labelKey: 'k', labelValue: 'v', namespace: 'dashboards' }[key]}" while grafana.provisioning is "operator"; allowed: nothing (the Grafana Operator reads GrafanaDashboards, not sidecar ConfigMaps: remove it or set grafana.provisioning: sidecar)`));
+    const sidecarKeys = { labelKey: 'k', labelValue: 'v', namespace: 'dashboards' };
+    expect(problems({ grafana: operator(), dashboardSidecar: sidecarKeys })).toEqual(Object.entries(sidecarKeys).map(([key, value]) =>
+      `installations[0].dashboardSidecar.${key}: got "${value}" while grafana.provisioning is "operator"; allowed: nothing (the Grafana Operator `
+      + 'reads GrafanaDashboards, not sidecar ConfigMaps: remove it or set grafana.provisioning: sidecar)'));
     const { provisioning: _, ...sidecar } = operator({ folder: 'F', resyncPeriod: '5m' });
     expect(problems({ grafana: sidecar })).toEqual([
-      'installations[0].grafana.operator.instanceSelector.matchLabels: got {"dashboards":"grafana"} while grafana.provisioning is "sidecar"; allowed: only with grafana.provisioning "operator"',
+      'installations[0].grafana.operator.instanceSelector.matchLabels: got {"dashboards":"grafana"} while grafana.provisioning is "sidecar"; '
+        + 'allowed: only with grafana.provisioning "operator"',
       'installations[0].grafana.operator.folder: got "F" while grafana.provisioning is "sidecar"; allowed: only with grafana.provisioning "operator"',
-      'installations[0].grafana.operator.resyncPeriod: got "5m" while grafana.provisioning is "sidecar"; allowed: only with grafana.provisioning "operator"',
+      'installations[0].grafana.operator.resyncPeriod: got "5m" while grafana.provisioning is "sidecar"; allowed: only with grafana.provisioning '
+        + '"operator"',
     ]);
   });
 
   test('takes provisioning and the operator settings from defaults; sidecar settings there suit the sidecar installations', () => {
     const resolved = resolveIn(dir, {
-      defaults: { grafana: { provisioning: 'operator', operator: { instanceSelector: { matchLabels: SELECTOR } } }, dashboardSidecar: { labelValue: 'yes' } },
+      defaults: {
+        grafana: { provisioning: 'operator', operator: { instanceSelector: { matchLabels: SELECTOR } } }, dashboardSidecar: { labelValue: 'yes' },
+      },
       installations: [{ name: 'a', grafana: { host: 'a.example.com' } }, { name: 'b', grafana: { host: 'b.example.com', provisioning: 'sidecar' } }],
     });
     const [a, b] = synthesize(resolved);
@@ -275,8 +304,10 @@ describe('bad operator settings', () => {
     ] }));
     // THEN
     const [problem] = problems({ grafana: operator(), dashboards: ['boards/image.json'] });
-    expect(problem).toMatch(/^installations\[0\]\.dashboards\[0\]: file ".*\/boards\/image\.json" takes \d+ bytes gzipped and base64-encoded in its GrafanaDashboard's spec\.gzipJson; allowed: at most 245760 /);
+    expect(problem).toMatch(new RegExp('^installations\\[0\\]\\.dashboards\\[0\\]: file ".*/boards/image\\.json" takes \\d+ bytes gzipped and '
+      + 'base64-encoded in its GrafanaDashboard\'s spec\\.gzipJson; allowed: at most 245760 '));
     // and the same dashboard is fine for the sidecar, whose ConfigMap holds 1 MiB
-    expect(() => resolveIn(dir, { installations: [{ name: 'x', grafana: { host: 'x.example.com' }, dashboards: ['boards/image.json'] }] })).not.toThrow();
+    const sidecar = { name: 'x', grafana: { host: 'x.example.com' }, dashboards: ['boards/image.json'] };
+    expect(() => resolveIn(dir, { installations: [sidecar] })).not.toThrow();
   });
 });

@@ -6,7 +6,7 @@
  */
 import { gzipSync } from 'zlib';
 import { ConfigProblem, quote } from './problems';
-import { HIDDEN_PANEL_RESERVE_BYTES } from './dashboard-files';
+import { HIDDEN_PANEL_RESERVE_BYTES } from './dashboards';
 import { ResolvedInstallation } from './schema';
 
 /** The most bytes all annotations of one object may take (keys and values). */
@@ -74,7 +74,9 @@ export function operatorDashboardProblems(installations: readonly ResolvedInstal
     const room = MAX_ANNOTATION_BYTES - HIDDEN_PANEL_RESERVE_BYTES;
     return bytes <= room ? [] : [{
       path: `installations[${i}].dashboards[${j}]`,
-      message: `file ${quote(d.file)} takes ${bytes} bytes gzipped and base64-encoded in its GrafanaDashboard's spec.gzipJson; allowed: at most ${room} (kubectl apply copies the object into an annotation, and an object's annotations hold at most ${MAX_ANNOTATION_BYTES} bytes): move large content such as embedded images out of the dashboard`,
+      message: `file ${quote(d.file)} takes ${bytes} bytes gzipped and base64-encoded in its GrafanaDashboard's spec.gzipJson; allowed: at most `
+        + `${room} (kubectl apply copies the object into an annotation, and an object's annotations hold at most ${MAX_ANNOTATION_BYTES} bytes): `
+        + 'move large content such as embedded images out of the dashboard',
     }];
   }));
 }

@@ -7,8 +7,8 @@ import { GrafanaOperatorDashboard } from './grafana-operator-dashboard';
 import { DashboardProvisioning } from '../config/schema';
 import { usageDashboard } from '../grafana/usage-dashboard';
 import { DEFAULTS } from '../config/defaults';
-import { dashboardModelProblem } from '../config/dashboard-files';
-import { propsCheck } from '../config/props';
+import { dashboardModelProblem } from '../config/dashboards';
+import { propsCheck } from './internal/props-check';
 
 /** A dashboard to provision: its model and the stable name part of its ConfigMap. */
 export interface DashboardSource {
@@ -151,8 +151,8 @@ export class AnalyticsDashboards extends Construct {
     });
     checkProps(props, this, derived, dashboardProblems);
     // checkProps requires each prop whose derived default is missing.
-    const serverNamespace = props.serverNamespace ?? derived.serverNamespace as string;
-    const namespace = props.namespace ?? derived.namespace as string;
+    const serverNamespace = (props.serverNamespace ?? derived.serverNamespace) as string;
+    const namespace = (props.namespace ?? derived.namespace) as string;
     const panel = (dashboard?: string) => analyticsPanel({
       server: props.writePath ?? DEFAULTS.ingress.writePath,
       dashboard,
@@ -172,7 +172,10 @@ export class AnalyticsDashboards extends Construct {
     // Object names as the sidecar's ConfigMaps have always had them; the construct ids too.
     const all: { id: string; name: string; dashboard: DashboardSource['dashboard']; fileName?: string }[] = [
       ...dashboards.map(d => ({ id: `Dashboard-${d.name}`, name: `${props.installation}-dashboard-${d.name}`, dashboard: d.dashboard })),
-      { id: 'Usage', name: `${props.installation}-analytics-usage-dashboard`, dashboard: usage, fileName: `${props.installation}-analytics-usage.json` },
+      {
+        id: 'Usage', name: `${props.installation}-analytics-usage-dashboard`, dashboard: usage,
+        fileName: `${props.installation}-analytics-usage.json`,
+      },
     ].map(d => ({ ...d, dashboard: addAnalyticsPanel(d.dashboard, panel(d.dashboard.uid)) }));
     if (props.provisioning === 'operator') {
       const operator = {
@@ -190,7 +193,9 @@ export class AnalyticsDashboards extends Construct {
       this.dashboardConfigMaps = [];
     } else {
       const sidecar = { installation: props.installation, namespace, labelKey: props.labelKey, labelValue: props.labelValue };
-      const made = all.map(d => new GrafanaDashboardConfigMap(this, d.id, { ...sidecar, name: d.name, fileName: d.fileName ?? `${d.name}.json`, dashboard: d.dashboard }));
+      const made = all.map(d => new GrafanaDashboardConfigMap(this, d.id, {
+        ...sidecar, name: d.name, fileName: d.fileName ?? `${d.name}.json`, dashboard: d.dashboard,
+      }));
       this.dashboardConfigMaps = made.slice(0, -1);
       this.usageConfigMap = made[made.length - 1];
       this.grafanaDashboards = [];

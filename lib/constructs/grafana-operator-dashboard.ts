@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { GrafanaDashboard, GrafanaDashboardSpecPlugins } from '../../imports/grafanadashboard-grafana.integreatly.org';
-import { DEFAULTS, PLUGIN_ID } from '../config/defaults';
+import { PLUGIN_ID } from '../config/constants';
+import { DEFAULTS } from '../config/defaults';
 import { GZIP_JSON_THRESHOLD_BYTES, goJsonBytes, gzipBase64, lastAppliedAnnotationBytes, MAX_ANNOTATION_BYTES } from '../config/operator-dashboards';
-import { propsCheck } from '../config/props';
+import { propsCheck } from './internal/props-check';
 import { ObjectNameSchema } from '../config/schema';
 import { dashboardFileJson, hasAnalyticsPanel } from '../grafana/analytics-panel';
 import { addUnrenderableKeys, recommendedLabels, renderable } from './labels';
@@ -89,7 +90,8 @@ export class GrafanaOperatorDashboard extends Construct {
       validate: () => {
         const bytes = lastAppliedAnnotationBytes(this.resource.toJson());
         return bytes > MAX_ANNOTATION_BYTES
-          ? [`GrafanaDashboard ${props.name} takes ${bytes} bytes in kubectl's last-applied-configuration annotation${this.gzipped ? ' (gzipped)' : ''}; an object's annotations hold at most ${MAX_ANNOTATION_BYTES}`]
+          ? [`GrafanaDashboard ${props.name} takes ${bytes} bytes in kubectl's last-applied-configuration annotation`
+            + `${this.gzipped ? ' (gzipped)' : ''}; an object's annotations hold at most ${MAX_ANNOTATION_BYTES}`]
           : [];
       },
     });

@@ -13,9 +13,13 @@ const CACHE = path.join(__dirname, '..', '..', 'node_modules', '.cache', 'go');
 
 /** `go run test/support/go/<program>.go <args>` with `input` on stdin; resolves with stdout. */
 export function runGo(program: string, args: readonly string[], input: string): Promise<string> {
-  const env = { PATH: process.env.PATH ?? '', HOME: CACHE, GOCACHE: path.join(CACHE, 'build'), GOPATH: path.join(CACHE, 'path'), GOFLAGS: '', GO111MODULE: '', GOTOOLCHAIN: 'local' };
+  const env = {
+    PATH: process.env.PATH ?? '', HOME: CACHE, GOCACHE: path.join(CACHE, 'build'), GOPATH: path.join(CACHE, 'path'), GOFLAGS: '', GO111MODULE: '',
+    GOTOOLCHAIN: 'local',
+  };
   return new Promise((resolve, reject) => {
-    const child = execFile(GO as string, ['run', path.join(__dirname, 'go', `${program}.go`), ...args], { env, maxBuffer: 256 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
+    const options = { env, maxBuffer: 256 * 1024 * 1024, timeout: 120_000 };
+    const child = execFile(GO as string, ['run', path.join(__dirname, 'go', `${program}.go`), ...args], options, (error, stdout, stderr) => {
       if (error) reject(new Error(`go run ${program}.go ${args.join(' ')} failed: ${error.message}\n${stderr}`));
       else resolve(stdout);
     });
