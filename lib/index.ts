@@ -17,6 +17,7 @@ export * from './grafana/metrics';
 export * from './grafana/plugin';
 export * from './grafana/analytics-panel';
 export * from './grafana/usage-dashboard';
+export * from './grafana/usage-queries';
 export * from './grafana/usage-rules';
 // constructs: one per Kubernetes object family, and synthesize()
 export * from './constructs/labels';
