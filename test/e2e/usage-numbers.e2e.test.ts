@@ -117,7 +117,7 @@ describeWithPrograms('usage numbers end to end (real Prometheus, slow and failin
 
   const query = async (expr: string) => (await prom.api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(
     `/api/v1/query?query=${encodeURIComponent(expr)}`)).result;
-  const job = (inst: Installation) => `namespace="default", job="${inst.name}-analytics"`;
+  const job = (inst: Installation) => `namespace="${inst.synthesized.installation.namespace}", job="${inst.name}-analytics"`;
 
   /**
    * Waits until the rules of every installation have evaluated a scrape that started after
@@ -134,8 +134,9 @@ describeWithPrograms('usage numbers end to end (real Prometheus, slow and failin
         return up.length === 1 ? Date.now() / 1000 : undefined;
       }, { timeoutMs: WAIT_MS, intervalMs: 100, process: prom.process });
       const evaluated = (after: number) => waitFor(`an evaluation of ${inst.name}'s rules after ${after}`, async () => {
-        const last = await query(`prometheus_rule_group_last_evaluation_timestamp_seconds{rule_group=~".*;grafana-analytics[.]${inst.name}"} > ${after}`);
-        return last.length === 1 ? Number(last[0].value[1]) : undefined;
+        const { groups } = await prom.api<{ groups: { name: string; lastEvaluation: string }[] }>('/api/v1/rules');
+        const last = Date.parse(groups.find(g => g.name === `grafana-analytics.${inst.name}`)?.lastEvaluation ?? '') / 1000;
+        return last > after ? last : undefined;
       }, { timeoutMs: WAIT_MS, intervalMs: 100, process: prom.process });
       await evaluated(await evaluated(seen));
     }));
@@ -216,7 +217,7 @@ describeWithPrograms('usage numbers end to end (real Prometheus, slow and failin
     // while alpha and beta (on a new locale) are viewed, for at least two more intervals.
     for (const [k, inst] of installations.entries()) inst.server.metricsFailure = k % 2 === 0 ? 'status-503' : 'no-answer';
     await waitFor('a failed scrape of every server', async () =>
-      ((await query(`up{namespace="default"} == 0`)).length === installations.length ? true : undefined), { timeoutMs: WAIT_MS, intervalMs: 100, process: prom.process });
+      ((await query('up == 0')).length === installations.length ? true : undefined), { timeoutMs: WAIT_MS, intervalMs: 100, process: prom.process });
     const failedBefore = installations.map(i => i.server.failedScrapes);
     for (const inst of installations) {
       await post(inst, 'start', randomUUID(), inst.dashboards.alpha, carol);
