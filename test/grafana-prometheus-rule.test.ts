@@ -65,7 +65,7 @@ describe('PrometheusRule', () => {
     for (const s of synthesized) {
       const rule = objectsOfKind(s, 'PrometheusRule')[0] as any;
       expect(rule.spec.groups[0].interval).toBe(s.installation.serviceMonitor.interval);
-      expect(promtool(['check', 'rules'], { 'rules.yaml': rule.spec }, ['rules.yaml'])).toMatch(/SUCCESS: 8 rules found/);
+      expect(promtool(['check', 'rules'], { 'rules.yaml': rule.spec }, ['rules.yaml'])).toMatch(/SUCCESS: 9 rules found/);
     }
   });
 
@@ -92,7 +92,8 @@ describe('PrometheusRule', () => {
     const sum = (record: string, range: string, eval_time: string, value: number, by = '') => ({
       expr: `sum by (namespace, job${by ? `, ${by}` : ''}) (sum_over_time(${record}{${server}}[${range}]))`,
       eval_time,
-      exp_samples: [{ labels: `{${server}${by}}`, value }],
+      // A record written only when non-zero: nothing for 0.
+      exp_samples: value === 0 ? [] : [{ labels: `{${server}${by}}`, value }],
     });
     const views = (range: string, eval_time: string, value: number, uid = 'a') =>
       ({ ...sum(VIEWS_PER_DASHBOARD_RECORD, range, eval_time, value, 'dashboard_uid'), exp_samples: [{ labels: `{${server},dashboard_uid="${uid}"}`, value }] });
@@ -150,15 +151,40 @@ describe('PrometheusRule', () => {
             exp_samples: [{ labels: `{${server},user_role="admin"}`, value: 3 }, { labels: `{${server},user_role="user"}`, value: 2 }] },
         ],
       },
-      { // A flush (same process, every series gone) at 10m, one view at 15m; the view first seen after
-        // the failed scrape at 21m is not counted (never counted twice).
+      { // A flush (same process, every series gone) at 10m, one view at 15m, one more while the
+        // scrape at 21m failed: 3 + 1 + 1.
         interval: '1m',
         input_series: [grafanaUp('1x42'), serverUp('1x20 0 1x20'), started('100x42'), sessions('3x9 stale _x4 1x5 stale 2x20')],
-        promql_expr_test: [views('40m', '39m', 4), sum(CACHE_EMPTIED_RECORD, '40m', '39m', 1)],
+        promql_expr_test: [views('40m', '39m', 5), sum(CACHE_EMPTIED_RECORD, '40m', '39m', 1)],
+      },
+      { // Every scrape fails for 10 minutes (staleness markers, up 0) while 3 views arrive: counted
+        // once scraping resumes, as the server still holds them; nothing counted twice.
+        interval: '1m',
+        input_series: [grafanaUp('1x45'), serverUp('1x10 0x9 1x30'), started('100x10 stale _x8 100x30'), sessions('2x10 stale _x8 5x30')],
+        promql_expr_test: [views('45m', '45m', 5), views('20m', '15m', 2), sum(CACHE_EMPTIED_RECORD, '45m', '45m', 0)],
+      },
+      { // Not scraped at all for 10 minutes (no up, no samples: beyond the 5-minute lookback) while 3
+        // views arrive: held meanwhile, counted when scraping resumes.
+        interval: '1m',
+        input_series: [grafanaUp('1x45'), serverUp('1x10 _x9 1x25'), started('100x10 _x9 100x25'), sessions('2x10 _x9 5x25')],
+        promql_expr_test: [views('45m', '45m', 5)],
+      },
+      { // A restart while scrapes fail: the new process' sessions count whole (the old one's views
+        // after its last scrape are the stated loss), the restart once.
+        interval: '1m',
+        input_series: [grafanaUp('1x45'), serverUp('1x10 0x4 1x25'), started('100x10 stale _x3 200x25'), sessions('4x10 stale _x3 2x25')],
+        promql_expr_test: [views('40m', '40m', 6), sum(CACHE_EMPTIED_RECORD, '40m', '40m', 1)],
+      },
+      { // A series that vanished without a staleness marker (what a Prometheus restart leaves) is not
+        // read from its old sample: the session moved to the light theme counts once, no flush seen.
+        interval: '1m',
+        input_series: [...healthy, started('100x40'), sessions('1x10'),
+          sessions('_x11 1x30', 'dashboard_uid="a",dashboard_name="A",user_role="user",user_theme="light",user_locale="en"')],
+        promql_expr_test: [views('40m', '40m', 1), sum(CACHE_EMPTIED_RECORD, '40m', '40m', 0)],
       },
       { // Time spent: the servers' own per-session seconds, growing, across a restart.
         interval: '1m',
-        input_series: [...healthy, started('100x9 900x30'), sessions('1x9 1x30'), seconds('0+30x9 stale 10+10x5 60x20')],
+        input_series: [...healthy, started('100x9 900x30'), sessions('1x9 1x30'), seconds('0+30x9 stale 10+10x5 60x23')],
         promql_expr_test: [{ ...sum(SECONDS_PER_DASHBOARD_RECORD, '40m', '39m', 270 + 60, 'dashboard_uid'),
           exp_samples: [{ labels: `{${server},dashboard_uid="a"}`, value: 270 + 60 }] }],
       },
@@ -173,13 +199,14 @@ describe('PrometheusRule', () => {
 
   test('under a sub-path the dashboard key is dashboard_name (the literal uid), at the root dashboard_uid', () => {
     const exprs = (s: typeof synthesized[number]) => (objectsOfKind(s, 'PrometheusRule')[0] as any).spec.groups[0].rules.map((r: any) => r.expr).join('\n');
-    const key = 'label_replace(grafana_analytics_sessions_total{namespace="analytics", job="prod-us-analytics"}, "dashboard_uid", "$1", "dashboard_name", "(.*)")';
+    const key = 'label_replace((grafana_analytics_sessions_total{namespace="analytics",job="prod-us-analytics"} and (timestamp(';
     expect(synthesized.map(s => [s.installation.grafana.subPath, exprs(s).includes('"dashboard_uid", "$1", "dashboard_name"')]))
       .toEqual([['/', false], ['/grafana', true], ['/', false]]);
     expect(exprs(synthesized[1])).toContain(key);
+    expect(exprs(synthesized[1])).toMatch(/label_replace\(\(grafana_analytics_sessions_total\{[^}]*\} and \(timestamp\([^)]*\) == on \([^)]*\) group_left \(\) timestamp\(up\{[^}]*\}\)\)\), "dashboard_uid", "\$1", "dashboard_name", "\(\.\*\)"\)/);
   });
 
-  test('a restart is told from failed scrapes over an hour, or four intervals when longer', () => {
+  test('held values outlive the last successful scrape by an hour, or four intervals when longer', () => {
     expect(['15s', '30s', '15m', '1h30m', '2d'].map(processLookback)).toEqual(['1h', '1h', '1h', '21600s', '691200s']);
   });
 

@@ -124,7 +124,7 @@ export function usageDashboard(props: UsageDashboardProps): UsageDashboardJson {
       .withTransformation({
         id: 'organize',
         options: {
-          excludeByName: { Time: true, Value: true },
+          excludeByName: { Time: true, Value: true, namespace: true, job: true },
           indexByName: { dashboard_name: 0, dashboard_uid: 1 },
           renameByName: { dashboard_name: 'Dashboard', dashboard_uid: 'UID' },
         },

@@ -32,7 +32,10 @@ export interface UsageQueriesProps {
   readonly step?: string;
 }
 
-/** The named expressions. Per-dashboard results carry `dashboard_uid` and `dashboard_name`. */
+/**
+ * The named expressions. Results carry the server's `namespace` and `job`; per-dashboard ones
+ * `dashboard_uid` and `dashboard_name`, per-role ones `user_role`.
+ */
 export interface UsageQueries {
   /** Views per dashboard in the range, most viewed first. */
   readonly viewsPerDashboard: string;
@@ -59,22 +62,23 @@ export const LEAST_USED_COUNT = 10;
 
 export function usageQueries(props: UsageQueriesProps): UsageQueries {
   const range = props.range ?? RANGE_VARIABLE;
-  const over = (record: string, by: string, r = range) => `sum by (${by}) (sum_over_time(${recorded(record, props.server)}[${r}]))`;
+  // The records are summed by namespace, job and their key already: one series per key.
+  const over = (record: string, r = range) => `sum_over_time(${recorded(record, props.server)}[${r}])`;
   const info = recorded(DASHBOARD_INFO_RECORD, props.server);
-  const listed = `sum by (dashboard_uid, dashboard_name) (${recorded(DASHBOARD_INFO_RECORD, props.server, `, dashboard_uid!=${JSON.stringify(props.usageDashboardUid)}`)})`;
+  const listed = recorded(DASHBOARD_INFO_RECORD, props.server, `,dashboard_uid!=${JSON.stringify(props.usageDashboardUid)}`);
   const byKey = (expr: string) => `label_replace(${expr}, "dashboard_name", "$1", "dashboard_uid", "(.*)")`;
   /** Provisioned dashboards by their title, the others by their key. */
-  const titled = (expr: string) => `${expr} * on (dashboard_uid) group_left (dashboard_name) ${info}\nor on (dashboard_uid) ${byKey(expr)}`;
-  const views = over(VIEWS_PER_DASHBOARD_RECORD, 'dashboard_uid');
+  const titled = (expr: string) => `${expr} * on(dashboard_uid) group_left(dashboard_name) ${info}\nor on(dashboard_uid) ${byKey(expr)}`;
+  const views = over(VIEWS_PER_DASHBOARD_RECORD);
   return {
     viewsPerDashboard: `sort_desc(${titled(views)})`,
-    leastUsed: `sort(bottomk(${LEAST_USED_COUNT}, ${titled(views)}\nor on (dashboard_uid) ${listed} * 0))`,
-    neverViewed: `${listed} * 0 unless on (dashboard_uid) (${views} > 0)`,
-    sessionsByRole: over(VIEWS_PER_ROLE_RECORD, 'user_role'),
-    timeSpent: `sort_desc(${titled(over(SECONDS_PER_DASHBOARD_RECORD, 'dashboard_uid'))})`,
-    viewsOverTime: titled(over(VIEWS_PER_DASHBOARD_RECORD, 'dashboard_uid', props.step ?? STEP_VARIABLE)),
+    leastUsed: `sort(bottomk(${LEAST_USED_COUNT}, ${titled(views)}\nor on(dashboard_uid) ${listed} * 0))`,
+    neverViewed: `${listed} * 0 unless on(dashboard_uid) (${views} > 0)`,
+    sessionsByRole: over(VIEWS_PER_ROLE_RECORD),
+    timeSpent: `sort_desc(${titled(over(SECONDS_PER_DASHBOARD_RECORD))})`,
+    viewsOverTime: titled(over(VIEWS_PER_DASHBOARD_RECORD, props.step ?? STEP_VARIABLE)),
     restarts: `sum(sum_over_time(${recorded(CACHE_EMPTIED_RECORD, props.server)}[${range}])) or vector(0)`,
     scraped: `avg(avg_over_time(${recorded('up', props.server)}[${range}]))`,
-    unlisted: `sort_desc(${byKey(`${views} unless on (dashboard_uid) ${info}`)})`,
+    unlisted: `sort_desc(${byKey(`${views} unless on(dashboard_uid) ${info}`)})`,
   };
 }

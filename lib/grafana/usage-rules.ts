@@ -121,7 +121,7 @@ export function usageRecordingRules(props: UsageRulesProps): RecordingRule[] {
   const keyed = (metric: string, by: string) => (props.subPath && by === 'dashboard_uid'
     ? `label_replace(${scraped(metric)}, "dashboard_uid", "$1", "dashboard_name", "(.*)")`
     : scraped(metric));
-  const held = (quantity: Quantity, before = false) => sel(HELD_RECORD, `, quantity="${quantity}"`) + (before ? `[${lookback}] offset 1ms` : '');
+  const held = (quantity: Quantity, before = false) => sel(HELD_RECORD, `,quantity="${quantity}"`) + (before ? `[${lookback}] offset 1ms` : '');
   const now = (quantity: Quantity) => held(quantity);
   // The newest value recorded before this evaluation.
   const previous = (quantity: Quantity) => `last_over_time(${held(quantity, true)})`;
@@ -175,5 +175,5 @@ export function usageRecordingRules(props: UsageRulesProps): RecordingRule[] {
 
 /** The selector of a recorded series of one server. */
 export function recorded(record: string, server: ServerSeries, extra = ''): string {
-  return `${record}{namespace=${promString(server.namespace)}, job=${promString(server.job)}${extra}}`;
+  return `${record}{namespace=${promString(server.namespace)},job=${promString(server.job)}${extra}}`;
 }
