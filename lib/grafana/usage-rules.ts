@@ -37,9 +37,9 @@ export const CACHE_EMPTIED_RECORD = 'job:grafana_analytics_cache_emptied:count';
 /** Per instance: 1 when the cache was emptied since the previous evaluation (absent otherwise). */
 export const INSTANCE_EMPTIED_RECORD = 'instance:grafana_analytics_cache_emptied:bool';
 /**
- * What each server instance's cache holds, per `quantity`: `sessions_by_dashboard` and
- * `seconds_by_dashboard` (by `dashboard_uid`), `sessions_by_role` (by `user_role`), and
- * `process_start` (the process' start time).
+ * What each server instance's cache holds, per `quantity`: `sessions` (by `dashboard_uid` and
+ * `user_role`), `seconds` (session seconds, by `dashboard_uid`), and `process_start` (the
+ * process' start time).
  */
 export const HELD_RECORD = 'instance:grafana_analytics_cache:held';
 /** 1 per dashboard the installation provisions, with its `dashboard_uid` and `dashboard_name` (title). */
@@ -94,10 +94,15 @@ export interface RecordingRule {
 }
 
 /** The quantities of `HELD_RECORD`: which counter, summed by which key. */
+/**
+ * Sessions by dashboard and role in one: each counter's series are read once (and their
+ * timestamps once), the cost of these rules. Only the sessions, from which a flush is told, need
+ * the newest scrape alone; a seconds series left from before a Prometheus restart only moves
+ * seconds between evaluations of the next 5 minutes (its old value, then minus it when it ages out).
+ */
 const QUANTITIES = {
-  sessions_by_dashboard: { metric: SESSIONS_METRIC, by: 'dashboard_uid' },
-  sessions_by_role: { metric: SESSIONS_METRIC, by: 'user_role' },
-  seconds_by_dashboard: { metric: DURATION_METRIC, by: 'dashboard_uid' },
+  sessions: { metric: SESSIONS_METRIC, by: 'user_role', newestScrapeOnly: true },
+  seconds: { metric: DURATION_METRIC, by: '', newestScrapeOnly: false },
 } as const;
 type Quantity = keyof typeof QUANTITIES | 'process_start';
 
@@ -118,9 +123,14 @@ export function usageRecordingRules(props: UsageRulesProps): RecordingRule[] {
   // Only the series of the instance's newest scrape: after a Prometheus restart, series that
   // vanished meanwhile keep their last sample for the lookback delta, without a staleness marker.
   const scraped = (metric: string) => `(${sel(metric)} and (timestamp(${sel(metric)}) == on (${INSTANCE}) group_left () timestamp(${sel('up')})))`;
-  const keyed = (metric: string, by: string) => (props.subPath && by === 'dashboard_uid'
-    ? `label_replace(${scraped(metric)}, "dashboard_uid", "$1", "dashboard_name", "(.*)")`
-    : scraped(metric));
+  /** Summed per instance, dashboard key and `by`; under a sub-path the key is taken from the name after summing. */
+  const summed = (metric: string, by: string, newestScrapeOnly: boolean) => {
+    const series = newestScrapeOnly ? scraped(metric) : sel(metric);
+    const labels = [INSTANCE, props.subPath ? 'dashboard_name' : 'dashboard_uid', ...by ? [by] : []].join(', ');
+    return props.subPath
+      ? `sum without (dashboard_name) (label_replace(sum by (${labels}) (${series}), "dashboard_uid", "$1", "dashboard_name", "(.*)"))`
+      : `sum by (${labels}) (${series})`;
+  };
   const held = (quantity: Quantity, before = false) => sel(HELD_RECORD, `,quantity="${quantity}"`) + (before ? `[${lookback}] offset 1ms` : '');
   const now = (quantity: Quantity) => held(quantity);
   // The newest value recorded before this evaluation.
@@ -129,12 +139,12 @@ export function usageRecordingRules(props: UsageRulesProps): RecordingRule[] {
   const total = (value: string) => `sum by (${INSTANCE}) (${value})`;
   const emptied = [
     `max by (${INSTANCE}) (${now('process_start')} != ${previous('process_start')})`,
-    `or ${total(now('sessions_by_dashboard'))} < ${total(previous('sessions_by_dashboard'))}`,
+    `or ${total(now('sessions'))} < ${total(previous('sessions'))}`,
   ].join('\n');
-  const increase = (quantity: keyof typeof QUANTITIES) => {
+  const increase = (quantity: keyof typeof QUANTITIES, by: string) => {
     const renewed = sel(INSTANCE_EMPTIED_RECORD);
     return [
-      `sum by (namespace, job, ${QUANTITIES[quantity].by}) (`,
+      `sum by (namespace, job, ${by}) (`,
       `  ((${now(quantity)} - ${previous(quantity)}) or ${now(quantity)}) unless on (${INSTANCE}) ${renewed}`,
       `  or ${now(quantity)} and on (${INSTANCE}) ${renewed}`,
       `) != 0`,
@@ -145,13 +155,13 @@ export function usageRecordingRules(props: UsageRulesProps): RecordingRule[] {
     {
       record: HELD_RECORD,
       expr: [
-        ...Object.entries(QUANTITIES).map(([quantity, { metric, by }], i) =>
-          `${i === 0 ? '' : 'or '}${withLabel(`sum by (${INSTANCE}, ${by}) (${keyed(metric, by)})`, 'quantity', quantity)}`),
+        ...Object.entries(QUANTITIES).map(([quantity, { metric, by, newestScrapeOnly }], i) =>
+          `${i === 0 ? '' : 'or '}${withLabel(summed(metric, by, newestScrapeOnly), 'quantity', quantity)}`),
         `or ${withLabel(`max by (${INSTANCE}) (${scraped('process_start_time_seconds')})`, 'quantity', 'process_start')}`,
         // Not scraping successfully (failed scrapes, Prometheus restarted): hold the last values.
         `or (${last} unless on (${INSTANCE}) ${sel('up')} == 1)`,
         // Scraped, and the key is gone (its sessions moved, or the cache was emptied): 0, once.
-        `or (${last} != 0) * 0`,
+        `or (last_over_time(${sel(HELD_RECORD, ',quantity!="process_start"')}[${lookback}]) != 0) * 0`,
       ].join('\n'),
     },
     {
@@ -159,18 +169,28 @@ export function usageRecordingRules(props: UsageRulesProps): RecordingRule[] {
       // A new process, or fewer sessions than before in the same one: a flush.
       expr: `(\n${emptied.split('\n').map(l => `  ${l}`).join('\n')}\n) * 0 + 1`,
     },
-    { record: VIEWS_PER_DASHBOARD_RECORD, expr: increase('sessions_by_dashboard') },
-    { record: VIEWS_PER_ROLE_RECORD, expr: increase('sessions_by_role') },
-    { record: SECONDS_PER_DASHBOARD_RECORD, expr: increase('seconds_by_dashboard') },
+    { record: VIEWS_PER_DASHBOARD_RECORD, expr: increase('sessions', 'dashboard_uid') },
+    { record: VIEWS_PER_ROLE_RECORD, expr: increase('sessions', 'user_role') },
+    { record: SECONDS_PER_DASHBOARD_RECORD, expr: increase('seconds', 'dashboard_uid') },
     { record: CACHE_EMPTIED_RECORD, expr: `count by (namespace, job) (${sel(INSTANCE_EMPTIED_RECORD)})` },
     ...(dashboards.length === 0 ? [] : [{
       record: DASHBOARD_INFO_RECORD,
       // The server's namespace and job, so that installations sharing a Prometheus keep their own lists.
-      expr: withLabel(withLabel(`(\n${dashboards
-        .map(d => withLabel(withLabel('vector(1)', 'dashboard_uid', d.uid), 'dashboard_name', d.title))
-        .join('\nor ')}\n)`, 'namespace', props.server.namespace), 'job', props.server.job),
+      expr: withLabel(withLabel(`(\n${union(dashboards
+        .map(d => withLabel(withLabel('vector(1)', 'dashboard_uid', d.uid), 'dashboard_name', d.title)))}\n)`, 'namespace', props.server.namespace), 'job', props.server.job),
     }]),
   ];
+}
+
+/**
+ * `a or b or ...` as a balanced tree: each `or` copies both sides, so a chain of n costs n^2 / 2
+ * (500 dashboards: half a second an evaluation), a tree n log n.
+ */
+function union(exprs: readonly string[]): string {
+  if (exprs.length === 1) return exprs[0];
+  const half = Math.ceil(exprs.length / 2);
+  const side = (part: readonly string[]) => (part.length === 1 ? part[0] : `(${union(part)})`);
+  return `${side(exprs.slice(0, half))}\nor ${side(exprs.slice(half))}`;
 }
 
 /** The selector of a recorded series of one server. */
