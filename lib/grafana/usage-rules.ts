@@ -95,14 +95,14 @@ export interface RecordingRule {
 
 /** The quantities of `HELD_RECORD`: which counter, summed by which key. */
 /**
- * Sessions by dashboard and role in one: each counter's series are read once (and their
- * timestamps once), the cost of these rules. Only the sessions, from which a flush is told, need
- * the newest scrape alone; a seconds series left from before a Prometheus restart only moves
- * seconds between evaluations of the next 5 minutes (its old value, then minus it when it ages out).
+ * Sessions by dashboard and role in one: each counter's series are read once, with their
+ * timestamps once (the newest scrape only): the cost of these rules. Seconds need that filter as
+ * much as sessions: a series left from before a Prometheus restart would be counted whole again
+ * by a restart or flush within the following 5 minutes.
  */
 const QUANTITIES = {
-  sessions: { metric: SESSIONS_METRIC, by: 'user_role', newestScrapeOnly: true },
-  seconds: { metric: DURATION_METRIC, by: '', newestScrapeOnly: false },
+  sessions: { metric: SESSIONS_METRIC, by: 'user_role' },
+  seconds: { metric: DURATION_METRIC, by: '' },
 } as const;
 type Quantity = keyof typeof QUANTITIES | 'process_start';
 
@@ -124,8 +124,8 @@ export function usageRecordingRules(props: UsageRulesProps): RecordingRule[] {
   // vanished meanwhile keep their last sample for the lookback delta, without a staleness marker.
   const scraped = (metric: string) => `(${sel(metric)} and (timestamp(${sel(metric)}) == on (${INSTANCE}) group_left () timestamp(${sel('up')})))`;
   /** Summed per instance, dashboard key and `by`; under a sub-path the key is taken from the name after summing. */
-  const summed = (metric: string, by: string, newestScrapeOnly: boolean) => {
-    const series = newestScrapeOnly ? scraped(metric) : sel(metric);
+  const summed = (metric: string, by: string) => {
+    const series = scraped(metric);
     const labels = [INSTANCE, props.subPath ? 'dashboard_name' : 'dashboard_uid', ...by ? [by] : []].join(', ');
     return props.subPath
       ? `sum without (dashboard_name) (label_replace(sum by (${labels}) (${series}), "dashboard_uid", "$1", "dashboard_name", "(.*)"))`
@@ -155,8 +155,8 @@ export function usageRecordingRules(props: UsageRulesProps): RecordingRule[] {
     {
       record: HELD_RECORD,
       expr: [
-        ...Object.entries(QUANTITIES).map(([quantity, { metric, by, newestScrapeOnly }], i) =>
-          `${i === 0 ? '' : 'or '}${withLabel(summed(metric, by, newestScrapeOnly), 'quantity', quantity)}`),
+        ...Object.entries(QUANTITIES).map(([quantity, { metric, by }], i) =>
+          `${i === 0 ? '' : 'or '}${withLabel(summed(metric, by), 'quantity', quantity)}`),
         `or ${withLabel(`max by (${INSTANCE}) (${scraped('process_start_time_seconds')})`, 'quantity', 'process_start')}`,
         // Not scraping successfully (failed scrapes, Prometheus restarted): hold the last values.
         `or (${last} unless on (${INSTANCE}) ${sel('up')} == 1)`,
