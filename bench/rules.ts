@@ -14,8 +14,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { resolveConfig } from '../lib/config/resolve';
-import { synthesize } from '../lib/constructs/synth';
+import { resolveConfig, synthesize } from '../lib';
 import { startRecordingServer } from '../test/support/e2e/http';
 import { startPrometheus, writeCheckedConfig } from '../test/support/e2e/prometheus';
 import { discoveredTargets, scrapeJob } from '../test/support/e2e/prometheus-operator';
@@ -46,7 +45,8 @@ function exposition(n: number): string {
     const d = k % DASHBOARDS;
     const c = Math.floor(k / DASHBOARDS);
     const labels = `grafana_host="grafana.example.com:443",grafana_env="production",dashboard_name="Dashboard ${d}",dashboard_uid="dash-${d}",`
-      + `dashboard_timezone="browser",user_theme="${themes[c % 2]}",user_timezone="Europe/Berlin",user_locale="${locales[Math.floor(c / 2) % 7]}",user_role="${roles[Math.floor(c / 14) % 3]}"`;
+      + `dashboard_timezone="browser",user_theme="${themes[c % 2]}",user_timezone="Europe/Berlin",`
+      + `user_locale="${locales[Math.floor(c / 2) % 7]}",user_role="${roles[Math.floor(c / 14) % 3]}"`;
     // Label set k gains a session at the scrapes n with n = k modulo `period`.
     const phase = k % period;
     const count = 1 + (k % 5) + (n >= phase ? Math.floor((n - phase) / period) + 1 : 0);
@@ -89,7 +89,9 @@ async function main(): Promise<void> {
     const ruleFile = path.join(dir, 'rules.yaml');
     fs.writeFileSync(ruleFile, JSON.stringify(kind('PrometheusRule').spec));
     const job = scrapeJob(kind('ServiceMonitor'), 0, discoveredTargets(kind('Service'), [`127.0.0.1:${server.port}`]));
-    const configFile = writeCheckedConfig(dir, promtool, { global: { scrape_interval: '1m', evaluation_interval: '1m' }, rule_files: [ruleFile], scrape_configs: [job] });
+    const configFile = writeCheckedConfig(dir, promtool, {
+      global: { scrape_interval: '1m', evaluation_interval: '1m' }, rule_files: [ruleFile], scrape_configs: [job],
+    });
     const prom = await startPrometheus(sandbox, prometheus, configFile);
     interface Rule { readonly name: string; readonly evaluationTime: number }
     interface Group { readonly name: string; readonly evaluationTime: number; readonly lastEvaluation: string; readonly rules: Rule[] }
@@ -102,8 +104,10 @@ async function main(): Promise<void> {
       const [g] = await groups();
       if (g && Date.now() - started > seconds * 1000 * 2 / 3) durations.set(g.lastEvaluation, { group: g.evaluationTime, rules: g.rules });
     }
-    const series = await waitFor('the recorded series', async () => (await prom.api<{ result: { metric: { __name__: string }; value: [number, string] }[] }>(
-      `/api/v1/query?query=${encodeURIComponent('count by (__name__) ({__name__=~".+:.+:.+", job="big-analytics"})')}`)).result, { timeoutMs: 30000 });
+    const count = encodeURIComponent('count by (__name__) ({__name__=~".+:.+:.+", job="big-analytics"})');
+    const series = await waitFor('the recorded series', async () =>
+      (await prom.api<{ result: { metric: { __name__: string }; value: [number, string] }[] }>(`/api/v1/query?query=${count}`)).result,
+    { timeoutMs: 30000 });
     const heldSamples = await prom.api<{ result: { value: [number, string] }[] }>(
       `/api/v1/query?query=${encodeURIComponent('max(count_over_time(instance:grafana_analytics_cache:held{job="big-analytics"}[1h]))')}`);
     const evals = [...durations.values()];
@@ -116,8 +120,9 @@ async function main(): Promise<void> {
     const lines = [
       '# Usage recording rules on a real Prometheus',
       '',
-      `One server: ${DASHBOARDS} provisioned dashboards, ${COMBINATIONS} label combinations (each with a duration series), ${GROWING} of them growing at each scrape; `
-        + `interval ${INTERVAL_SECONDS} s, ${seconds} s run, ${evals.length} evaluations read in its last third; up to ${heldSamples.result[0]?.value[1] ?? '?'} samples per held series in the lookback `
+      `One server: ${DASHBOARDS} provisioned dashboards, ${COMBINATIONS} label combinations (each with a duration series), `
+        + `${GROWING} of them growing at each scrape; interval ${INTERVAL_SECONDS} s, ${seconds} s run, ${evals.length} evaluations read `
+        + `in its last third; up to ${heldSamples.result[0]?.value[1] ?? '?'} samples per held series in the lookback `
         + `(production at 30 s: 120). Prometheus ${prometheus}, load average ${os.loadavg().map(l => l.toFixed(1)).join(' ')}.`,
       '',
       `| rule group evaluation | ms |`,
@@ -136,7 +141,6 @@ async function main(): Promise<void> {
       '',
     ];
     fs.writeFileSync(out, lines.join('\n'));
-    // eslint-disable-next-line no-console
     console.log(lines.join('\n'));
   } finally {
     await sandbox.cleanup();
@@ -144,7 +148,6 @@ async function main(): Promise<void> {
 }
 
 main().catch(e => {
-  // eslint-disable-next-line no-console
   console.error(e);
   process.exit(1);
 });

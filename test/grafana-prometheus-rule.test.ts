@@ -1,7 +1,8 @@
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { resolveAnalyticsConfig, resolveConfig, synthesize } from '../lib';
 import {
-  CACHE_EMPTIED_RECORD, processLookback, resolveAnalyticsConfig, resolveConfig, SECONDS_PER_DASHBOARD_RECORD, synthesize, VIEWS_PER_DASHBOARD_RECORD, VIEWS_PER_ROLE_RECORD,
-} from '../lib';
+  CACHE_EMPTIED_RECORD, processLookback, SECONDS_PER_DASHBOARD_RECORD, VIEWS_PER_DASHBOARD_RECORD, VIEWS_PER_ROLE_RECORD,
+} from '../lib/grafana/usage-rules';
 import { objectNamed, objectsOfKind, promtool, synthesizeExample } from './support/grafana';
 
 const installation = (extra: Record<string, unknown> = {}) => ({
@@ -50,11 +51,17 @@ describe('PrometheusRule', () => {
 
   test('Grafana\'s up selector defaults to its Service\'s job and namespace', () => {
     const rule = ruleOf({ installations: [installation()] });
-    expect(rule.spec.groups[0].rules.find((r: any) => r.alert === 'GrafanaAnalyticsNoBeacons').expr).toContain('up{job="grafana",namespace="monitoring"}');
+    expect(rule.spec.groups[0].rules.find((r: any) => r.alert === 'GrafanaAnalyticsNoBeacons').expr).toContain(
+      'up{job="grafana",namespace="monitoring"}',
+    );
   });
 
   test.each([
-    ['grafanaUpSelector', '{job="grafana"}', /alerts\.grafanaUpSelector: got "\{job=\\"grafana\\"\}"; allowed: comma-separated PromQL label matchers/],
+    [
+      'grafanaUpSelector',
+      '{job="grafana"}',
+      /alerts\.grafanaUpSelector: got "\{job=\\"grafana\\"\}"; allowed: comma-separated PromQL label matchers/,
+    ],
     ['grafanaUpSelector', 'job=grafana', /allowed: comma-separated PromQL label matchers/],
     ['noBeaconFor', '1 day', /alerts\.noBeaconFor: got "1 day"; allowed: a non-zero Prometheus duration/],
   ])('fails when alerts.%s is %j', (key, value, message) => {
@@ -96,7 +103,10 @@ describe('PrometheusRule', () => {
       exp_samples: value === 0 ? [] : [{ labels: `{${server}${by}}`, value }],
     });
     const views = (range: string, eval_time: string, value: number, uid = 'a') =>
-      ({ ...sum(VIEWS_PER_DASHBOARD_RECORD, range, eval_time, value, 'dashboard_uid'), exp_samples: [{ labels: `{${server},dashboard_uid="${uid}"}`, value }] });
+      ({
+        ...sum(VIEWS_PER_DASHBOARD_RECORD, range, eval_time, value, 'dashboard_uid'),
+        exp_samples: [{ labels: `{${server},dashboard_uid="${uid}"}`, value }],
+      });
     const tests = [
       { // The server's target is down, then gone: fires after 10 minutes.
         interval: '1m',
@@ -125,7 +135,11 @@ describe('PrometheusRule', () => {
         interval: '1m',
         input_series: [...healthy, started('100x200'), sessions('5x200'),
           sessions('_x50 1x150', 'dashboard_uid="b",user_role="user"'), sessions('_x100 2x100', 'dashboard_uid="c",user_role="user"')],
-        alert_rule_test: [alert('GrafanaAnalyticsNoBeacons', '90m', []), alert('GrafanaAnalyticsNoBeacons', '150m', []), alert('GrafanaAnalyticsNoBeacons', '170m', noBeacons)],
+        alert_rule_test: [
+          alert('GrafanaAnalyticsNoBeacons', '90m', []),
+          alert('GrafanaAnalyticsNoBeacons', '150m', []),
+          alert('GrafanaAnalyticsNoBeacons', '170m', noBeacons),
+        ],
       },
       { // A restart at 60m, the next view at 81m on a series born again: no alert until an hour after it.
         interval: '1m',
@@ -145,7 +159,10 @@ describe('PrometheusRule', () => {
           sessions('_x21 1x9', 'dashboard_uid="a",dashboard_name="A",user_role="user",user_theme="light",user_locale="en"'),
           sessions('_x15 3x15', 'dashboard_uid="b",dashboard_name="B",user_role="admin",user_theme="dark",user_locale="de"')],
         promql_expr_test: [
-          { ...views('25m', '29m', 2), exp_samples: [{ labels: `{${server},dashboard_uid="a"}`, value: 2 }, { labels: `{${server},dashboard_uid="b"}`, value: 3 }] },
+          {
+            ...views('25m', '29m', 2),
+            exp_samples: [{ labels: `{${server},dashboard_uid="a"}`, value: 2 }, { labels: `{${server},dashboard_uid="b"}`, value: 3 }],
+          },
           views('25m', '12m', 2),
           { ...sum(VIEWS_PER_ROLE_RECORD, '25m', '29m', 2, 'user_role'),
             exp_samples: [{ labels: `{${server},user_role="admin"}`, value: 3 }, { labels: `{${server},user_role="user"}`, value: 2 }] },
@@ -198,10 +215,11 @@ describe('PrometheusRule', () => {
   });
 
   test('under a sub-path the dashboard key is dashboard_name (the literal uid), at the root dashboard_uid', () => {
-    const exprs = (s: typeof synthesized[number]) => (objectsOfKind(s, 'PrometheusRule')[0] as any).spec.groups[0].rules.map((r: any) => r.expr).join('\n');
+    const exprs = (s: typeof synthesized[number]) =>
+      (objectsOfKind(s, 'PrometheusRule')[0] as any).spec.groups[0].rules.map((r: any) => r.expr).join('\n');
     // Summed by name first, then the key taken from it: the regex runs once per dashboard, not per label set.
-    expect(exprs(synthesized[1])).toContain('label_replace(sum by (namespace, job, instance, dashboard_name, user_role) ((grafana_analytics_sessions_total'
-      + '{namespace="analytics",job="prod-us-analytics"} and (timestamp(');
+    expect(exprs(synthesized[1])).toContain('label_replace(sum by (namespace, job, instance, dashboard_name, user_role) '
+      + '((grafana_analytics_sessions_total{namespace="analytics",job="prod-us-analytics"} and (timestamp(');
     expect(exprs(synthesized[1])).toContain('"dashboard_uid", "$1", "dashboard_name", "(.*)")), "quantity", "sessions", "", "")');
   });
 

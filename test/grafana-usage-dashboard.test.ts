@@ -1,4 +1,7 @@
-import { PANEL_QUERIES, PLUGIN_ID, usageDashboard, usageDashboardTitle, usageDashboardUid, usageQueries, usageRecordingRules } from '../lib';
+import { PLUGIN_ID } from '../lib/config/constants';
+import { PANEL_QUERIES, usageDashboard, usageDashboardTitle, usageDashboardUid } from '../lib/grafana/usage-dashboard';
+import { usageQueries } from '../lib/grafana/usage-queries';
+import { usageRecordingRules } from '../lib/grafana/usage-rules';
 import { dashboardsOf, promtool, synthesizeExample } from './support/grafana';
 import { dashboardTypedValues, sdkTypeErrors } from './support/sdk-typecheck';
 
@@ -81,7 +84,8 @@ describe('usage dashboard', () => {
         expect(selectors.length).toBeGreaterThan(0);
         for (const [, level, selector] of selectors) {
           expect(level).not.toBe('');
-          expect(selector).toMatch(new RegExp(`^namespace="${s.installation.namespace}",job="${s.installation.name}-analytics"(,dashboard_uid!="[^"]+")?$`));
+          const own = `namespace="${s.installation.namespace}",job="${s.installation.name}-analytics"`;
+          expect(selector).toMatch(new RegExp(`^${own}(,dashboard_uid!="[^"]+")?$`));
         }
       }
     }
@@ -100,8 +104,11 @@ describe('usage dashboard', () => {
   });
 
   test('no panel query is over 1,000 characters, for any installation and for the longest names', () => {
-    const long = usageDashboard({ ...props, installation: 'a'.repeat(40), serverNamespace: 'n'.repeat(63), serverJob: `${'a'.repeat(40)}-analytics` });
-    const lengths = [...synthesized.flatMap(s => allTargets(dashboardsOf(s).get(`${s.installation.name}-analytics-usage-dashboard`)!)), ...allTargets(long)]
+    const long = usageDashboard({
+      ...props, installation: 'a'.repeat(40), serverNamespace: 'n'.repeat(63), serverJob: `${'a'.repeat(40)}-analytics`,
+    });
+    const usage = (s: typeof synthesized[number]) => dashboardsOf(s).get(`${s.installation.name}-analytics-usage-dashboard`)!;
+    const lengths = [...synthesized.flatMap(s => allTargets(usage(s))), ...allTargets(long)]
       .map((t: any) => t.expr.length);
     expect(Math.max(...lengths)).toBeLessThanOrEqual(1000);
   });
@@ -124,6 +131,11 @@ describe('usage dashboard', () => {
     });
     const at = (query: string, exp_samples: unknown[], eval_time = '2h') => ({ expr: withMacros(query), eval_time, exp_samples });
     const co = 'dashboard_uid="cluster-overview",dashboard_name="cluster-overview"';
+    // The figures' labels: the server's, and the dashboard's key and title.
+    const J = 'namespace="monitoring",job="prod-eu-analytics"';
+    const CO = `{${J},dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}`;
+    const INGRESS = `{${J},dashboard_uid="ingress",dashboard_name="Ingress \\"edge\\" traffic"}`;
+    const TEAM = `{${J},dashboard_uid="team",dashboard_name="team"}`;
     const tests = [{
       interval: '1m',
       input_series: [
@@ -132,28 +144,35 @@ describe('usage dashboard', () => {
         { series: `grafana_analytics_sessions_total{${target},${co},user_role="user"}`, values: '_x10 2+1x9 stale 13+1x98 111x10' },
         { series: `grafana_analytics_sessions_total{${target},${co},user_role="admin"}`, values: '_x30 1x100' },
         { series: `grafana_analytics_sessions_total{${target},dashboard_uid="team",dashboard_name="Team",user_role="user"}`, values: '_x50 3x80' },
-        { series: `grafana_analytics_sessions_duration_seconds_total{${target},${co},user_role="user"}`, values: '_x10 0+30x9 stale 330+30x98 3270x10' },
-        { series: 'grafana_analytics_sessions_total{namespace="other",job="other-analytics",instance="o",dashboard_uid="ingress",dashboard_name="x",user_role="user"}', values: '0+9x130' },
+        {
+          series: `grafana_analytics_sessions_duration_seconds_total{${target},${co},user_role="user"}`,
+          values: '_x10 0+30x9 stale 330+30x98 3270x10',
+        },
+        {
+          series: 'grafana_analytics_sessions_total{namespace="other",job="other-analytics",instance="o",dashboard_uid="ingress",dashboard_name="x",'
+            + 'user_role="user"}',
+          values: '0+9x130',
+        },
       ],
       promql_expr_test: [
         at(queries.viewsPerDashboard, [
-          { labels: '{namespace="monitoring",job="prod-eu-analytics",dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 112 },
-          { labels: '{namespace="monitoring",job="prod-eu-analytics",dashboard_uid="team",dashboard_name="team"}', value: 3 },
+          { labels: CO, value: 112 },
+          { labels: TEAM, value: 3 },
         ]),
         at(queries.leastUsed, [
-          { labels: '{namespace="monitoring",job="prod-eu-analytics",dashboard_uid="ingress",dashboard_name="Ingress \\"edge\\" traffic"}', value: 0 },
-          { labels: '{namespace="monitoring",job="prod-eu-analytics",dashboard_uid="team",dashboard_name="team"}', value: 3 },
-          { labels: '{namespace="monitoring",job="prod-eu-analytics",dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 112 },
+          { labels: INGRESS, value: 0 },
+          { labels: TEAM, value: 3 },
+          { labels: CO, value: 112 },
         ]),
-        at(queries.neverViewed, [{ labels: '{namespace="monitoring",job="prod-eu-analytics",dashboard_uid="ingress",dashboard_name="Ingress \\"edge\\" traffic"}', value: 0 }]),
-        at(queries.sessionsByRole, [{ labels: '{namespace="monitoring",job="prod-eu-analytics",user_role="admin"}', value: 1 }, { labels: '{namespace="monitoring",job="prod-eu-analytics",user_role="user"}', value: 114 }]),
-        at(queries.timeSpent, [{ labels: '{namespace="monitoring",job="prod-eu-analytics",dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 3270 }]),
+        at(queries.neverViewed, [{ labels: INGRESS, value: 0 }]),
+        at(queries.sessionsByRole, [{ labels: `{${J},user_role="admin"}`, value: 1 }, { labels: `{${J},user_role="user"}`, value: 114 }]),
+        at(queries.timeSpent, [{ labels: CO, value: 3270 }]),
         // One view in the minute before 1h59m30s; between two evaluations so 2.x and 3.x agree.
-        at(queries.viewsOverTime, [{ labels: '{namespace="monitoring",job="prod-eu-analytics",dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 1 }], '1h59m30s'),
+        at(queries.viewsOverTime, [{ labels: CO, value: 1 }], '1h59m30s'),
         at(queries.restarts, [{ labels: '{}', value: 0 }]),
         // One failed scrape of the 121 in the 3 hours.
         at(queries.scraped, [{ labels: '{}', value: 0.9917355371900828 }]),
-        at(queries.unlisted, [{ labels: '{namespace="monitoring",job="prod-eu-analytics",dashboard_uid="team",dashboard_name="team"}', value: 3 }]),
+        at(queries.unlisted, [{ labels: TEAM, value: 3 }]),
       ],
     }];
     // THEN
@@ -164,9 +183,11 @@ describe('usage dashboard', () => {
   });
 
   test('dashboards are named by the recorded info series, the usage dashboard too, never listed as unused', () => {
-    const info = (dashboards: { uid: string; title: string }[]) => usageRecordingRules({ server, interval: '1m', subPath: false, dashboards }).at(-1)!.expr;
+    const info = (dashboards: { uid: string; title: string }[]) =>
+      usageRecordingRules({ server, interval: '1m', subPath: false, dashboards }).at(-1)!.expr;
     expect(info([{ uid: 'prod-eu-usage', title: 'Dashboard usage (prod-eu)' }]))
-      .toContain('label_replace(label_replace(vector(1), "dashboard_uid", "prod-eu-usage", "", ""), "dashboard_name", "Dashboard usage (prod-eu)", "", "")');
+      .toContain('label_replace(label_replace(vector(1), "dashboard_uid", "prod-eu-usage", "", ""), '
+        + '"dashboard_name", "Dashboard usage (prod-eu)", "", "")');
     expect(info([{ uid: 'a', title: 'Costs in $USD' }])).toContain('"Costs in $$USD"');
     expect(queries.neverViewed).toContain(',dashboard_uid!="prod-eu-usage"');
     expect(queries.leastUsed).toContain('dashboard_uid!="prod-eu-usage"');

@@ -2,13 +2,14 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
 import { AnalyticsServer } from './analytics-server';
-import { DEFAULTS, PLUGIN_ID } from '../config/defaults';
-import { propsCheck } from '../config/props';
+import { DEFAULTS } from '../config/defaults';
+import { PLUGIN_ID } from '../config/constants';
+import { propsCheck } from './internal/props-check';
 import { grafanaUpSelector } from '../config/resolve';
 import { addUnrenderableKeys, recommendedLabels, renderable } from './labels';
 import { promString } from '../grafana/metrics';
 import { usageDashboardTitle, usageDashboardUid } from '../grafana/usage-dashboard';
-import { ProvisionedDashboard, usageRecordingRules, VIEWS_PER_DASHBOARD_RECORD } from '../grafana/usage-rules';
+import { usageRecordingRules, VIEWS_PER_DASHBOARD_RECORD } from '../grafana/usage-rules';
 
 export interface AnalyticsPrometheusRuleProps {
   /** Installation name: the object name derives from it. */
@@ -32,17 +33,17 @@ export interface AnalyticsPrometheusRuleProps {
    */
   readonly scrapeInterval?: string;
   /**
-   * Grafana is served under a sub-path, where the plugin's `dashboard_uid` is a path segment: the
-   * dashboard's key is then its `dashboard_name`.
-   * @default false
+   * Path Grafana is served under. Under a sub-path the plugin's `dashboard_uid` is a path segment:
+   * the dashboard's key is then its `dashboard_name`.
+   * @default '/'
    */
-  readonly subPath?: boolean;
+  readonly subPath?: string;
   /**
    * Dashboards the installation provisions, named (uid and title) in the info series the usage
    * dashboard joins; the usage dashboard itself is always named.
    * @default - none
    */
-  readonly dashboards?: readonly ProvisionedDashboard[];
+  readonly dashboards?: readonly { readonly uid: string; readonly title: string }[];
   /**
    * Alert when no new session arrived for this long while Grafana and the server were up.
    * @default '24h'
@@ -64,6 +65,7 @@ const checkProps = propsCheck({
     serverNamespace: 'namespace',
     grafanaUpSelector: 'alerts.grafanaUpSelector',
     scrapeInterval: 'serviceMonitor.interval',
+    subPath: 'grafana.subPath',
     noBeaconFor: 'alerts.noBeaconFor',
     labels: 'alerts.labels',
   },
@@ -86,7 +88,7 @@ export class AnalyticsPrometheusRule extends Construct {
     const serverChartNamespace = Chart.of(props.server).namespace;
     checkProps(props, this, { serverNamespace: serverChartNamespace });
     // checkProps requires serverNamespace when the server's Chart sets no namespace.
-    const serverNamespace = props.serverNamespace ?? serverChartNamespace as string;
+    const serverNamespace = (props.serverNamespace ?? serverChartNamespace) as string;
     const window = props.noBeaconFor ?? DEFAULTS.alerts.noBeaconFor;
     const server = `namespace=${promString(serverNamespace)}, job=${promString(props.server.service.name)}`;
     const grafana = (props.grafanaUpSelector ?? grafanaUpSelector({ name: DEFAULTS.grafana.service.name, namespace: serverNamespace })).trim();
@@ -105,7 +107,7 @@ export class AnalyticsPrometheusRule extends Construct {
             ...usageRecordingRules({
               server: { namespace: serverNamespace, job: props.server.service.name },
               interval,
-              subPath: props.subPath ?? false,
+              subPath: (props.subPath ?? DEFAULTS.grafana.subPath) !== '/',
               dashboards: [...props.dashboards ?? [], { uid: usageDashboardUid(props.installation), title: usageDashboardTitle(props.installation) }],
             })
               .map(r => ({ record: r.record, expr: expr(r.expr) })),
@@ -117,7 +119,8 @@ export class AnalyticsPrometheusRule extends Construct {
               labels: { severity: 'warning' },
               annotations: {
                 summary: `Grafana analytics server of ${props.installation} is down or not scraped`,
-                description: `Prometheus has no healthy target for job ${props.server.service.name} in namespace ${serverNamespace}: dashboard views are not counted.`,
+                description: `Prometheus has no healthy target for job ${props.server.service.name} in namespace ${serverNamespace}: dashboard `
+                  + `views are not counted.`,
               },
             },
             {
@@ -131,7 +134,8 @@ export class AnalyticsPrometheusRule extends Construct {
               labels: { severity: 'warning' },
               annotations: {
                 summary: `No Grafana dashboard view of ${props.installation} counted for ${window}`,
-                description: `Grafana was up but the analytics server received no new session for ${window}. Check that the ${PLUGIN_ID} plugin is installed, the dashboards carry the hidden panel, and the write path answers 201 to a signed-in browser.`,
+                description: `Grafana was up but the analytics server received no new session for ${window}. Check that the ${PLUGIN_ID} plugin is `
+                  + `installed, the dashboards carry the hidden panel, and the write path answers 201 to a signed-in browser.`,
               },
             },
           ],

@@ -176,8 +176,10 @@ export function usageRecordingRules(props: UsageRulesProps): RecordingRule[] {
     ...(dashboards.length === 0 ? [] : [{
       record: DASHBOARD_INFO_RECORD,
       // The server's namespace and job, so that installations sharing a Prometheus keep their own lists.
-      expr: withLabel(withLabel(`(\n${union(dashboards
-        .map(d => withLabel(withLabel('vector(1)', 'dashboard_uid', d.uid), 'dashboard_name', d.title)))}\n)`, 'namespace', props.server.namespace), 'job', props.server.job),
+      expr: withLabel(withLabel(
+        `(\n${union(dashboards.map(d => withLabel(withLabel('vector(1)', 'dashboard_uid', d.uid), 'dashboard_name', d.title)))}\n)`,
+        'namespace', props.server.namespace,
+      ), 'job', props.server.job),
     }]),
   ];
 }

@@ -21,7 +21,7 @@
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { resolveConfig } from '../../lib/config/resolve';
+import { resolveConfig } from '../../lib';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
 import { addAnalyticsPanel, analyticsPanel } from '../../lib/grafana/analytics-panel';
 import { beacon, DashboardModel } from '../support/e2e/beacon';
@@ -86,7 +86,11 @@ function only(s: SynthesizedInstallation, kind: string): KubeObject[] {
 }
 
 function dashboardsOf(s: SynthesizedInstallation): DashboardModel[] {
-  return only(s, 'ConfigMap').flatMap(cm => Object.values((cm as { data?: Record<string, string> }).data ?? {}).filter(v => v.startsWith('{')).map(v => JSON.parse(v) as DashboardModel));
+  return only(s, 'ConfigMap').flatMap(cm =>
+    Object.values((cm as { data?: Record<string, string> }).data ?? {})
+      .filter(v => v.startsWith('{'))
+      .map(v => JSON.parse(v) as DashboardModel),
+  );
 }
 
 interface Target { readonly expr: string; readonly legendFormat?: string; readonly instant?: boolean; readonly range?: boolean }
@@ -176,7 +180,11 @@ describeWithPrograms('usage numbers end to end (real Prometheus, slow and failin
       return file;
     });
     // Prometheus' defaults (1m) everywhere else: the rules must carry their own interval.
-    configFile = writeCheckedConfig(dir, promtool, { global: { scrape_interval: '1m', evaluation_interval: '1m' }, rule_files: ruleFiles, scrape_configs: jobs });
+    configFile = writeCheckedConfig(dir, promtool, {
+      global: { scrape_interval: '1m', evaluation_interval: '1m' },
+      rule_files: ruleFiles,
+      scrape_configs: jobs,
+    });
     from = Date.now() / 1000 - 1;
     await startPrometheusAgain();
     await waitFor('a successful scrape of every server', async () =>
@@ -224,7 +232,8 @@ describeWithPrograms('usage numbers end to end (real Prometheus, slow and failin
       await post(inst, 'start', randomUUID(), inst.dashboards.beta, bob, { locale: 'fr-FR' });
     }
     await waitFor('two more failed scrapes of every server', async () =>
-      (installations.every((inst, k) => inst.server.failedScrapes >= failedBefore[k] + 2) ? true : undefined), { timeoutMs: WAIT_MS, intervalMs: 50 });
+      (installations.every((inst, k) => inst.server.failedScrapes >= failedBefore[k] + 2) ? true : undefined),
+    { timeoutMs: WAIT_MS, intervalMs: 50 });
     for (const inst of installations) inst.server.metricsFailure = undefined;
     await recorded();
     // Phase 4: Prometheus stopped; meanwhile alpha and the usage dashboard are viewed, and session X
@@ -303,8 +312,8 @@ describeWithPrograms('usage numbers end to end (real Prometheus, slow and failin
       }
     }
     const wrong = new Set(failures.map(f => f.split(' / ')[0]));
-    // eslint-disable-next-line no-console
-    console.log(`usage figures: ${figures - failures.length} of ${figures} exact; installations with a wrong figure: ${wrong.size} of ${installations.length}\n${failures.join('\n')}`);
+    console.log(`usage figures: ${figures - failures.length} of ${figures} exact; installations with a wrong figure: ${wrong.size} of `
+      + `${installations.length}\n${failures.join('\n')}`);
     expect(failures).toEqual([]);
   }, 10 * WAIT_MS);
 
@@ -322,7 +331,8 @@ describeWithPrograms('usage numbers end to end (real Prometheus, slow and failin
       const expr = target.expr
         .replace(/\$__interval/g, INTERVAL)
         .replace(/\$__range/g, `${range}s`);
-      const legend = (labels: Record<string, string>) => (target.legendFormat ?? '').replace(/\{\{\s*(\w+)\s*\}\}/g, (_, l: string) => labels[l] ?? '');
+      const legend = (labels: Record<string, string>) =>
+        (target.legendFormat ?? '').replace(/\{\{\s*(\w+)\s*\}\}/g, (_, l: string) => labels[l] ?? '');
       if (target.range) {
         const data = await prom.api<{ result: { metric: Record<string, string>; values: [number, string][] }[] }>(
           `/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${end - range}&end=${end}&step=${SCRAPE_SECONDS}`);

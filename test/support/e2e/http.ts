@@ -65,7 +65,10 @@ export interface RecordingServer {
  * `handle` answers at once, or later (a promise: a slow upstream), or never (a promise of
  * undefined: an upstream that hangs until the client gives up).
  */
-export async function startRecordingServer(sandbox: Sandbox, handle: (req: ReceivedRequest) => Reply | Promise<Reply | undefined>): Promise<RecordingServer> {
+export async function startRecordingServer(
+  sandbox: Sandbox,
+  handle: (req: ReceivedRequest) => Reply | Promise<Reply | undefined>,
+): Promise<RecordingServer> {
   const received: ReceivedRequest[] = [];
   const sockets = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
