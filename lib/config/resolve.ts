@@ -194,6 +194,11 @@ export const INSTALLATION_RULES: readonly InstallationRule[] = [
     message: inst => `got ${quote(inst.serviceMonitor.interval)}, which is ${prometheusDurationProblem(inst.serviceMonitor.interval, false)}; allowed: a Prometheus duration such as 30s or 1m`,
   },
   {
+    path: 'prometheus.headers',
+    applies: inst => inst.prometheus?.bearerTokenFile !== undefined && Object.keys(inst.prometheus.headers ?? {}).some(h => h.toLowerCase() === 'authorization'),
+    message: () => 'got an Authorization header while prometheus.bearerTokenFile is set; allowed: one of the two (the token file sends Authorization: Bearer)',
+  },
+  {
     path: 'alerts.grafanaUpSelector',
     applies: inst => grafanaUpSelectorProblem(inst.alerts.grafanaUpSelector) !== undefined,
     message: inst => `got ${quote(inst.alerts.grafanaUpSelector)}: ${grafanaUpSelectorProblem(inst.alerts.grafanaUpSelector)}; allowed: comma-separated PromQL label matchers, e.g. job="grafana",namespace="monitoring"`,

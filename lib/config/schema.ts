@@ -99,6 +99,11 @@ const semver = (description: string, dflt: string) => Type.String({
 
 const PROMETHEUS_DURATION = '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$';
 
+/** http(s)://host[:port][/path]: the API paths are appended, so no query or fragment; no user:password@ (use headers). */
+const PROMETHEUS_URL = '^https?://[A-Za-z0-9._~%-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!$&\'()*+,;=:@-]*)*$';
+/** An HTTP field name (RFC 9110 `token`). */
+const HTTP_HEADER_NAME = '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$';
+
 /** One PromQL label matcher such as `job="grafana"`; RE2-compatible for Helm's schema check. */
 const LABEL_MATCHER = '[a-zA-Z_][a-zA-Z0-9_]*\\s*(=|!=|=~|!~)\\s*"([^"\\\\]|\\\\.)*"';
 
@@ -337,6 +342,35 @@ function installationProperties() {
       } as Allowed),
       viaIngressPath: urlPath('Public auth path below Grafana\'s sub-path (via-ingress mode).', DEFAULTS.auth.viaIngressPath),
     }, { additionalProperties: false }),
+    prometheus: Type.Object({
+      url: Type.String({
+        pattern: PROMETHEUS_URL,
+        maxLength: 2048,
+        description: 'Query URL of the Prometheus (or Thanos Query, or Mimir\'s `/prometheus` prefix) that scrapes this installation, for `grafana-analytics-usage`; `/api/v1/...` is appended. Synth ignores it.',
+        allowed: 'an http:// or https:// URL without query, fragment or credentials, such as http://prometheus.monitoring.svc:9090 or https://mimir.example.com/prometheus',
+      } as Allowed),
+      headers: Type.Record(Type.String({ pattern: HTTP_HEADER_NAME }), Type.String({
+        pattern: '^[^\\r\\n\\x00]*$',
+        maxLength: 8192,
+        allowed: 'a header value on one line (no CR, LF or NUL)',
+      } as Allowed), {
+        additionalProperties: false,
+        description: 'HTTP headers sent with every query, e.g. X-Scope-OrgID for a Mimir tenant. Synth ignores them.',
+        allowed: 'a mapping of HTTP header names (letters, digits and !#$%&\'*+.^_`|~-) to one-line values',
+      } as Allowed),
+      bearerTokenFile: Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: 'File holding a bearer token sent as `Authorization: Bearer <token>` (relative to the config file\'s folder or absolute; read at each run). Synth ignores it.',
+        allowed: 'a file path, relative to the config file\'s folder or absolute',
+      } as Allowed),
+      caFile: Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: 'PEM file of the certificate authorities that sign the Prometheus\' TLS certificate (relative to the config file\'s folder or absolute), instead of Node\'s bundled ones. Synth ignores it.',
+        allowed: 'a file path, relative to the config file\'s folder or absolute',
+      } as Allowed),
+    }, { additionalProperties: false, description: 'Where `grafana-analytics-usage` queries this installation\'s usage (README "Usage report"); no synthesized output depends on it.' }),
     networkPolicy: Type.Object({
       enabled: Type.Boolean({ default: DEFAULTS.networkPolicy.enabled, description: 'Emit the NetworkPolicy.' }),
       ingressControllerNamespace: namespace('Namespace of the ingress controller or Gateway data plane allowed to reach the write path; defaults per auth.front: ingress-nginx for ingress-nginx, traefik for traefik, none for proxy (required then).'),
@@ -470,6 +504,14 @@ export interface DashboardFile {
   readonly dashboard: Readonly<Record<string, unknown>> & { readonly uid: string; readonly title: string };
 }
 
+/** The `prometheus` block: where `grafana-analytics-usage` queries, as written (file paths unresolved). */
+export interface PrometheusTarget {
+  readonly url?: string;
+  readonly headers?: Record<string, string>;
+  readonly bearerTokenFile?: string;
+  readonly caFile?: string;
+}
+
 /** Container resources as Kubernetes quantities. */
 export interface ResourceQuantities {
   readonly requests: { readonly cpu: string; readonly memory: string };
@@ -541,6 +583,8 @@ export interface ResolvedInstallation {
     readonly clusterDomain: string;
     readonly viaIngressPath: string;
   };
+  /** Where the usage report queries; absent when neither the installation nor `defaults` sets it. */
+  readonly prometheus?: PrometheusTarget;
   readonly networkPolicy: {
     readonly enabled: boolean;
     /** Absent only for auth.front proxy with the NetworkPolicy off. */
