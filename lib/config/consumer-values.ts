@@ -24,13 +24,19 @@ const DURATION_UNITS_MS: Record<string, bigint> = {
   y: 365n * 24n * 3600n * 1000n, w: 7n * 24n * 3600n * 1000n, d: 24n * 3600n * 1000n, h: 3600n * 1000n, m: 60n * 1000n, s: 1000n, ms: 1n,
 };
 
+/** Milliseconds of a Prometheus duration whose form is checked (PROMETHEUS_DURATION). */
+export function prometheusDurationMs(duration: string): bigint {
+  let ms = 0n;
+  for (const [, n, unit] of duration.matchAll(/([0-9]+)(ms|[ywdhms])/g)) ms += BigInt(n) * DURATION_UNITS_MS[unit];
+  return ms;
+}
+
 /**
  * A Prometheus duration (the schema has checked its form) as Prometheus reads it: non-zero when
  * `nonZero`, and within Go's time.Duration (int64 nanoseconds, about 292 years).
  */
 export function prometheusDurationProblem(duration: string, nonZero: boolean): string | undefined {
-  let ms = 0n;
-  for (const [, n, unit] of duration.matchAll(/([0-9]+)(ms|[ywdhms])/g)) ms += BigInt(n) * DURATION_UNITS_MS[unit];
+  const ms = prometheusDurationMs(duration);
   if (ms * 1000000n > INT64_MAX) return 'longer than Prometheus takes (at most 2^63-1 nanoseconds, about 292 years)';
   if (nonZero && ms === 0n) return 'zero';
   return undefined;

@@ -97,7 +97,8 @@ const semver = (description: string, dflt: string) => Type.String({
   allowed: 'a semantic version such as 12.1.0 (major.minor.patch, no leading v)',
 } as Allowed);
 
-const PROMETHEUS_DURATION = '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$';
+/** A Prometheus duration (units from the largest down, each at most once): the config's and the usage report's. */
+export const PROMETHEUS_DURATION = '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$';
 
 /** http(s)://host[:port][/path]: the API paths are appended, so no query or fragment; no user:password@ (use headers). */
 const PROMETHEUS_URL = '^https?://[A-Za-z0-9._~%-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!$&\'()*+,;=:@-]*)*$';
