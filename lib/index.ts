@@ -18,6 +18,7 @@ export * from './grafana/plugin';
 export * from './grafana/analytics-panel';
 export * from './grafana/usage-dashboard';
 export * from './grafana/usage-rules';
+export * from './grafana/usage-report-queries';
 // constructs: one per Kubernetes object family, and synthesize()
 export * from './constructs/labels';
 export * from './constructs/analytics-server';
@@ -45,3 +46,8 @@ export * from './output/gitops';
 // app: the runner behind `cdk8s synth`
 export * from './app/app';
 export * from './app/synth-to-directory';
+// app: the usage report behind `grafana-analytics-usage`
+export * from './app/prometheus-client';
+export * from './app/usage-report';
+export * from './app/usage-report-format';
+export * from './app/usage-cli';

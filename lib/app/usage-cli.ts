@@ -33,6 +33,7 @@ Options:
   --allow-short-history    apply --unused-for to the data there is where it covers less
   --concurrency N          queries in flight at once (default: 4)
   --timeout DURATION       deadline of each query (default: 60s)
+  --time TIME              the end of the range, RFC 3339 or unix seconds (default: now)
   --help                   this text
 
 Exit codes: 0 fine; 1 config or option error; 2 a Prometheus did not answer, or its data
@@ -71,6 +72,8 @@ export async function runUsageCli(argv: readonly string[], io: UsageCliIo): Prom
   }
   const concurrency = values.concurrency === undefined ? undefined : /^[1-9][0-9]{0,3}$/.test(values.concurrency) ? Number(values.concurrency) : NaN;
   if (Number.isNaN(concurrency)) return fail(`grafana-analytics-usage: --concurrency got "${values.concurrency}"; allowed: an integer from 1 to 9999`);
+  const time = values.time === undefined ? undefined : parseTime(values.time);
+  if (time === null) return fail(`grafana-analytics-usage: --time got "${values.time}"; allowed: an RFC 3339 time such as 2026-12-01T00:00:00Z, or unix seconds`);
   const configFile = path.resolve(io.cwd ?? process.cwd(), values.config ?? io.env.GRAFANA_ANALYTICS_CONFIG ?? path.join('config', 'installations.yaml'));
   try {
     const report = await usageReport(readConfigFile(configFile) as AnalyticsConfig, {
@@ -82,6 +85,7 @@ export async function runUsageCli(argv: readonly string[], io: UsageCliIo): Prom
       allowShortHistory: values['allow-short-history'],
       concurrency,
       timeoutMs: Number(prometheusDurationMs(timeout)),
+      time,
       progress: (done, total) => {
         if (total > USAGE_PROGRESS_ABOVE && (done % Math.ceil(total / 10) === 0 || done === total)) io.stderr.write(`queried ${done}/${total} installations\n`);
       },
@@ -100,6 +104,13 @@ export async function runUsageCli(argv: readonly string[], io: UsageCliIo): Prom
   }
 }
 
+/** An RFC 3339 time or unix seconds; null for anything else. */
+function parseTime(text: string): Date | null {
+  const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i.test(text);
+  const ms = rfc3339 ? Date.parse(text) : /^[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) * 1000 : NaN;
+  return Number.isFinite(ms) ? new Date(ms) : null;
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
@@ -115,6 +126,7 @@ function parse(argv: readonly string[]) {
       'allow-short-history': { type: 'boolean' },
       'concurrency': { type: 'string' },
       'timeout': { type: 'string' },
+      'time': { type: 'string' },
       'help': { type: 'boolean', short: 'h' },
     },
   }).values;

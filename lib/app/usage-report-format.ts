@@ -141,14 +141,14 @@ function markdown(report: UsageReport): string {
     `| ${header.map((_, i) => (right.includes(i) ? '---:' : '---')).join(' | ')} |`,
     ...body.map(r => `| ${r.map(md).join(' | ')} |`),
   ];
-  const title = (h: string) => h.charAt(0) + h.slice(1).toLowerCase();
+  const title = (h: string) => (h === 'UID' ? h : h.charAt(0) + h.slice(1).toLowerCase());
   const out = [
     `### Dashboard usage in the ${report.range} to ${report.time}`,
     '',
     ...tableOf(DASHBOARD_HEADER.map(title), [4, 5], rows(report).map(dashboardCells)),
     '',
     ...tableOf(INSTALLATION_HEADER.map(title), [4], report.installations.map(installationCells)),
-    ...errors(report).map(e => `- ${md(e)}`),
+    ...errors(report).map(e => (e ? `- ${md(e)}` : e)),
   ];
   const g = gate(report);
   if (g) {

@@ -11,7 +11,7 @@ import { ConfigError, ConfigProblem, quote } from '../config/problems';
 import { resolveAnalyticsConfig } from '../config/resolve';
 import { AnalyticsConfig, PROMETHEUS_DURATION, ResolvedInstallation } from '../config/schema';
 import { UsageDashboardProps, usageDashboardUid } from '../grafana/usage-dashboard';
-import { firstScrapeQuery, UsageReportQueries, usageReportQueries } from '../grafana/usage-report-queries';
+import { firstScrapeQuery, UsageReportQueries, usageReportQueries, UsageReportQueryProps } from '../grafana/usage-report-queries';
 import { PrometheusEndpoint, PrometheusQueryError, queryInstant, Sample } from './prometheus-client';
 
 export interface UsageReportOptions {
@@ -57,7 +57,7 @@ export interface DashboardUsage {
   readonly views: number | null;
   /** Seconds viewers spent on it in the range; null when not scraped. */
   readonly sessionSeconds: number | null;
-  /** RFC 3339 time of the last rule evaluation that counted a view (to the rule interval); null: none in the range. */
+  /** RFC 3339 time by which it was last viewed, to the rule interval (at most one interval late); null: no view in the range. */
   readonly lastViewed: string | null;
 }
 
@@ -120,6 +120,8 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 /** Finest and coarsest step of the first-scrape search; about this many steps cover the gate's duration. */
 const MAX_HISTORY_STEP_SECONDS = 300;
 const HISTORY_STEPS = 2000;
+/** Most subquery steps of "last viewed": beyond, each step covers several rule intervals (1s rules over 30d: 26 s). */
+const MAX_LAST_VIEWED_STEPS = 100_000;
 
 /**
  * The report for a config written in code or parsed from YAML (validated and resolved as synth
@@ -229,7 +231,9 @@ async function installationUsage(config: AnalyticsConfig, inst: ResolvedInstalla
   } catch (e) {
     return failed((e as Error).message);
   }
-  const props = { ...usageDashboardProps(inst), interval: inst.serviceMonitor.interval };
+  const interval = Math.max(1, Number(prometheusDurationMs(inst.serviceMonitor.interval) / 1000n));
+  const rangeSeconds = Number(prometheusDurationMs(ctx.range) / 1000n);
+  const props = { ...usageDashboardProps(inst), interval, lastViewedStep: `${Math.max(interval, Math.ceil(rangeSeconds / MAX_LAST_VIEWED_STEPS))}s` };
   const ask = (expr: string) => ctx.limit(() => queryInstant(endpoint, expr, ctx.time, ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS));
   try {
     const q = usageReportQueries(props, ctx.range);
@@ -275,11 +279,11 @@ async function installationUsage(config: AnalyticsConfig, inst: ResolvedInstalla
  * `up` sample shows the data covers it (or short history is allowed).
  */
 async function unusedDashboards(
-  props: UsageDashboardProps & { interval: string }, ctx: Context, ask: (expr: string) => Promise<Sample[]>,
+  props: UsageReportQueryProps & { interval: number }, ctx: Context, ask: (expr: string) => Promise<Sample[]>,
   provisioned: readonly Omit<DashboardUsage, 'views' | 'sessionSeconds' | 'lastViewed'>[],
 ): Promise<Pick<InstallationUsage, 'history' | 'unused'>> {
   const duration = Number(prometheusDurationMs(ctx.unusedFor as string) / 1000n);
-  const interval = Math.max(1, Number(prometheusDurationMs(props.interval) / 1000n));
+  const interval = props.interval;
   const step = Math.min(MAX_HISTORY_STEP_SECONDS, Math.max(interval, Math.ceil(duration / HISTORY_STEPS)));
   // Searching a little before the duration tells "data since before it" from "since just after".
   const window = duration + Math.max(10 * step, Math.ceil(duration / 10));

@@ -24,8 +24,8 @@ export const REPORT_PANELS = {
 } as const;
 
 export interface UsageReportQueryProps extends UsageDashboardProps {
-  /** The rule interval (the ServiceMonitor's): the precision of "last viewed". */
-  readonly interval: string;
+  /** The precision of "last viewed": the rule interval (the ServiceMonitor's), or coarser for very long ranges. */
+  readonly lastViewedStep: string;
 }
 
 /** Every instant query of one installation's report over `range`, each evaluated at the range's end. */
@@ -38,7 +38,7 @@ export interface UsageReportQueries {
   readonly neverViewed?: string;
   /** Restarts and flushes, one sample (the panel's). */
   readonly restartsAndFlushes: string;
-  /** Unix time of the latest rule evaluation that counted a view, per dashboard key. */
+  /** Unix time of the end of the last `lastViewedStep` with a view (at most one step late), per dashboard key. */
   readonly lastViewed: string;
   /** The highest `up` of the server's job in the range: 1 scraped, 0 every scrape failed, none no target. */
   readonly scraped: string;
@@ -61,9 +61,10 @@ export function usageReportQueries(props: UsageReportQueryProps, range: string):
     sessionSeconds: forRange(panels[REPORT_PANELS.sessionSeconds], range),
     ...(neverViewed ? { neverViewed: forRange(neverViewed, range) } : {}),
     restartsAndFlushes: forRange(panels[REPORT_PANELS.restartsAndFlushes], range),
-    // A record exists only for intervals with views (`!= 0`); its own timestamp is the evaluation's.
-    // Subquery steps of one interval see every record before its staleness marker.
-    lastViewed: `max by (dashboard_uid) (max_over_time((timestamp(${views}) and ${views} > 0)[${range}:${props.interval}]))`,
+    // A record exists only for evaluations that counted views (`!= 0`). Each step of the subquery
+    // looks at the records of its own step (aligned, left-open: every record falls in one), so the
+    // answer is the end of the last step with a view, whatever staleness markers follow records.
+    lastViewed: `max by (dashboard_uid) (max_over_time(timestamp(max_over_time(${views}[${props.lastViewedStep}]) > 0)[${range}:${props.lastViewedStep}]))`,
     scraped: `max(max_over_time(${recorded('up', server(props))}[${range}]))`,
     unlisted: `sum by (dashboard_uid) (sum_over_time(${views}[${range}])) unless on (dashboard_uid) (${known})`,
   };
