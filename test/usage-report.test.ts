@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -102,6 +103,33 @@ describe('usageReport', () => {
     // THEN
     expect(report.installations).toHaveLength(5);
     expect(most).toBe(3);
+  });
+
+  test('trusts an https Prometheus through prometheus.caFile, and refuses it without', async () => {
+    // GIVEN an https Prometheus whose certificate a private CA signed
+    const tls = path.join(__dirname, 'support', 'tls');
+    const server = https.createServer({ key: fs.readFileSync(path.join(tls, 'server.key')), cert: fs.readFileSync(path.join(tls, 'server.pem')) }, (req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(vector([{ metric: {}, value: [0, '1'] }])));
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    sandbox.onCleanup(() => new Promise(resolve => { server.close(() => resolve()); }));
+    const url = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const dir = tempDir();
+    fs.copyFileSync(path.join(tls, 'ca.pem'), path.join(dir, 'ca.pem'));
+    // WHEN the CA file is given (relative to the config's folder), and when it is not
+    const trusted = writeConfig(dir, 1, { prometheus: { url, caFile: 'ca.pem' } });
+    const withCa = await usageReport(trusted.config, { configFile: trusted.file });
+    const untrusted = writeConfig(tempDir(), 1, { prometheus: { url } });
+    const withoutCa = await usageReport(untrusted.config, { configFile: untrusted.file });
+    // THEN
+    expect(withCa.installations[0]).toMatchObject({ scraped: true, prometheus: url });
+    expect(withCa.installations[0].error).toBeUndefined();
+    expect(withoutCa.installations[0].error).toMatch(new RegExp(`^${url.replace(/\./g, '\\.')}: TLS certificate not accepted \\(`));
+    // AND a CA file that is not there is that installation's error, not a crash
+    const missing = writeConfig(tempDir(), 1, { prometheus: { url, caFile: 'nope.pem' } });
+    expect((await usageReport(missing.config, { configFile: missing.file })).installations[0].error)
+      .toBe(`${url}: cannot read prometheus.caFile ${path.join(path.dirname(missing.file), 'nope.pem')}: ENOENT`);
   });
 
   test('a config without prometheus.url is a config error naming each installation, unless --prometheus is given', async () => {

@@ -145,7 +145,7 @@ function networkProblem(e: Error): string {
   const kind = code === 'ECONNREFUSED' ? 'connection refused'
     : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host not found'
       : code === 'ECONNRESET' ? 'connection reset'
-        : /CERT|SSL|TLS|SELF_SIGNED/i.test(code ?? '') ? 'TLS certificate not accepted'
+        : /CERT|SSL|TLS|SELF_SIGNED|VERIFY|SIGNATURE/i.test(code ?? '') ? 'TLS certificate not accepted'
           : 'cannot connect';
-  return `${kind} (${bounded(e.message)})`;
+  return `${kind} (${bounded(code && !e.message.includes(code) ? `${code}: ${e.message}` : e.message)})`;
 }
