@@ -81,10 +81,12 @@ describe('the prometheus keys', () => {
     ['url with a query', { url: 'http://prom:9090/?x=1' }, 'installations[0].prometheus.url: got "http://prom:9090/?x=1"'],
     ['url with credentials', { url: 'http://user:pw@prom:9090' }, 'installations[0].prometheus.url: got "http://user:pw@prom:9090"'],
     ['header name', { headers: { 'X Bad': 'v' } }, 'installations[0].prometheus.headers["X Bad"]: got key "X Bad"'],
-    ['header value', { headers: { 'X-Scope-OrgID': 'a\r\nInjected: 1' } }, 'installations[0].prometheus.headers["X-Scope-OrgID"]: got "a\\r\\nInjected: 1"; allowed: a header value on one line'],
+    ['header value', { headers: { 'X-Scope-OrgID': 'a\r\nInjected: 1' } },
+      'installations[0].prometheus.headers["X-Scope-OrgID"]: got "a\\r\\nInjected: 1"; allowed: a header value on one line'],
     ['empty token file', { bearerTokenFile: '' }, 'installations[0].prometheus.bearerTokenFile: got ""'],
     ['unknown key', { uri: 'http://prom' }, 'installations[0].prometheus.uri: unknown key: "uri" is not allowed here; did you mean "url"?'],
-    ['two Authorizations', { bearerTokenFile: 't', headers: { authorization: 'Basic x' } }, 'installations[0].prometheus.headers: got an Authorization header while prometheus.bearerTokenFile is set'],
+    ['two Authorizations', { bearerTokenFile: 't', headers: { authorization: 'Basic x' } },
+      'installations[0].prometheus.headers: got an Authorization header while prometheus.bearerTokenFile is set'],
   ])('refuses a bad %s with its path', (_, prometheus, message) => {
     const config = { installations: [{ name: 'a', grafana: { host: 'a.example.com' }, prometheus }] };
     expect(() => resolveConfig(config as AnalyticsConfig)).toThrow(ConfigError);

@@ -26,7 +26,9 @@ function tempDir(): string {
 /** A config with dashboards alpha and beta under defaults, `count` installations. */
 function writeConfig(dir: string, count = 1, extra: Record<string, unknown> = {}): { file: string; config: AnalyticsConfig } {
   fs.mkdirSync(path.join(dir, 'dashboards'), { recursive: true });
-  for (const key of ['alpha', 'beta']) fs.writeFileSync(path.join(dir, 'dashboards', `${key}.json`), JSON.stringify({ uid: `${key}-uid`, title: `${key} board`, panels: [] }));
+  for (const key of ['alpha', 'beta']) {
+    fs.writeFileSync(path.join(dir, 'dashboards', `${key}.json`), JSON.stringify({ uid: `${key}-uid`, title: `${key} board`, panels: [] }));
+  }
   const config = {
     defaults: { dashboards: ['dashboards/alpha.json', 'dashboards/beta.json'], ...extra },
     installations: Array.from({ length: count }, (_, i) => ({ name: `g${i}`, grafana: { host: `g${i}.example.com` } })),
@@ -44,7 +46,8 @@ async function fakePrometheus() {
     const query = new URLSearchParams(req.body.toString('utf8')).get('query') ?? '';
     // Scraped, and since the epoch.
     const up = query.startsWith('max(max_over_time(up{') || query.startsWith('min(min_over_time(timestamp(up{');
-    return { status: 200, headers: { 'Content-Type': 'application/json' }, body: vector(up ? [{ metric: {}, value: [0, query.startsWith('max') ? '1' : '0'] }] : []) };
+    const body = vector(up ? [{ metric: {}, value: [0, query.startsWith('max') ? '1' : '0'] }] : []);
+    return { status: 200, headers: { 'Content-Type': 'application/json' }, body };
   });
 }
 
@@ -99,7 +102,8 @@ describe('usageReport', () => {
     const dir = tempDir();
     const { file, config } = writeConfig(dir, 5);
     // WHEN
-    const report = await usageReport(config, { configFile: file, concurrency: 3, prometheus: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}` });
+    const prometheus = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const report = await usageReport(config, { configFile: file, concurrency: 3, prometheus });
     // THEN
     expect(report.installations).toHaveLength(5);
     expect(most).toBe(3);
@@ -108,7 +112,8 @@ describe('usageReport', () => {
   test('trusts an https Prometheus through prometheus.caFile, and refuses it without', async () => {
     // GIVEN an https Prometheus whose certificate a private CA signed
     const tls = path.join(__dirname, 'support', 'tls');
-    const server = https.createServer({ key: fs.readFileSync(path.join(tls, 'server.key')), cert: fs.readFileSync(path.join(tls, 'server.pem')) }, (req, res) => {
+    const keyPair = { key: fs.readFileSync(path.join(tls, 'server.key')), cert: fs.readFileSync(path.join(tls, 'server.pem')) };
+    const server = https.createServer(keyPair, (req, res) => {
       req.resume();
       req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(vector([{ metric: {}, value: [0, '1'] }])));
     });
@@ -169,7 +174,9 @@ describe('grafana-analytics-usage', () => {
     const prom = await fakePrometheus();
     const { file } = writeConfig(tempDir(), 1, { prometheus: { url: `http://127.0.0.1:${prom.port}` } });
     let stdout = '';
-    const code = await runUsageCli(['--format', 'json'], { stdout: { write: t => { stdout += t; } }, stderr: { write: () => true }, env: { GRAFANA_ANALYTICS_CONFIG: file } });
+    const code = await runUsageCli(['--format', 'json'], {
+      stdout: { write: t => { stdout += t; } }, stderr: { write: () => true }, env: { GRAFANA_ANALYTICS_CONFIG: file },
+    });
     expect(code).toBe(0);
     expect(JSON.parse(stdout).installations.map((i: { name: string }) => i.name)).toEqual(['g0']);
   });
@@ -192,18 +199,26 @@ describe('the report\'s text forms', () => {
       {
         name: 'prod', cluster: 'eu-1', prometheus: 'http://prom:9090', scraped: true,
         dashboards: [
-          { uid: 'a', title: 'Costs | by team, "monthly"', file: 'dashboards/a.json', configPath: 'defaults.dashboards[0]', views: 12, sessionSeconds: 3725, lastViewed: '2026-12-08T04:10:00Z' },
+          {
+            uid: 'a', title: 'Costs | by team, "monthly"', file: 'dashboards/a.json', configPath: 'defaults.dashboards[0]',
+            views: 12, sessionSeconds: 3725, lastViewed: '2026-12-08T04:10:00Z',
+          },
           { uid: 'b', title: 'Old', file: 'dashboards/b.json', configPath: 'defaults.dashboards[1]', views: 0, sessionSeconds: 0, lastViewed: null },
         ],
         usageDashboard: { uid: 'prod-usage', views: 3 },
         unlisted: [{ uid: 'x', title: 'x', views: 2 }],
         restartsAndFlushes: 1,
         history: { dataSince: '2026-01-01T00:00:00Z', sufficient: true },
-        unused: [{ uid: 'b', title: 'Old', file: 'dashboards/b.json', configPath: 'defaults.dashboards[1]', views: 0, sessionSeconds: null, lastViewed: null }],
+        unused: [{
+          uid: 'b', title: 'Old', file: 'dashboards/b.json', configPath: 'defaults.dashboards[1]', views: 0, sessionSeconds: null, lastViewed: null,
+        }],
       },
       {
         name: 'lab', cluster: null, prometheus: 'http://lab:9090', scraped: false, scrapeProblem: 'no target',
-        dashboards: [{ uid: 'a', title: 'Costs | by team, "monthly"', file: 'dashboards/a.json', configPath: 'installations[1].dashboards[0]', views: null, sessionSeconds: null, lastViewed: null }],
+        dashboards: [{
+          uid: 'a', title: 'Costs | by team, "monthly"', file: 'dashboards/a.json', configPath: 'installations[1].dashboards[0]',
+          views: null, sessionSeconds: null, lastViewed: null,
+        }],
         usageDashboard: { uid: 'lab-usage', views: null },
         unlisted: [],
         restartsAndFlushes: null,
@@ -211,7 +226,8 @@ describe('the report\'s text forms', () => {
       },
       {
         name: 'edge', cluster: null, prometheus: 'http://edge:9090', scraped: null,
-        dashboards: [], usageDashboard: { uid: 'edge-usage', views: null }, unlisted: [], restartsAndFlushes: null, error: 'http://edge:9090: HTTP 401 Unauthorized',
+        dashboards: [], usageDashboard: { uid: 'edge-usage', views: null }, unlisted: [], restartsAndFlushes: null,
+        error: 'http://edge:9090: HTTP 401 Unauthorized',
       },
     ],
   };
@@ -229,7 +245,8 @@ describe('the report\'s text forms', () => {
   test('csv: a header row, RFC 4180 quoting, empty for unknown', () => {
     const lines = formatUsageReport(report, 'csv').split('\r\n');
     expect(lines[0]).toBe('installation,cluster,kind,uid,title,file,config_path,views,session_seconds,last_viewed,scraped,unused,error');
-    expect(lines[1]).toBe('prod,eu-1,provisioned,a,"Costs | by team, ""monthly""",dashboards/a.json,defaults.dashboards[0],12,3725,2026-12-08T04:10:00Z,true,false,');
+    expect(lines[1]).toBe('prod,eu-1,provisioned,a,"Costs | by team, ""monthly""",dashboards/a.json,defaults.dashboards[0],12,3725,'
+      + '2026-12-08T04:10:00Z,true,false,');
     expect(lines[2]).toBe('prod,eu-1,provisioned,b,Old,dashboards/b.json,defaults.dashboards[1],0,0,,true,true,');
     expect(lines[5]).toBe('lab,,provisioned,a,"Costs | by team, ""monthly""",dashboards/a.json,installations[1].dashboards[0],,,,false,false,');
     expect(lines[lines.length - 1]).toBe('');
@@ -243,7 +260,8 @@ describe('the report\'s text forms', () => {
     expect(usageReportExitCode(report)).toBe(2);
     const answered = { ...report, installations: report.installations.slice(0, 1) };
     expect(usageReportExitCode(answered)).toBe(3);
-    const shortHistory = { ...report, installations: [report.installations[0], { ...report.installations[0], history: { dataSince: '2026-12-01T00:00:00Z', sufficient: false } }] };
+    const short = { ...report.installations[0], history: { dataSince: '2026-12-01T00:00:00Z', sufficient: false } };
+    const shortHistory = { ...report, installations: [report.installations[0], short] };
     expect(usageReportExitCode(shortHistory)).toBe(2);
     expect(usageReportExitCode(shortHistory, true)).toBe(3);
     expect(usageReportExitCode({ ...answered, installations: [{ ...answered.installations[0], unused: [] }] })).toBe(0);

@@ -52,15 +52,19 @@ export async function queryInstant(endpoint: PrometheusEndpoint, expr: string, t
   const answer = apiAnswer(body);
   if (!answer) {
     const what = status >= 400 ? `HTTP ${status} ${statusText}`.trim() : `answered HTTP ${status}`;
-    throw new PrometheusQueryError(endpoint.url, `${what} with a body that is not the Prometheus API (${contentType || 'no content type'}: ${quoteBody(body)})`);
+    const kind = contentType || 'no content type';
+    throw new PrometheusQueryError(endpoint.url, `${what} with a body that is not the Prometheus API (${kind}: ${quoteBody(body)})`);
   }
   if (answer.status !== 'success') {
-    throw new PrometheusQueryError(endpoint.url, `HTTP ${status} ${statusText}, ${answer.errorType ?? 'error'}: ${bounded(String(answer.error ?? 'no message'))}`);
+    const type = typeof answer.errorType === 'string' ? answer.errorType : 'error';
+    const message = typeof answer.error === 'string' ? answer.error : 'no message';
+    throw new PrometheusQueryError(endpoint.url, `HTTP ${status} ${statusText}, ${type}: ${bounded(message)}`);
   }
   if (status >= 400) throw new PrometheusQueryError(endpoint.url, `HTTP ${status} ${statusText}`.trim());
   const data = answer.data as { resultType?: unknown; result?: unknown } | undefined;
   if (data?.resultType !== 'vector' || !Array.isArray(data.result)) {
-    throw new PrometheusQueryError(endpoint.url, `answered a ${JSON.stringify(data?.resultType ?? null)} result where an instant vector was expected`);
+    const type = JSON.stringify(data?.resultType ?? null);
+    throw new PrometheusQueryError(endpoint.url, `answered a ${type} result where an instant vector was expected`);
   }
   return data.result.map(r => sample(endpoint.url, r));
 }
@@ -111,7 +115,8 @@ function post(endpoint: PrometheusEndpoint, apiPath: string, form: string, timeo
   };
   return new Promise((resolve, reject) => {
     const fail = (what: string) => reject(new PrometheusQueryError(endpoint.url, what));
-    const req = client.request(url, { method: 'POST', headers, ...(endpoint.ca !== undefined && url.protocol === 'https:' ? { ca: endpoint.ca } : {}) }, res => {
+    const ca = endpoint.ca !== undefined && url.protocol === 'https:' ? { ca: endpoint.ca } : {};
+    const req = client.request(url, { method: 'POST', headers, ...ca }, res => {
       const chunks: Buffer[] = [];
       let length = 0;
       res.on('data', (chunk: Buffer) => {
@@ -124,7 +129,10 @@ function post(endpoint: PrometheusEndpoint, apiPath: string, form: string, timeo
         }
       });
       res.on('end', () => resolve({
-        status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks),
+        status: res.statusCode ?? 0,
+        statusText: res.statusMessage ?? '',
+        contentType: res.headers['content-type'] ?? '',
+        body: Buffer.concat(chunks),
       }));
       res.on('error', e => fail(networkProblem(e)));
     });

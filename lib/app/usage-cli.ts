@@ -65,16 +65,23 @@ export async function runUsageCli(argv: readonly string[], io: UsageCliIo): Prom
     return USAGE_EXIT.ok;
   }
   const format = (values.format ?? 'table') as UsageReportFormat;
-  if (!USAGE_REPORT_FORMATS.includes(format)) return fail(`grafana-analytics-usage: --format got "${values.format}"; allowed: ${USAGE_REPORT_FORMATS.join(', ')}`);
+  if (!USAGE_REPORT_FORMATS.includes(format)) {
+    return fail(`grafana-analytics-usage: --format got "${values.format}"; allowed: ${USAGE_REPORT_FORMATS.join(', ')}`);
+  }
   const timeout = values.timeout ?? '60s';
   if (!new RegExp(PROMETHEUS_DURATION).test(timeout) || prometheusDurationMs(timeout) === 0n) {
     return fail(`grafana-analytics-usage: --timeout got "${timeout}"; allowed: a non-zero duration such as 30s or 2m`);
   }
   const concurrency = values.concurrency === undefined ? undefined : /^[1-9][0-9]{0,3}$/.test(values.concurrency) ? Number(values.concurrency) : NaN;
-  if (Number.isNaN(concurrency)) return fail(`grafana-analytics-usage: --concurrency got "${values.concurrency}"; allowed: an integer from 1 to 9999`);
+  if (Number.isNaN(concurrency)) {
+    return fail(`grafana-analytics-usage: --concurrency got "${values.concurrency}"; allowed: an integer from 1 to 9999`);
+  }
   const time = values.time === undefined ? undefined : parseTime(values.time);
-  if (time === null) return fail(`grafana-analytics-usage: --time got "${values.time}"; allowed: an RFC 3339 time such as 2026-12-01T00:00:00Z, or unix seconds`);
-  const configFile = path.resolve(io.cwd ?? process.cwd(), values.config ?? io.env.GRAFANA_ANALYTICS_CONFIG ?? path.join('config', 'installations.yaml'));
+  if (time === null) {
+    return fail(`grafana-analytics-usage: --time got "${values.time}"; allowed: an RFC 3339 time such as 2026-12-01T00:00:00Z, or unix seconds`);
+  }
+  const configFile = path.resolve(io.cwd ?? process.cwd(),
+    values.config ?? io.env.GRAFANA_ANALYTICS_CONFIG ?? path.join('config', 'installations.yaml'));
   try {
     const report = await usageReport(readConfigFile(configFile) as AnalyticsConfig, {
       configFile,
@@ -87,14 +94,18 @@ export async function runUsageCli(argv: readonly string[], io: UsageCliIo): Prom
       timeoutMs: Number(prometheusDurationMs(timeout)),
       time,
       progress: (done, total) => {
-        if (total > USAGE_PROGRESS_ABOVE && (done % Math.ceil(total / 10) === 0 || done === total)) io.stderr.write(`queried ${done}/${total} installations\n`);
+        if (total > USAGE_PROGRESS_ABOVE && (done % Math.ceil(total / 10) === 0 || done === total)) {
+          io.stderr.write(`queried ${done}/${total} installations\n`);
+        }
       },
     });
     io.stdout.write(formatUsageReport(report, format));
     for (const inst of report.installations) {
       if (inst.error !== undefined) io.stderr.write(`${inst.name}: Prometheus did not answer: ${inst.error}\n`);
       else if (inst.history && !inst.history.sufficient && !values['allow-short-history']) {
-        io.stderr.write(`${inst.name}: insufficient history (${inst.history.dataSince === null ? 'no data' : `data since ${inst.history.dataSince}`}) for --unused-for ${report.unusedFor}; --allow-short-history applies the gate to the data there is\n`);
+        const since = inst.history.dataSince === null ? 'no data' : `data since ${inst.history.dataSince}`;
+        io.stderr.write(`${inst.name}: insufficient history (${since}) for --unused-for ${report.unusedFor}; `
+          + '--allow-short-history applies the gate to the data there is\n');
       }
     }
     return usageReportExitCode(report, values['allow-short-history']);

@@ -90,7 +90,8 @@ const DASHBOARD_HEADER = ['INSTALLATION', 'UID', 'TITLE', 'FILE', 'VIEWS', 'TIME
 const INSTALLATION_HEADER = ['INSTALLATION', 'CLUSTER', 'PROMETHEUS', 'SCRAPED', 'RESTARTS AND FLUSHES'];
 
 function installationCells(inst: InstallationUsage): string[] {
-  return [inst.name, inst.cluster ?? '-', inst.prometheus ?? '-', scraped(inst), inst.restartsAndFlushes === null ? '-' : String(inst.restartsAndFlushes)];
+  const restarts = inst.restartsAndFlushes === null ? '-' : String(inst.restartsAndFlushes);
+  return [inst.name, inst.cluster ?? '-', inst.prometheus ?? '-', scraped(inst), restarts];
 }
 
 function gate(report: UsageReport): { title: string; unused: { inst: InstallationUsage; d: DashboardUsage }[]; notes: string[] } | undefined {
@@ -101,7 +102,8 @@ function gate(report: UsageReport): { title: string; unused: { inst: Installatio
     const h = inst.history;
     return h && !h.sufficient ? [`${inst.name}: ${history(inst)}${inst.unused ? ', checked on the data there is' : ''}`] : [];
   });
-  return { title: `Unused for ${report.unusedFor}: ${unused.length} dashboard${unused.length === 1 ? '' : 's'} the config provisions had no view`, unused, notes };
+  const title = `Unused for ${report.unusedFor}: ${unused.length} dashboard${unused.length === 1 ? '' : 's'} the config provisions had no view`;
+  return { title, unused, notes };
 }
 
 /** A blank line and one line per installation whose Prometheus did not answer. */
@@ -113,7 +115,8 @@ function errors(report: UsageReport): string[] {
 function table(report: UsageReport): string {
   const align = (lines: string[][], right: readonly number[]) => {
     const widths = lines.reduce((w, l) => l.map((c, i) => Math.max(w[i] ?? 0, c.length)), [] as number[]);
-    return lines.map(l => l.map((c, i) => (i === l.length - 1 ? c : right.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd());
+    const cell = (c: string, i: number, last: boolean) => (last ? c : right.includes(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]));
+    return lines.map(l => l.map((c, i) => cell(c, i, i === l.length - 1)).join('  ').trimEnd());
   };
   const out = [
     `Dashboard usage in the ${report.range} to ${report.time}`,
@@ -125,7 +128,8 @@ function table(report: UsageReport): string {
   ];
   const g = gate(report);
   if (g) {
-    out.push('', g.title, ...align(g.unused.map(({ inst, d }) => [`  ${inst.name}`, d.uid, d.configPath, d.file]), []), ...g.notes.map(n => `  ${n}`));
+    const named = align(g.unused.map(({ inst, d }) => [`  ${inst.name}`, d.uid, d.configPath, d.file]), []);
+    out.push('', g.title, ...named, ...g.notes.map(n => `  ${n}`));
   }
   return `${out.join('\n')}\n`;
 }
@@ -167,7 +171,9 @@ function csvCell(value: string | number | boolean | null): string {
 }
 
 function csv(report: UsageReport): string {
-  const header = ['installation', 'cluster', 'kind', 'uid', 'title', 'file', 'config_path', 'views', 'session_seconds', 'last_viewed', 'scraped', 'unused', 'error'];
+  const header = [
+    'installation', 'cluster', 'kind', 'uid', 'title', 'file', 'config_path', 'views', 'session_seconds', 'last_viewed', 'scraped', 'unused', 'error',
+  ];
   const body = rows(report).map(r => [
     r.installation.name, r.installation.cluster, r.kind, r.uid, r.title === '(usage dashboard)' ? null : r.title, r.file, r.configPath,
     r.views, r.sessionSeconds, r.lastViewed, r.installation.scraped, report.unusedFor === undefined ? null : r.unused, r.installation.error ?? null,

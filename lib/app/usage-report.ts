@@ -137,7 +137,11 @@ export async function usageReport(config: AnalyticsConfig, options: UsageReportO
     .filter(({ inst }) => options.installations === undefined || options.installations.includes(inst.name));
   const missingUrl: ConfigProblem[] = options.prometheus !== undefined ? [] : chosen
     .filter(({ inst }) => inst.prometheus?.url === undefined)
-    .map(({ i }) => ({ path: `installations[${i}].prometheus.url`, message: 'is required by the usage report; allowed: the query URL of the Prometheus that scrapes this installation (here or under defaults), or --prometheus' }));
+    .map(({ i }) => ({
+      path: `installations[${i}].prometheus.url`,
+      message: 'is required by the usage report; allowed: the query URL of the Prometheus that scrapes this installation (here or under defaults), '
+        + 'or --prometheus',
+    }));
   if (missingUrl.length > 0) throw new ConfigError(missingUrl, options.configFile);
   const time = Math.floor((options.time ?? new Date()).getTime() / 1000);
   const limit = concurrencyLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
@@ -170,11 +174,16 @@ function checkOptions(config: AnalyticsConfig, options: UsageReportOptions, rang
   duration('--range', range);
   duration('--unused-for', options.unusedFor);
   if (options.prometheus !== undefined && !/^https?:\/\/[^\s?#]+$/.test(options.prometheus)) {
-    problems.push({ path: '--prometheus', message: `got ${quote(options.prometheus)}; allowed: an http:// or https:// URL without query or fragment` });
+    problems.push({
+      path: '--prometheus', message: `got ${quote(options.prometheus)}; allowed: an http:// or https:// URL without query or fragment`,
+    });
   }
   const names = new Set((Array.isArray(config?.installations) ? config.installations : []).map(i => i?.name));
   for (const name of options.installations ?? []) {
-    if (!names.has(name)) problems.push({ path: '--installation', message: `got ${quote(name)}; allowed: the name of an installation of the config (${[...names].join(', ')})` });
+    if (!names.has(name)) {
+      const allowed = `the name of an installation of the config (${[...names].join(', ')})`;
+      problems.push({ path: '--installation', message: `got ${quote(name)}; allowed: ${allowed}` });
+    }
   }
   if (options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
     problems.push({ path: 'concurrency', message: `got ${quote(options.concurrency)}; allowed: a positive integer` });

@@ -48,6 +48,11 @@ async function cli(args: string[]): Promise<Run> {
   return { code, stdout, stderr };
 }
 
+/** A whole-line pattern: literal text and patterns, in order. */
+function line(...parts: (string | RegExp)[]): RegExp {
+  return new RegExp(`^${parts.map(p => (typeof p === 'string' ? p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : p.source)).join('')}$`);
+}
+
 /** Ports and times vary from run to run; everything else in the text forms must not. */
 function masked(text: string): string {
   return text.replace(/127\.0\.0\.1:\d{5}/g, '127.0.0.1:PORT_').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, 'YYYY-MM-DDTHH:MM:SSZ');
@@ -83,12 +88,17 @@ describeWithPrograms('usage report end to end (real Prometheus)', {
       defaults: { serviceMonitor: { interval: '1s' }, dashboards: [FILES.alpha, FILES.beta, FILES.gamma] },
       installations: [
         { name: 'root', grafana: { host: 'grafana.example.com' } },
-        { name: 'nested', cluster: 'eu-1', grafana: { host: 'example.com', subPath: '/tools/grafana' }, dashboards: [FILES.gamma, FILES.alpha, FILES.beta] },
+        {
+          name: 'nested', cluster: 'eu-1', grafana: { host: 'example.com', subPath: '/tools/grafana' },
+          dashboards: [FILES.gamma, FILES.alpha, FILES.beta],
+        },
       ],
     };
     stack = await startUsageStack(sandbox, programs, base, path.join(dir, 'config.yaml'));
     const view = (inst: StackInstallation, uid: string, viewer = alice, extra: { uuid?: string; time?: number } = {}) =>
-      stack.post(inst, { type: 'start', uuid: extra.uuid ?? randomUUID(), dashboard: uid === UNLISTED.uid ? UNLISTED : inst.dashboards[uid], viewer, time: extra.time });
+      stack.post(inst, {
+        type: 'start', uuid: extra.uuid ?? randomUUID(), dashboard: uid === UNLISTED.uid ? UNLISTED : inst.dashboards[uid], viewer, time: extra.time,
+      });
     // Phase 1, after the first scrapes.
     for (const inst of stack.installations) {
       await view(inst, 'alpha-uid', alice);
@@ -169,7 +179,8 @@ describeWithPrograms('usage report end to end (real Prometheus)', {
   test('table, markdown, csv and json, from the config\'s prometheus.url', async () => {
     const config = reportConfig('formats', () => ({ url: promUrl() }));
     const range = wholeRange();
-    const runs = await Promise.all(['table', 'markdown', 'csv', 'json'].map(format => cli(['--config', config, '--range', range, '--format', format])));
+    const runs = await Promise.all(['table', 'markdown', 'csv', 'json']
+      .map(format => cli(['--config', config, '--range', range, '--format', format])));
     for (const run of runs) expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     const [table, markdown, csv, json] = runs.map(r => r.stdout.split(range).join('<range>'));
     expect(masked(table)).toMatchSnapshot('table');
@@ -177,9 +188,12 @@ describeWithPrograms('usage report end to end (real Prometheus)', {
     expect(masked(csv)).toMatchSnapshot('csv');
     // The issue's JSON shape.
     const report = JSON.parse(json) as UsageReport;
-    expect(report).toMatchObject({ range: '<range>', installations: [{ name: 'root', cluster: null, prometheus: promUrl(), scraped: true }, { name: 'nested', cluster: 'eu-1' }] });
+    expect(report).toMatchObject({
+      range: '<range>', installations: [{ name: 'root', cluster: null, prometheus: promUrl(), scraped: true }, { name: 'nested', cluster: 'eu-1' }],
+    });
     for (const inst of report.installations) {
-      expect(Object.keys(inst)).toEqual(expect.arrayContaining(['name', 'cluster', 'prometheus', 'scraped', 'dashboards', 'unlisted', 'restartsAndFlushes']));
+      expect(Object.keys(inst))
+        .toEqual(expect.arrayContaining(['name', 'cluster', 'prometheus', 'scraped', 'dashboards', 'unlisted', 'restartsAndFlushes']));
       for (const d of inst.dashboards) {
         expect(Object.keys(d)).toEqual(expect.arrayContaining(['uid', 'title', 'file', 'views', 'sessionSeconds', 'lastViewed']));
         expect(Number.isInteger(d.views)).toBe(true);
@@ -201,7 +215,9 @@ describeWithPrograms('usage report end to end (real Prometheus)', {
     const run = await cli(['--config', config, '--format', 'json', '--unused-for', covered, '--time', time, '--range', wholeRange()]);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 3, stderr: '' });
     const report = JSON.parse(run.stdout) as UsageReport;
-    expect(report.installations.map(i => ({ name: i.name, sufficient: i.history?.sufficient, unused: i.unused?.map(d => [d.uid, d.configPath, d.file]) }))).toEqual([
+    const named = report.installations
+      .map(i => ({ name: i.name, sufficient: i.history?.sufficient, unused: i.unused?.map(d => [d.uid, d.configPath, d.file]) }));
+    expect(named).toEqual([
       { name: 'root', sufficient: true, unused: [['gamma-uid', 'defaults.dashboards[2]', FILES.gamma]] },
       { name: 'nested', sufficient: true, unused: [['gamma-uid', 'installations[1].dashboards[0]', FILES.gamma]] },
     ]);
@@ -226,7 +242,8 @@ describeWithPrograms('usage report end to end (real Prometheus)', {
       `/api/v1/query?query=${encodeURIComponent('up[1h]')}&time=${Date.now() / 1000}`);
     report.installations.forEach((inst, k) => {
       expect(inst.unused).toBeUndefined();
-      expect(lines[k]).toBe(`${inst.name}: insufficient history (data since ${inst.history?.dataSince}) for --unused-for 1h; --allow-short-history applies the gate to the data there is`);
+      expect(lines[k]).toBe(`${inst.name}: insufficient history (data since ${inst.history?.dataSince}) for --unused-for 1h; `
+        + '--allow-short-history applies the gate to the data there is');
       // The first sample, found to the search step (2 s for 1h at a 1 s interval).
       const sample = first.result.find(r => r.metric.job === `${inst.name}-analytics`)?.values[0][0] as number;
       const found = Date.parse(inst.history?.dataSince as string) / 1000;
@@ -238,10 +255,14 @@ describeWithPrograms('usage report end to end (real Prometheus)', {
     expect((JSON.parse(allowed.stdout) as UsageReport).installations.map(i => i.unused?.map(d => d.uid))).toEqual([['gamma-uid'], ['gamma-uid']]);
   }, 60_000);
 
-  test('a Prometheus that is down, answers 401, answers HTML or never answers: exit 2, one line naming the URL, the others still reported', async () => {
-    const unauthorized = await startRecordingServer(sandbox, () => ({ status: 401, headers: { 'Content-Type': 'text/plain' }, body: 'Unauthorized\n' }));
+  test('a Prometheus that is down, answers 401, answers HTML or never answers: exit 2, one line naming the URL, the others reported', async () => {
+    const unauthorized = await startRecordingServer(sandbox, () => ({
+      status: 401, headers: { 'Content-Type': 'text/plain' }, body: 'Unauthorized\n',
+    }));
     const html = await startRecordingServer(sandbox, () => ({
-      status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: '<!DOCTYPE html>\n<html><head><title>Grafana</title></head><body>Sign in</body></html>',
+      status: 200,
+      headers: { 'Content-Type': 'text/html; charset=utf-8' },
+      body: '<!DOCTYPE html>\n<html><head><title>Grafana</title></head><body>Sign in</body></html>',
     }));
     const held = new Set<net.Socket>();
     const silent = net.createServer(socket => { held.add(socket); /* accepts, never answers */ });
@@ -251,11 +272,14 @@ describeWithPrograms('usage report end to end (real Prometheus)', {
       silent.close(() => resolve());
     }));
     const down = `http://127.0.0.1:${await freePort()}`;
+    const lost = 'nested: Prometheus did not answer: http://127.0.0.1:';
+    const notApi = 'with a body that is not the Prometheus API';
     const cases: [string, string, RegExp][] = [
-      ['down', down, /^nested: Prometheus did not answer: http:\/\/127\.0\.0\.1:\d+: connection refused \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)$/],
-      ['401', `http://127.0.0.1:${unauthorized.port}`, /^nested: Prometheus did not answer: http:\/\/127\.0\.0\.1:\d+: HTTP 401 Unauthorized with a body that is not the Prometheus API \(text\/plain: "Unauthorized"\)$/],
-      ['html', `http://127.0.0.1:${html.port}/prometheus`, /^nested: Prometheus did not answer: http:\/\/127\.0\.0\.1:\d+\/prometheus: answered HTTP 200 with a body that is not the Prometheus API \(text\/html; charset=utf-8: "<!DOCTYPE html> <html><head><title>Grafana<\/title><\/head><bo…"\)$/],
-      ['timeout', `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`, /^nested: Prometheus did not answer: http:\/\/127\.0\.0\.1:\d+: no answer within 1 s$/],
+      ['down', down, line(lost, /\d+: connection refused \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)/)],
+      ['401', `http://127.0.0.1:${unauthorized.port}`, line(lost, /\d+: HTTP 401 Unauthorized /, notApi, / \(text\/plain: "Unauthorized"\)/)],
+      ['html', `http://127.0.0.1:${html.port}/prometheus`, line(lost, /\d+\/prometheus: answered HTTP 200 /, notApi,
+        / \(text\/html; charset=utf-8: "<!DOCTYPE html> <html><head><title>Grafana<\/title><\/head><bo…"\)/)],
+      ['timeout', `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`, line(lost, /\d+: no answer within 1 s/)],
     ];
     for (const [name, url, line] of cases) {
       const config = reportConfig(`broken-${name}`, inst => ({ url: inst === 'root' ? promUrl() : url }));
@@ -279,7 +303,9 @@ describeWithPrograms('usage report end to end (real Prometheus)', {
     const empty = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } });
     const tenant = await startRecordingServer(sandbox, () => ({ status: 200, headers: { 'Content-Type': 'application/json' }, body: empty }));
     fs.writeFileSync(path.join(dir, 'token'), 's3cr3t-token\n');
-    const config = reportConfig('tenant', () => ({ url: `http://127.0.0.1:${tenant.port}/prometheus`, headers: { 'X-Scope-OrgID': 'team-a' }, bearerTokenFile: 'token' }));
+    const config = reportConfig('tenant', () => ({
+      url: `http://127.0.0.1:${tenant.port}/prometheus`, headers: { 'X-Scope-OrgID': 'team-a' }, bearerTokenFile: 'token',
+    }));
     const run = await cli(['--config', config, '--installation', 'nested', '--range', '1h']);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     expect(tenant.received.length).toBeGreaterThanOrEqual(7);

@@ -64,7 +64,9 @@ export function dashboardsOf(s: SynthesizedInstallation): DashboardModel[] {
  * Synthesizes `config` (relative dashboard files from `configFile`'s folder), starts a server per
  * installation and Prometheus, and waits for a first successful scrape of every server.
  */
-export async function startUsageStack(sandbox: Sandbox, programs: { prometheus: string; promtool: string }, config: AnalyticsConfig, configFile: string): Promise<UsageStack> {
+export async function startUsageStack(
+  sandbox: Sandbox, programs: { prometheus: string; promtool: string }, config: AnalyticsConfig, configFile: string,
+): Promise<UsageStack> {
   const dir = sandbox.tempDir('usage-stack');
   const installations: StackInstallation[] = [];
   for (const s of synthesize(resolveConfig(config, configFile))) {
@@ -87,7 +89,9 @@ export async function startUsageStack(sandbox: Sandbox, programs: { prometheus: 
     return file;
   });
   // Prometheus' defaults (1m) everywhere else: the rules must carry their own interval.
-  const promConfig = writeCheckedConfig(dir, programs.promtool, { global: { scrape_interval: '1m', evaluation_interval: '1m' }, rule_files: ruleFiles, scrape_configs: jobs });
+  const promConfig = writeCheckedConfig(dir, programs.promtool, {
+    global: { scrape_interval: '1m', evaluation_interval: '1m' }, rule_files: ruleFiles, scrape_configs: jobs,
+  });
   const started = Date.now() / 1000 - 1;
   const prom = await startPrometheus(sandbox, programs.prometheus, promConfig);
   const scrapesOf = (inst: StackInstallation) => inst.server.received.filter(r => r.url === '/metrics').length;
@@ -95,7 +99,8 @@ export async function startUsageStack(sandbox: Sandbox, programs: { prometheus: 
     await Promise.all(installations.map(i => i.server.settled()));
     const before = installations.map(scrapesOf);
     await waitFor('two more scrapes of every server', async () =>
-      (installations.every((inst, k) => scrapesOf(inst) >= before[k] + 2) ? true : undefined), { timeoutMs: 30000, intervalMs: 50, process: prom.process });
+      (installations.every((inst, k) => scrapesOf(inst) >= before[k] + 2) ? true : undefined),
+    { timeoutMs: 30000, intervalMs: 50, process: prom.process });
   };
   await waitFor('a successful scrape of every server', async () => {
     const up = await prom.api<{ result: unknown[] }>(`/api/v1/query?query=${encodeURIComponent('up == 1')}`);
