@@ -15,6 +15,7 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { parseAllDocuments } from 'yaml';
 import { Manifest, validateManifests } from './support/kube-schema';
+import type { UsageReport } from '../lib';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..');
@@ -156,11 +157,16 @@ function moduleVersion(dir: string, name: string): string {
 }
 
 /** Runs a compiled example in its own output folder; resolves with its exit code and output. */
-async function runExample(project: Project, file: string, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string; outdir: string }> {
+async function runExample(
+  project: Project,
+  file: string,
+  args: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string; outdir: string }> {
   const outdir = fs.mkdtempSync(path.join(project.dir, 'out-'));
   try {
     const { stdout, stderr } = await run(process.execPath, [path.join(project.dir, file), ...args.map(a => path.join(outdir, a))], {
-      cwd: project.dir, env: { ...process.env, CDK8S_OUTDIR: outdir },
+      cwd: project.dir,
+      env: { ...process.env, CDK8S_OUTDIR: outdir },
     });
     return { code: 0, stdout, stderr, outdir };
   } catch (e) {
@@ -240,9 +246,15 @@ describe.each(Object.keys(PROJECTS) as ProjectName[])('in a fresh cdk8s project 
     expect(deployment.metadata.namespace).toBe('observability');
     expect(deployment.spec.replicas).toBe(0);
     expect(deployment.spec.template.spec.containers[0].image).toBe('registry.example.com/analytics-panel-server:0.0.1');
-    expect(deployment.spec.template.spec.containers[0].resources).toEqual({ limits: { cpu: '100m', memory: '64Mi' }, requests: { cpu: '10m', memory: '32Mi' } });
+    expect(deployment.spec.template.spec.containers[0].resources).toEqual({
+      limits: { cpu: '100m', memory: '64Mi' },
+      requests: { cpu: '10m', memory: '32Mi' },
+    });
     const auth = objects.find(o => o.kind === 'Ingress' && o.metadata.name === 'eu-analytics-grafana-auth');
-    expect(auth.spec.rules[0].http.paths[0]).toMatchObject({ path: '/grafana/grafana-auth', backend: { service: { name: 'kps-grafana', port: { number: 3000 } } } });
+    expect(auth.spec.rules[0].http.paths[0]).toMatchObject({
+      path: '/grafana/grafana-auth',
+      backend: { service: { name: 'kps-grafana', port: { number: 3000 } } },
+    });
     expect(objects.find(o => o.kind === 'ServiceMonitor').metadata.labels.release).toBe('prom');
   });
 
@@ -251,32 +263,49 @@ describe.each(Object.keys(PROJECTS) as ProjectName[])('in a fresh cdk8s project 
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const objects = objectsIn(path.join(outdir, 'observability.k8s.yaml')) as any[];
     expect(validateManifests(objects)).toEqual([]);
-    expect(objects.map(o => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Ingress', 'NetworkPolicy', 'PrometheusRule', 'Service', 'ServiceAccount', 'ServiceMonitor']);
+    expect(objects.map(o => o.kind).sort()).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'Ingress',
+      'NetworkPolicy',
+      'PrometheusRule',
+      'Service',
+      'ServiceAccount',
+      'ServiceMonitor',
+    ]);
     expect(new Set(objects.map(o => o.metadata.namespace))).toEqual(new Set(['observability']));
     const write = objects.find(o => o.kind === 'Ingress');
-    expect(write.metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).toBe('http://grafana.observability.svc.cluster.local:80/grafana/api/user');
+    expect(write.metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).toBe(
+      'http://grafana.observability.svc.cluster.local:80/grafana/api/user',
+    );
     const usage = JSON.parse(Object.values(objects.find(o => o.kind === 'ConfigMap').data)[0] as string);
     expect(usage.panels[0].options.analyticsOptions.server).toBe('/grafana/analytics-plugin/write');
-    expect(JSON.stringify(objects.find(o => o.kind === 'PrometheusRule').spec)).toContain('up{namespace=\\"observability\\", job=\\"team-analytics\\"}');
+    expect(JSON.stringify(objects.find(o => o.kind === 'PrometheusRule').spec)).toContain('up{namespace=\\"observability\\", '
+      + 'job=\\"team-analytics\\"}');
   });
 
   test('npx grafana-analytics-usage runs from the installed package: --help, a report, exit 2 for a Prometheus that is down', async () => {
     const { dir } = project();
     expect(fs.existsSync(path.join(dir, 'node_modules', '.bin', 'grafana-analytics-usage'))).toBe(true);
     const usage = (args: string[]) => run('npx', ['--no', '--', 'grafana-analytics-usage', ...args], { cwd: dir })
-      .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+      .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
     const help = await usage(['--help']);
     expect(help).toMatchObject({ code: 0, stderr: '' });
     expect(help.stdout).toMatch(/^Usage: grafana-analytics-usage \[options\]/);
     // A Prometheus with no data for these installations: the report reads the project's config/installations.yaml.
     const answer = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } });
-    const prometheus = http.createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(answer)); });
+    const prometheus = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(answer));
+    });
     await new Promise<void>(resolve => prometheus.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}`;
       const report = await usage(['--prometheus', url, '--format', 'json']);
       expect(report).toMatchObject({ code: 0, stderr: '' });
-      expect(JSON.parse(report.stdout).installations.map((i: { name: string; scraped: boolean; prometheus: string }) => [i.name, i.scraped, i.prometheus]))
+      const installations = (JSON.parse(report.stdout) as UsageReport).installations;
+      expect(installations.map(i => [i.name, i.scraped, i.prometheus]))
         .toEqual([['prod', false, url], ['staging', false, url]]);
     } finally {
       await new Promise(resolve => prometheus.close(resolve));
@@ -292,7 +321,13 @@ describe.each(Object.keys(PROJECTS) as ProjectName[])('in a fresh cdk8s project 
     const dist = path.join(outdir, 'dist');
     expect(JSON.parse(stdout).map((w: { name: string }) => w.name)).toEqual(['prod', 'staging']);
     for (const inst of ['prod', 'staging']) {
-      expect(fs.readdirSync(path.join(dist, 'helm', inst)).sort()).toEqual(['Chart.yaml', 'README.md', 'templates', 'values.schema.json', 'values.yaml']);
+      expect(fs.readdirSync(path.join(dist, 'helm', inst)).sort()).toEqual([
+        'Chart.yaml',
+        'README.md',
+        'templates',
+        'values.schema.json',
+        'values.yaml',
+      ]);
       expect(fs.existsSync(path.join(dist, 'grafana', inst, 'values.yaml'))).toBe(true);
     }
     const staging = objectsIn(path.join(dist, 'staging.k8s.yaml')) as any[];

@@ -10,9 +10,8 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import {
-  AnalyticsConfig, formatUsageReport, resolveConfig, runUsageCli, synthesize, usageReport, UsageReport, usageReportExitCode,
-} from '../lib';
+import { AnalyticsConfig, formatUsageReport, resolveConfig, synthesize, usageReport, UsageReport, usageReportExitCode } from '../lib';
+import { runUsageCli } from '../lib/app/usage-cli';
 import { startRecordingServer } from './support/e2e/http';
 import { Sandbox } from './support/e2e/sandbox';
 

@@ -5,9 +5,10 @@
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { prometheusDurationMs } from '../config/consumer-values';
-import { readConfigFile } from '../config/load';
+import { readConfigFile } from './load';
 import { ConfigError } from '../config/problems';
-import { AnalyticsConfig, PROMETHEUS_DURATION } from '../config/schema';
+import { PROMETHEUS_DURATION } from '../config/internal/schema-parts';
+import { AnalyticsConfig } from '../config/schema';
 import { usageReport, usageReportExitCode } from './usage-report';
 import { formatUsageReport, USAGE_REPORT_FORMATS, UsageReportFormat } from './usage-report-format';
 import { Console } from './app';

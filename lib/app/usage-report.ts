@@ -8,10 +8,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { prometheusDurationMs } from '../config/consumer-values';
 import { ConfigError, ConfigProblem, quote } from '../config/problems';
-import { resolveAnalyticsConfig } from '../config/resolve';
-import { AnalyticsConfig, PROMETHEUS_DURATION, ResolvedInstallation } from '../config/schema';
-import { UsageDashboardProps, usageDashboardUid } from '../grafana/usage-dashboard';
-import { firstScrapeQuery, UsageReportQueries, usageReportQueries, UsageReportQueryProps } from '../grafana/usage-report-queries';
+import { PROMETHEUS_DURATION } from '../config/internal/schema-parts';
+import { AnalyticsConfig, ResolvedInstallation } from '../config/schema';
+import { firstScrapeQuery, UsageDashboardProps, usageDashboardUid, UsageReportQueries, usageReportQueries, UsageReportQueryProps } from '../grafana';
+import { resolveAnalyticsConfig } from './load';
 import { PrometheusEndpoint, PrometheusQueryError, queryInstant, Sample } from './prometheus-client';
 
 export interface UsageReportOptions {
@@ -133,10 +133,11 @@ export async function usageReport(config: AnalyticsConfig, options: UsageReportO
   checkOptions(config, options, range);
   const { installations } = resolveAnalyticsConfig(config, options.configFile);
   const chosen = installations
-    .map((inst, i) => ({ inst, i }))
+    .map((inst, i) => ({ inst, i, url: options.prometheus ?? inst.prometheus?.url }))
     .filter(({ inst }) => options.installations === undefined || options.installations.includes(inst.name));
-  const missingUrl: ConfigProblem[] = options.prometheus !== undefined ? [] : chosen
-    .filter(({ inst }) => inst.prometheus?.url === undefined)
+  const targets = chosen.flatMap(({ url, ...c }) => (url === undefined ? [] : [{ ...c, url }]));
+  const missingUrl: ConfigProblem[] = chosen
+    .filter(({ url }) => url === undefined)
     .map(({ i }) => ({
       path: `installations[${i}].prometheus.url`,
       message: 'is required by the usage report; allowed: the query URL of the Prometheus that scrapes this installation (here or under defaults), '
@@ -147,9 +148,9 @@ export async function usageReport(config: AnalyticsConfig, options: UsageReportO
   const limit = concurrencyLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
   const base = options.configFile ? path.dirname(path.resolve(options.configFile)) : process.cwd();
   let done = 0;
-  const reports = await Promise.all(chosen.map(async ({ inst, i }) => {
-    const report = await installationUsage(config, inst, i, { ...options, range, time, limit, base });
-    options.progress?.(++done, chosen.length);
+  const reports = await Promise.all(targets.map(async ({ inst, i, url }) => {
+    const report = await installationUsage(config, inst, i, url, { ...options, range, time, limit, base });
+    options.progress?.(++done, targets.length);
     return report;
   }));
   return {
@@ -212,8 +213,9 @@ export function usageDashboardProps(inst: ResolvedInstallation): UsageDashboardP
   };
 }
 
-async function installationUsage(config: AnalyticsConfig, inst: ResolvedInstallation, index: number, ctx: Context): Promise<InstallationUsage> {
-  const url = ctx.prometheus ?? inst.prometheus?.url as string;
+async function installationUsage(
+  config: AnalyticsConfig, inst: ResolvedInstallation, index: number, url: string, ctx: Context,
+): Promise<InstallationUsage> {
   const listedHere = Array.isArray(config.installations[index].dashboards);
   const listed = (listedHere ? config.installations[index].dashboards : config.defaults?.dashboards) ?? [];
   const provisioned = inst.dashboards.map((d, j) => ({

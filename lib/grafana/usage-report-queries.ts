@@ -56,6 +56,7 @@ export function usageReportQueries(props: UsageReportQueryProps, range: string):
   const known = [...(props.provisioned ?? []).map(d => d.uid), usageDashboardUid(props.installation)]
     .map(uid => `label_replace(vector(1), "dashboard_uid", ${promString(uid)}, "", "")`).join(' or ');
   const neverViewed = panels[REPORT_PANELS.neverViewed];
+  const step = props.lastViewedStep;
   return {
     views: forRange(panels[REPORT_PANELS.views], range),
     sessionSeconds: forRange(panels[REPORT_PANELS.sessionSeconds], range),
@@ -64,7 +65,7 @@ export function usageReportQueries(props: UsageReportQueryProps, range: string):
     // A record exists only for evaluations that counted views (`!= 0`). Each step of the subquery
     // looks at the records of its own step (aligned, left-open: every record falls in one), so the
     // answer is the end of the last step with a view, whatever staleness markers follow records.
-    lastViewed: `max by (dashboard_uid) (max_over_time(timestamp(max_over_time(${views}[${props.lastViewedStep}]) > 0)[${range}:${props.lastViewedStep}]))`,
+    lastViewed: `max by (dashboard_uid) (max_over_time(timestamp(max_over_time(${views}[${step}]) > 0)[${range}:${step}]))`,
     scraped: `max(max_over_time(${recorded('up', server(props))}[${range}]))`,
     unlisted: `sum by (dashboard_uid) (sum_over_time(${views}[${range}])) unless on (dashboard_uid) (${known})`,
   };

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AnalyticsConfig } from '../../../lib/config/schema';
-import { resolveConfig } from '../../../lib/config/resolve';
+import { resolveConfig } from '../../../lib/app/load';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../../lib/constructs/synth';
 import { beacon, DashboardModel } from './beacon';
 import { FakeAnalyticsServer, startFakeAnalyticsServer, Viewer, VIEWERS } from './fake-analytics-server';
