@@ -80,6 +80,7 @@ export class AnalyticsInstallationChart extends Chart {
       scrapeInterval: props.serviceMonitor.interval,
       // The browser's path carries the sub-path even when a proxy strips it for Grafana.
       subPath: props.grafana.subPath,
+      dashboards: props.dashboards.map(d => ({ uid: d.dashboard.uid, title: d.dashboard.title })),
       ...props.alerts,
     });
     installationBuilt(this);
