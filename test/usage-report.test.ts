@@ -44,8 +44,8 @@ async function fakePrometheus() {
   return startRecordingServer(sandbox, req => {
     const query = new URLSearchParams(req.body.toString('utf8')).get('query') ?? '';
     // Scraped, and since the epoch.
-    const up = query.startsWith('max(max_over_time(up{') || query.startsWith('min(min_over_time(timestamp(up{');
-    const body = vector(up ? [{ metric: {}, value: [0, query.startsWith('max') ? '1' : '0'] }] : []);
+    const up = query.startsWith('avg(avg_over_time(up{') || query.startsWith('min(min_over_time(timestamp(up{');
+    const body = vector(up ? [{ metric: {}, value: [0, query.startsWith('avg') ? '1' : '0'] }] : []);
     return { status: 200, headers: { 'Content-Type': 'application/json' }, body };
   });
 }
@@ -79,7 +79,7 @@ describe('usageReport', () => {
     expect(asked).toContain(expr('Views per dashboard').split('$__range').join('90d'));
     // AND the queries of its own, each once
     expect(asked.filter(q => q?.startsWith('max by (dashboard_uid) (max_over_time(timestamp('))).toHaveLength(1);
-    expect(asked.filter(q => q?.startsWith('min(min_over_time(timestamp(up{namespace="monitoring", job="g0-analytics"})'))).toHaveLength(1);
+    expect(asked.filter(q => q?.startsWith('min(min_over_time(timestamp(up{namespace="monitoring",job="g0-analytics"})'))).toHaveLength(1);
     expect(asked).toHaveLength(10);
   });
 

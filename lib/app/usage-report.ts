@@ -10,7 +10,8 @@ import { prometheusDurationMs } from '../config/consumer-values';
 import { ConfigError, ConfigProblem, quote } from '../config/problems';
 import { PROMETHEUS_DURATION } from '../config/internal/schema-parts';
 import { AnalyticsConfig, ResolvedInstallation } from '../config/schema';
-import { firstScrapeQuery, UsageDashboardProps, usageDashboardUid, UsageReportQueries, usageReportQueries, UsageReportQueryProps } from '../grafana';
+import { analyticsServerName } from '../constructs';
+import { firstScrapeQuery, lastViewedQuery, usageDashboardUid, usageQueries } from '../grafana';
 import { resolveAnalyticsConfig } from './load';
 import { PrometheusEndpoint, PrometheusQueryError, queryInstant, Sample } from './prometheus-client';
 
@@ -203,13 +204,22 @@ interface Context extends Omit<UsageReportOptions, 'time'> {
   readonly base: string;
 }
 
-/** What the report needs of the usage dashboard: the same props the construct builds it from. */
-export function usageDashboardProps(inst: ResolvedInstallation): UsageDashboardProps {
+/** The queries of one installation over `range`: the usage dashboard's own, and the report's. */
+function reportQueries(inst: ResolvedInstallation, range: string, lastViewedStep: string) {
+  const server = { namespace: inst.namespace, job: analyticsServerName(inst.name) };
+  const panels = usageQueries({ server, usageDashboardUid: usageDashboardUid(inst.name), range, step: lastViewedStep });
   return {
-    installation: inst.name,
-    serverNamespace: inst.namespace,
-    serverJob: `${inst.name}-analytics`,
-    provisioned: inst.dashboards.map(d => ({ uid: d.dashboard.uid, title: d.dashboard.title })),
+    server,
+    /** Those the report reads, each evaluated at the range's end. */
+    asked: {
+      views: panels.viewsPerDashboard,
+      sessionSeconds: panels.timeSpent,
+      neverViewed: panels.neverViewed,
+      restartsAndFlushes: panels.restarts,
+      scraped: panels.scraped,
+      unlisted: panels.unlisted,
+      lastViewed: lastViewedQuery({ server, usageDashboardUid: usageDashboardUid(inst.name), range, step: lastViewedStep }),
+    },
   };
 }
 
@@ -244,16 +254,17 @@ async function installationUsage(
   }
   const interval = Math.max(1, Number(prometheusDurationMs(inst.serviceMonitor.interval) / 1000n));
   const rangeSeconds = Number(prometheusDurationMs(ctx.range) / 1000n);
-  const props = { ...usageDashboardProps(inst), interval, lastViewedStep: `${Math.max(interval, Math.ceil(rangeSeconds / MAX_LAST_VIEWED_STEPS))}s` };
+  const lastViewedStep = `${Math.max(interval, Math.ceil(rangeSeconds / MAX_LAST_VIEWED_STEPS))}s`;
   const ask = (expr: string) => ctx.limit(() => queryInstant(endpoint, expr, ctx.time, ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS));
   try {
-    const q = usageReportQueries(props, ctx.range);
-    const names = Object.keys(q) as (keyof UsageReportQueries)[];
-    const answers = await Promise.all(names.map(n => ask(q[n] as string)));
-    const got = Object.fromEntries(names.map((n, k) => [n, answers[k]])) as Record<keyof UsageReportQueries, Sample[]>;
-    const gate = ctx.unusedFor === undefined ? undefined : await unusedDashboards(props, ctx, ask, provisioned);
+    const { asked } = reportQueries(inst, ctx.range, lastViewedStep);
+    const names = Object.keys(asked) as (keyof typeof asked)[];
+    const answers = await Promise.all(names.map(n => ask(asked[n])));
+    const got = Object.fromEntries(names.map((n, k) => [n, answers[k]])) as Record<keyof typeof asked, Sample[]>;
+    const gate = ctx.unusedFor === undefined ? undefined : await unusedDashboards(inst, interval, ctx, ask, provisioned);
+    // The share of successful scrapes: none at all is no target, 0 every scrape failed.
     const up = got.scraped[0]?.value;
-    const scraped = up === 1;
+    const scraped = up !== undefined && up > 0;
     const byKey = (samples: readonly Sample[]) => new Map(samples.map(s => [s.metric.dashboard_uid, s.value]));
     const views = byKey(got.views);
     const seconds = byKey(got.sessionSeconds);
@@ -272,6 +283,7 @@ async function installationUsage(
         lastViewed: last.has(d.uid) ? rfc3339(last.get(d.uid) as number) : null,
       })),
       usageDashboard: { uid: usageUid, views: figure(views.get(usageUid), Math.round) },
+      // Under a sub-path the key is the dashboard's name (the plugin cannot tell its uid).
       unlisted: got.unlisted
         .map(s => ({ uid: inst.grafana.subPath === '/' ? s.metric.dashboard_uid : null, title: s.metric.dashboard_uid, views: Math.round(s.value) }))
         .filter(u => u.views > 0)
@@ -290,20 +302,19 @@ async function installationUsage(
  * `up` sample shows the data covers it (or short history is allowed).
  */
 async function unusedDashboards(
-  props: UsageReportQueryProps & { interval: number }, ctx: Context, ask: (expr: string) => Promise<Sample[]>,
+  inst: ResolvedInstallation, interval: number, ctx: Context, ask: (expr: string) => Promise<Sample[]>,
   provisioned: readonly Omit<DashboardUsage, 'views' | 'sessionSeconds' | 'lastViewed'>[],
 ): Promise<Pick<InstallationUsage, 'history' | 'unused'>> {
   const duration = Number(prometheusDurationMs(ctx.unusedFor as string) / 1000n);
-  const interval = props.interval;
   const step = Math.min(MAX_HISTORY_STEP_SECONDS, Math.max(interval, Math.ceil(duration / HISTORY_STEPS)));
   // Searching a little before the duration tells "data since before it" from "since just after".
   const window = duration + Math.max(10 * step, Math.ceil(duration / 10));
-  const [first] = await ask(firstScrapeQuery(props, `${window}s`, `${step}s`));
+  const { server, asked } = reportQueries(inst, ctx.unusedFor as string, `${interval}s`);
+  const [first] = await ask(firstScrapeQuery(server, `${window}s`, `${step}s`));
   const history = { dataSince: first ? rfc3339(first.value) : null, sufficient: first !== undefined && first.value <= ctx.time - duration };
   if (first === undefined || (!history.sufficient && !ctx.allowShortHistory)) return { history };
-  const q = usageReportQueries(props, ctx.unusedFor as string);
-  const never = q.neverViewed === undefined ? new Set<string>() : new Set((await ask(q.neverViewed)).map(s => s.metric.dashboard_uid));
-  const views = new Map((await ask(q.views)).map(s => [s.metric.dashboard_uid, s.value]));
+  const never = new Set((await ask(asked.neverViewed)).map(s => s.metric.dashboard_uid));
+  const views = new Map((await ask(asked.views)).map(s => [s.metric.dashboard_uid, s.value]));
   return {
     history,
     unused: provisioned

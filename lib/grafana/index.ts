@@ -3,6 +3,5 @@ export { addAnalyticsPanel, analyticsPanel } from './analytics-panel';
 export type { AnalyticsPanelJson, AnalyticsPanelProps, DashboardJson } from './analytics-panel';
 export { grafanaChartPlugins, grafanaPluginEnv } from './plugin';
 export { usageDashboard, usageDashboardUid } from './usage-dashboard';
-export type { UsageDashboardProps } from './usage-dashboard';
-export { firstScrapeQuery, usageReportQueries } from './usage-report-queries';
-export type { UsageReportQueries, UsageReportQueryProps } from './usage-report-queries';
+export { firstScrapeQuery, lastViewedQuery, usageQueries } from './usage-queries';
+export type { UsageQueries } from './usage-queries';

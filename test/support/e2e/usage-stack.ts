@@ -61,6 +61,27 @@ export function dashboardsOf(s: SynthesizedInstallation): DashboardModel[] {
 }
 
 /**
+ * A checked Prometheus config in `dir` that scrapes each installation's server through its
+ * synthesized ServiceMonitor and evaluates its synthesized PrometheusRule; returns the file.
+ */
+export function writePrometheusConfig(
+  dir: string, promtool: string, installations: readonly Pick<StackInstallation, 'name' | 'synthesized' | 'server'>[],
+): string {
+  const jobs = installations.map(inst => scrapeJob(only(inst.synthesized, 'ServiceMonitor')[0], 0,
+    discoveredTargets(only(inst.synthesized, 'Service')[0], [`127.0.0.1:${inst.server.port}`])));
+  // The operator writes each PrometheusRule's spec as a rule file.
+  const ruleFiles = installations.map(inst => {
+    const file = path.join(dir, `${inst.name}.rules.yaml`);
+    fs.writeFileSync(file, JSON.stringify(only(inst.synthesized, 'PrometheusRule')[0].spec));
+    return file;
+  });
+  // Prometheus' defaults (1m) everywhere else: the rules must carry their own interval.
+  return writeCheckedConfig(dir, promtool, {
+    global: { scrape_interval: '1m', evaluation_interval: '1m' }, rule_files: ruleFiles, scrape_configs: jobs,
+  });
+}
+
+/**
  * Synthesizes `config` (relative dashboard files from `configFile`'s folder), starts a server per
  * installation and Prometheus, and waits for a first successful scrape of every server.
  */
@@ -80,18 +101,7 @@ export async function startUsageStack(
       server: await startFakeAnalyticsServer(sandbox, { args: deployment.spec.template.spec.containers[0].args }),
     });
   }
-  const jobs = installations.map(inst => scrapeJob(only(inst.synthesized, 'ServiceMonitor')[0], 0,
-    discoveredTargets(only(inst.synthesized, 'Service')[0], [`127.0.0.1:${inst.server.port}`])));
-  // The operator writes each PrometheusRule's spec as a rule file.
-  const ruleFiles = installations.map(inst => {
-    const file = path.join(dir, `${inst.name}.rules.yaml`);
-    fs.writeFileSync(file, JSON.stringify(only(inst.synthesized, 'PrometheusRule')[0].spec));
-    return file;
-  });
-  // Prometheus' defaults (1m) everywhere else: the rules must carry their own interval.
-  const promConfig = writeCheckedConfig(dir, programs.promtool, {
-    global: { scrape_interval: '1m', evaluation_interval: '1m' }, rule_files: ruleFiles, scrape_configs: jobs,
-  });
+  const promConfig = writePrometheusConfig(dir, programs.promtool, installations);
   const started = Date.now() / 1000 - 1;
   const prom = await startPrometheus(sandbox, programs.prometheus, promConfig);
   const scrapesOf = (inst: StackInstallation) => inst.server.received.filter(r => r.url === '/metrics').length;
