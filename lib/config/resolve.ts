@@ -18,6 +18,9 @@ import { joinPaths } from './paths';
 import { ConfigError, ConfigProblem, quote, toDottedPath, unescapePointer } from './problems';
 import { loneSurrogateProblems } from './text-problems';
 import { grafanaUpSelectorProblem, OWNED_LABEL_KEYS, ownedLabelKeys, nginxSizeProblem, prometheusDurationProblem } from './consumer-values';
+import { CONSUMER_RULES } from './consumer-rules';
+import { derivedNameProblems } from './derived-names';
+import { gitopsValueProblems } from './gitops-rules';
 
 /**
  * Validates a config written in code, reads the dashboard files it lists (relative to the folder
@@ -51,11 +54,13 @@ export function resolveAnalyticsConfig(input: unknown, source?: string): Resolve
     ...early,
     ...resolved.flatMap((inst, i) => (inst ? installationProblems(inst, raw[i], `installations[${i}]`) : [])),
     ...loneSurrogateProblems(input, ''),
+    ...(intact('gitops') && config.gitops ? gitopsValueProblems(config.gitops) : []),
   ];
   if (early.length === 0) {
     const all = resolved as ResolvedInstallation[];
     problems.push(
       ...crossInstallationProblems(all), ...installationDashboardProblems(all), ...grafanaChartProblems(all), ...gitopsProblems(gitops, all),
+      ...derivedNameProblems(all),
     );
   }
   if (problems.length > 0) throw new ConfigError(problems, source);
@@ -197,7 +202,7 @@ export const INSTALLATION_RULES: readonly InstallationRule[] = [
     path: 'alerts.grafanaUpSelector',
     applies: inst => grafanaUpSelectorProblem(inst.alerts.grafanaUpSelector) !== undefined,
     message: inst => `got ${quote(inst.alerts.grafanaUpSelector)}: ${grafanaUpSelectorProblem(inst.alerts.grafanaUpSelector)}; allowed: comma-separated PromQL label matchers, e.g. job="grafana",namespace="monitoring"`,
-  },
+  },  ...CONSUMER_RULES,
 ];
 
 function labelKeysWithLongPrefix(labels: Record<string, string>): string[] {

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { bytesOf, DEFAULTS, FRONT_DEFAULTS, SERVER_PORT } from '../../config/defaults';
+import { traefikMiddlewareId } from '../../config/derived-names';
 import { joinPaths } from '../../config/paths';
 import { propsCheck } from '../../config/props';
 import { recommendedLabels } from '../labels';
@@ -94,7 +95,7 @@ export class TraefikAuthFront extends Construct implements IAuthFront {
       ingressClassName: props.ingressClassName ?? FRONT_DEFAULTS.traefik.className,
       tlsSecretName: props.tlsSecretName,
       annotations: {
-        [TRAEFIK_MIDDLEWARES_ANNOTATION]: this.middlewares.map(m => `${props.namespace}-${m.metadata.name}@kubernetescrd`).join(','),
+        [TRAEFIK_MIDDLEWARES_ANNOTATION]: this.middlewares.map(m => traefikMiddlewareId(props.namespace, m.name)).join(','),
       },
     });
   }
