@@ -57,7 +57,7 @@ function ingressBackends(inst: ResolvedInstallation): Backend[] {
 }
 
 /** One name a consumer derives, and the object it stands for (equal names of one object are no clash). */
-interface DerivedName {
+export interface DerivedName {
   readonly consumer: string;
   readonly name: string;
   readonly object: string;
@@ -67,7 +67,7 @@ interface DerivedName {
  * The names consumers derive from an installation's objects. Ingress backends count for both
  * controllers whatever the IngressClass: its name does not say which controller serves it.
  */
-function derivedNames(inst: ResolvedInstallation): DerivedName[] {
+export function derivedNames(inst: ResolvedInstallation): DerivedName[] {
   const middlewares = inst.auth.front === 'traefik'
     ? traefikMiddlewareNames(inst).map(name => ({ consumer: 'Traefik Middleware ID', name: traefikMiddlewareId(inst.namespace, name), object: `Middleware ${inst.namespace}/${name}` }))
     : [];

@@ -15,8 +15,9 @@ const PERCENT_ESCAPES = /%(?![0-9A-Fa-f]{2})/;
 /**
  * `repoURL` (the schema has checked its scheme and characters) as net/url parses it, stricter
  * where a URL that parses would still fail the controllers: one `@` at most, a host that is a
- * name or a bracketed IPv6 address (Go >= 1.24 refuses any other bracketed host; Go 1.19 does
- * not), a port from 1 to 65535, and `%` only in a valid escape (none in the host).
+ * name or a bracketed IPv6 address of hex groups (Go >= 1.24 refuses any other bracketed host,
+ * IPv4-mapped ones too; Go 1.19, which the tests run, does not), a port from 1 to 65535, and `%`
+ * only in a valid escape (none in the host).
  */
 export function repoUrlProblem(url: string): string | undefined {
   const afterScheme = url.substring(url.indexOf('://') + 3);
@@ -34,7 +35,8 @@ export function repoUrlProblem(url: string): string | undefined {
   const host = bracketed ? bracketed[1] : hostPort.split(':')[0];
   const port = bracketed ? bracketed[2] : hostPort.substring(host.length);
   if (bracketed) {
-    if (!isIPv6(host)) return `its host ${quote(`[${host}]`)} is bracketed but no IPv6 address (Go 1.24 refuses it)`;
+    // Go >= 1.24 takes only an IPv6 address in brackets, no IPv4-mapped one; a zone means nothing to a Git server.
+    if (!/^[0-9A-Fa-f:]+$/.test(host) || !isIPv6(host)) return `its host ${quote(`[${host}]`)} is bracketed but no IPv6 address of hex groups (Go >= 1.24 refuses other bracketed hosts)`;
   } else if (!/^[A-Za-z0-9]([A-Za-z0-9._~-]*[A-Za-z0-9])?$/.test(host)) {
     return host === '' ? 'it has no host' : `its host ${quote(host)} is not a host name`;
   }

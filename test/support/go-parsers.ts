@@ -25,7 +25,7 @@ export interface GoAnswer {
   readonly error?: string;
 }
 
-export type GoParser = 'url' | 'duration';
+export type GoParser = 'url' | 'duration' | 'traefik-normalize';
 
 /** The compiled checker, built once per source version (parallel workers each build, the rename is atomic). */
 function checkerBinary(go: string): string {

@@ -1,8 +1,11 @@
 // Command go-parsers answers what Go's own parsers make of values, for the tests: one JSON request
-// per line on stdin ({"parser": "url" | "duration", "value": "..."}), one JSON answer per line on
-// stdout ({"ok": true, "parsed": "..."} or {"ok": false, "error": "..."}). Standard library only:
-// net/url is what Flux and Argo CD parse repository URLs with, time.ParseDuration what decodes a
-// Kubernetes metav1.Duration such as a Flux interval.
+// per line on stdin ({"parser": "url" | "duration" | "traefik-normalize", "value": "..."}), one JSON
+// answer per line on stdout ({"ok": true, "parsed": "..."} or {"ok": false, "error": "..."}).
+// Standard library only: net/url is what Flux and Argo CD parse repository URLs with,
+// time.ParseDuration what decodes a Kubernetes metav1.Duration such as a Flux interval.
+// traefik-normalize is the one expression of Traefik's provider.Normalize
+// (traefik/traefik pkg/provider/configuration.go), which names Middlewares and services, run on
+// Go's own unicode tables: Traefik itself cannot run here.
 package main
 
 import (
@@ -11,7 +14,9 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"time"
+	"unicode"
 )
 
 type request struct {
@@ -39,6 +44,9 @@ func parse(r request) answer {
 			return answer{Error: err.Error()}
 		}
 		return answer{OK: true, Parsed: fmt.Sprintf("%d", int64(d))}
+	case "traefik-normalize":
+		notLetterOrNumber := func(c rune) bool { return !unicode.IsLetter(c) && !unicode.IsNumber(c) }
+		return answer{OK: true, Parsed: strings.Join(strings.FieldsFunc(r.Value, notLetterOrNumber), "-")}
 	default:
 		return answer{Error: "unknown parser " + r.Parser}
 	}
