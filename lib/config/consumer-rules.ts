@@ -48,14 +48,12 @@ export function quantityValue(quantity: string): bigint {
   return BigInt(whole) * 1000n + BigInt(fraction.padEnd(3, '0'));
 }
 
-/** `requests.cpu "2" above limits.cpu "1"`, for the first resource whose request exceeds its limit. */
+/** `requests.cpu "2" above limits.cpu "1"`, for each resource whose request exceeds its limit. */
 export function requestAboveLimit(resources: ResourceQuantities): string | undefined {
-  for (const resource of ['cpu', 'memory'] as const) {
-    const request = resources.requests[resource];
-    const limit = resources.limits[resource];
-    if (quantityValue(request) > quantityValue(limit)) return `requests.${resource} ${quote(request)} above limits.${resource} ${quote(limit)}`;
-  }
-  return undefined;
+  const above = (['cpu', 'memory'] as const)
+    .filter(r => quantityValue(resources.requests[r]) > quantityValue(resources.limits[r]))
+    .map(r => `requests.${r} ${quote(resources.requests[r])} above limits.${r} ${quote(resources.limits[r])}`);
+  return above.length > 0 ? above.join(' and ') : undefined;
 }
 
 /** The public paths an installation routes: the write path, and the via-ingress auth path. */
