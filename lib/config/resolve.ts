@@ -195,8 +195,9 @@ export const INSTALLATION_RULES: readonly InstallationRule[] = [
   },
   {
     path: 'serviceMonitor.interval',
-    applies: inst => prometheusDurationProblem(inst.serviceMonitor.interval, false) !== undefined,
-    message: inst => `got ${quote(inst.serviceMonitor.interval)}, which is ${prometheusDurationProblem(inst.serviceMonitor.interval, false)}; allowed: a Prometheus duration such as 30s or 1m`,
+    // Zero is no scrape interval, and the recording rules' `offset 0` is a PromQL parse error.
+    applies: inst => prometheusDurationProblem(inst.serviceMonitor.interval, true) !== undefined,
+    message: inst => `got ${quote(inst.serviceMonitor.interval)}, which is ${prometheusDurationProblem(inst.serviceMonitor.interval, true)}; allowed: a non-zero Prometheus duration such as 30s or 1m`,
   },
   {
     path: 'alerts.grafanaUpSelector',

@@ -300,6 +300,8 @@ const CASES: HostileCase[] = [
     ['alerts', 'noBeaconFor', '0h0m', 'got "0h0m", which is zero'],
     ['alerts', 'noBeaconFor', '293y', 'longer than Prometheus takes'],
     ['serviceMonitor', 'interval', '99999999999999999999s', 'longer than Prometheus takes'],
+    // Found by the schema property test (issue 22): the recording rules' `offset 0` fails promtool.
+    ['serviceMonitor', 'interval', '0', 'got "0", which is zero; allowed: a non-zero Prometheus duration'],
   ] as const).map(([section, key, value, says]): HostileCase => ({
     family: 'consumer rules', name: `${section}.${key}: ${JSON.stringify(value)}`,
     arrange: w => { w.writeConfig(installations({ [section]: { [key]: value } })); },

@@ -94,7 +94,7 @@ describe('the names predicted are the ones synthesized', () => {
     for (const s of withMiddlewares) {
       const ids = s.objects.filter(o => o.kind === 'Middleware').map(o => traefikMiddlewareId(s.installation.namespace, o.metadata.name));
       const ingress = s.objects.find(o => o.kind === 'Ingress') as KubeObject & Json;
-      expect(ingress.metadata.annotations[TRAEFIK_MIDDLEWARES_ANNOTATION].split(',')).toEqual(ids);
+      expect(ingress.metadata.annotations?.[TRAEFIK_MIDDLEWARES_ANNOTATION].split(',')).toEqual(ids);
     }
   });
 
