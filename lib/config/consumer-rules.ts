@@ -66,7 +66,23 @@ function routedPaths(inst: ResolvedInstallation): [string, string][] {
 const tooLong = (inst: ResolvedInstallation, field: string) =>
   routedPaths(inst).find(([f, p]) => f === field && p.length > MAX_ROUTE_PATH_LENGTH)?.[1];
 
+/** Bytes of an nginx size the schema accepted (digits, optional k or m), exactly. */
+function sizeBytes(size: string): bigint {
+  const unit = size.endsWith('k') ? 1024n : size.endsWith('m') ? 1024n ** 2n : 1n;
+  return BigInt(size.replace(/[km]$/, '')) * unit;
+}
+
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
 export const CONSUMER_RULES: readonly Rule[] = [
+  {
+    // The traefik front writes the limit as the Middleware's `buffering.maxRequestBodyBytes`, an
+    // int64 (traefik.io_middlewares.yaml): a JSON number beyond 2^53-1 is rounded, 2^63-1 up to 2^63,
+    // which the API server cannot decode into an int64.
+    path: 'ingress.maxBodySize',
+    applies: inst => inst.auth.front === 'traefik' && sizeBytes(inst.ingress.maxBodySize) > MAX_EXACT,
+    message: inst => `got ${quote(inst.ingress.maxBodySize)}, ${sizeBytes(inst.ingress.maxBodySize)} bytes, while auth.front is "traefik"; allowed: at most ${MAX_EXACT} bytes (8589934591m), which the Middleware's maxRequestBodyBytes holds exactly`,
+  },
   {
     path: 'proxy.trustedProxies',
     applies: inst => inst.proxy.trustedProxies.some(p => trustedProxyProblem(p) !== undefined),
