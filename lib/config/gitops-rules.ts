@@ -8,6 +8,7 @@
  * Pure data.
  */
 import { isIPv6 } from 'net';
+import { goDurationProblem, GoDurationLimits } from './go-duration';
 import { ConfigProblem, quote } from './problems';
 
 const PERCENT_ESCAPES = /%(?![0-9A-Fa-f]{2})/;
@@ -45,34 +46,8 @@ export function repoUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
-const NANOSECONDS: Record<string, bigint> = { ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n };
-
-/**
- * The longest `interval`: 2562047h. Go's time.Duration holds at most 2562047h47m16.854775807s
- * (2^63-1 ns); stopping at whole hours keeps the sum far from where Go's floating-point handling
- * of fractions could round it over.
- */
-export const MAX_GITOPS_INTERVAL_HOURS = 2562047n;
-
-/**
- * `interval` (the schema has checked its form, Go's units ms, s, m, h with optional fractions)
- * as Flux decodes it with time.ParseDuration: within a Duration, and at least 1ms (zero would
- * mean that Flux never fetches again).
- */
-export function goDurationProblem(duration: string): string | undefined {
-  // Exact: each number as a fraction of the unit, summed in nanoseconds times 10^digits.
-  let total = 0n;
-  let scale = 1n;
-  for (const [, whole, fraction = '', unit] of duration.matchAll(/([0-9]+)(?:\.([0-9]+))?(ms|s|m|h)/g)) {
-    const digits = 10n ** BigInt(fraction.length);
-    const value = (BigInt(whole) * digits + BigInt(fraction || '0')) * NANOSECONDS[unit];
-    [total, scale] = [total * digits + value * scale, scale * digits];
-  }
-  if (total > MAX_GITOPS_INTERVAL_HOURS * NANOSECONDS.h * scale) return `it is longer than ${MAX_GITOPS_INTERVAL_HOURS}h (Go's time.Duration holds about 292 years)`;
-  // Go truncates each fraction to whole nanoseconds ("0.0000000001ms" is 0): 1ms is safely above that.
-  if (total < NANOSECONDS.ms * scale) return 'it is shorter than 1ms (Go reads a tinier one as 0, and Flux would never fetch again)';
-  return undefined;
-}
+/** Flux's interval: at least 1ms (0 would never fetch again; Go reads a tinier one as 0), at most `MAX_GO_DURATION_NANOSECONDS`. */
+const INTERVAL_LIMITS: GoDurationLimits = { min: { nanoseconds: 1000000n, text: '1ms (Flux would never fetch again)' } };
 
 /**
  * `revision` (the schema has checked its characters) as `git check-ref-format --branch` reads a
@@ -90,7 +65,7 @@ export function branchProblem(branch: string): string | undefined {
 
 const GITOPS_RULES: readonly { readonly key: 'repoURL' | 'interval' | 'revision'; readonly problem: (v: string) => string | undefined; readonly allowed: string }[] = [
   { key: 'repoURL', problem: repoUrlProblem, allowed: 'an http://, https:// or ssh:// URL Go\'s net/url parses, such as https://github.com/acme/fleet.git or ssh://git@[fd00::1]:22/acme/fleet.git' },
-  { key: 'interval', problem: goDurationProblem, allowed: `a Go duration from 1ms to ${MAX_GITOPS_INTERVAL_HOURS}h, such as 5m or 1h30m` },
+  { key: 'interval', problem: v => goDurationProblem(v, INTERVAL_LIMITS), allowed: 'a Go duration from 1ms to 2562047h, such as 5m or 1h30m' },
   { key: 'revision', problem: branchProblem, allowed: 'a branch name git accepts (git check-ref-format --branch), such as main or release/2026' },
 ];
 

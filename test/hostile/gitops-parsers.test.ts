@@ -9,6 +9,7 @@
  */
 import { execFileSync } from 'child_process';
 import { ConfigError, resolveAnalyticsConfig } from '../../lib';
+import { goDurationProblem } from '../../lib/config/go-duration';
 import { describeWithPrograms, findProgram } from '../support/e2e/tools';
 import { goParse, goProgram, GoParser } from '../support/go-parsers';
 
@@ -124,6 +125,19 @@ describeWithPrograms('gitops values as Go reads them', { go: goProgram() }, ({ g
       expect(rowsSeen.map(({ value, synth, go: goOk }) => ({ value, synth, go: goOk }))).toEqual(rowsSeen.map(({ value, verdict }) => ({ value, ...expectedOf(verdict, 'go') })));
     },
   );
+
+  test('goDurationProblem without limits (every metav1.Duration setting shares it): Go\'s whole grammar, and Go\'s verdict but for the stated margin', () => {
+    const rows: readonly [string, Verdict][] = [
+      ['1ns', 'accepted'], ['1us', 'accepted'], ['1\u00b5s', 'accepted'], ['1\u03bcs', 'accepted'], ['1.5ms', 'accepted'], ['.5h', 'accepted'], ['1.h', 'accepted'],
+      ['0', 'accepted'], ['-5m', 'accepted'], ['+5m', 'accepted'], ['-0', 'accepted'], ['1h2m3s4ms5us6ns', 'accepted'], ['-2562047h', 'accepted'],
+      ['2562047h0.000001ns', { stricter: 'at most 2562047h' }], ['2562047h47m16.854775807s', { stricter: 'at most 2562047h' }],
+      ['2562047h47m16.854775808s', 'refused'], ['', 'refused'], ['1', 'refused'], ['1d', 'refused'], ['.h', 'refused'], ['1 h', 'refused'], ['1H', 'refused'],
+      ['--1s', 'refused'], ['1e3s', 'refused'], ['\u00b5s', 'refused'],
+    ];
+    const answers = goParse(go, 'duration', rows.map(([v]) => v));
+    expect(rows.map(([value], i) => ({ value, synth: goDurationProblem(value) === undefined, go: answers[i].ok })))
+      .toEqual(rows.map(([value, verdict]) => ({ value, ...expectedOf(verdict, 'go') })));
+  });
 
   test('a duration synth accepts is the one Go reads, to the nanosecond', () => {
     const accepted = INTERVALS.filter(([, v]) => v === 'accepted').map(([value]) => value);

@@ -5,7 +5,8 @@
 // time.ParseDuration what decodes a Kubernetes metav1.Duration such as a Flux interval.
 // traefik-normalize is the one expression of Traefik's provider.Normalize
 // (traefik/traefik pkg/provider/configuration.go), which names Middlewares and services, run on
-// Go's own unicode tables: Traefik itself cannot run here.
+// Go's own unicode tables: Traefik itself cannot run here. Another reader of Go's (encoding/json,
+// compress/gzip, ...) is one more case in parse, and its name in GoParser (test/support/go-parsers.ts).
 package main
 
 import (
