@@ -176,7 +176,7 @@ function floorEntries(dir: string): FloorEntry[][] {
     if (!/\.ya?ml$/.test(file) || /^helm\/[^/]+\/templates\//.test(file)) return { path: file, text };
     const docs = parseAllDocuments(text);
     if (!Array.isArray(docs) || docs.some(d => d.errors.length > 0)) throw new Error(`the app wrote ${file}, which is not valid YAML`);
-    return { path: file, documents: docs.map(d => d.toJS()) };
+    return { path: file, documents: docs.map(d => d.toJS() as unknown) };
   });
   // Grouped by installation (`<name>.k8s.yaml`, `helm/<name>/...`, `grafana/<name>/...`), which
   // the floor splits over its threads as the app does.
@@ -220,8 +220,10 @@ function machine(): string {
   };
   const dirty = git('status --porcelain --untracked-files=no') ? ' (uncommitted changes)' : '';
   return [
-    `- Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`,
-    `- Node ${process.version}; commit ${git('rev-parse --short HEAD') || 'unknown'}${dirty}; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    `- Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} `
+      + `${os.release()}`,
+    `- Node ${process.version}; commit ${git('rev-parse --short HEAD') || 'unknown'}${dirty}; `
+      + `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     `- Load average at start: ${os.loadavg().map(l => l.toFixed(2)).join(', ')} (other processes on this machine slow every figure)`,
   ].join('\n');
 }
@@ -253,7 +255,8 @@ function main(): void {
       return;
     }
     const report = fullReport(options, app, configs, ram, disk, coldMs, log) + longPropertyRun(options.propertyRuns, log);
-    const text = `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.ts); see bench/README.md for what each column means.\n\n${machine()}\n- App command (cdk8s.yaml): \`${app}\`\n\n${report}\n`;
+    const text = `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.ts); see bench/README.md for what each column `
+      + `means.\n\n${machine()}\n- App command (cdk8s.yaml): \`${app}\`\n\n${report}\n`;
     fs.writeFileSync(path.resolve(ROOT, options.out), text);
     process.stdout.write(text);
     log(`\nwritten to ${options.out}`);
@@ -272,7 +275,8 @@ function longPropertyRun(runs: number, log: (line: string) => void): string {
     cwd: ROOT, env: { ...process.env, PROPERTY_RUNS: String(runs) }, stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (run.status !== 0) throw new Error(`the schema property test failed on ${runs} configs (exit ${run.status})`);
-  return `\n\nSchema property test (test/hostile/schema-property.test.ts), ${runs} configs: passed in ${((Date.now() - started) / 1000).toFixed(0)} s.`;
+  return `\n\nSchema property test (test/hostile/schema-property.test.ts), ${runs} configs: passed in `
+    + `${((Date.now() - started) / 1000).toFixed(0)} s.`;
 }
 
 function fullReport(
@@ -334,14 +338,17 @@ function fullReport(
   return [
     `## Synth time by number of installations (${runs} runs each, after one warm-up run)`,
     '',
-    `Wall times in seconds: median (min–max). "app" is the cdk8s.yaml app command run directly, output on the ${where} unless the column says otherwise; "CLI" is \`npx cdk8s synth --no-check-upgrade --output <ordinary disk>\`.`,
+    `Wall times in seconds: median (min–max). "app" is the cdk8s.yaml app command run directly, output on the ${where} unless the column says `
+      + `otherwise; "CLI" is \`npx cdk8s synth --no-check-upgrade --output <ordinary disk>\`.`,
     '',
-    '| installations | app wall | app CPU | app peak RSS MiB | app, ordinary disk | CLI, ordinary disk | YAML-only floor | app / floor | floor CPU / app CPU ÷ floor CPU | files / MiB | app ms per installation | `helm template` per installation | helm / app | output sha256 |',
+    '| installations | app wall | app CPU | app peak RSS MiB | app, ordinary disk | CLI, ordinary disk | YAML-only floor | app / floor | floor CPU '
+      + '/ app CPU ÷ floor CPU | files / MiB | app ms per installation | `helm template` per installation | helm / app | output sha256 |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows,
     '',
     `- Floor \`node -e 0\`: ${spread(nodeFloor)} s. First synth after a source change (transpiles into .cache/ts-run): ${sec(coldMs)} s.`,
-    `- Scaling: t(1000)/t(100) = ${ratio(1000, 100)} (target ≤ 11), t(3000)/t(1000) = ${ratio(3000, 1000)} (target ≤ 3.3); marginal cost between 1000 and 3000: ${marginal} per installation.`,
+    `- Scaling: t(1000)/t(100) = ${ratio(1000, 100)} (target ≤ 11), t(3000)/t(1000) = ${ratio(3000, 1000)} (target ≤ 3.3); marginal cost between `
+      + `1000 and 3000: ${marginal} per installation.`,
     ...(options.instructions ? [instructionsLine(app, options.instructions, ram ?? disk, log)] : []),
     '',
     runners,
@@ -363,8 +370,10 @@ function instructionsLine(app: string, n: number, work: string, log: (line: stri
   });
   const collected = /Collected : (\d+)/.exec(result.stderr ?? '');
   const line = result.status === 0 && collected
-    ? `- Instructions (\`valgrind --tool=callgrind\`, one thread, ${n} installations, the app command): ${(Number(collected[1]) / 1e9).toFixed(2)} G; repeatable within about 1 % whatever the load, so compare this across commits.`
-    : `- Instructions: not counted (${result.error?.message ?? `valgrind exit ${result.status}: ${(result.stderr ?? '').trim().split('\n').pop()}`}).`;
+    ? (`- Instructions (\`valgrind --tool=callgrind\`, one thread, ${n} installations, the app command): ${(Number(collected[1]) / 1e9).toFixed(2)} `
+      + `G; repeatable within about 1 % whatever the load, so compare this across commits.`)
+    : (`- Instructions: not counted `
+      + `(${result.error?.message ?? `valgrind exit ${result.status}: ${(result.stderr ?? '').trim().split('\n').pop()}`}).`);
   log(line);
   return line;
 }

@@ -1,47 +1,62 @@
-// config: the typed config, its defaults, validation and resolution, and reading it from files
-export * from './config/schema';
-export * from './config/defaults';
-export * from './config/problems';
-export * from './config/paths';
-export * from './config/grafana-chart';
-export * from './config/dashboard-files';
-export * from './config/resolve';
-export * from './config/gitops';
-export * from './config/load';
-export * from './config/props';
-export * from './config/input-file';
-export * from './config/consumer-values';
-export * from './config/json-schema';
-// grafana: pure models of what Grafana reads
-export * from './grafana/metrics';
-export * from './grafana/plugin';
-export * from './grafana/analytics-panel';
-export * from './grafana/usage-dashboard';
-export * from './grafana/usage-rules';
-// constructs: one per Kubernetes object family, and synthesize()
-export * from './constructs/labels';
-export * from './constructs/analytics-server';
-export * from './constructs/analytics-service-monitor';
-export * from './constructs/auth/auth-front';
-export * from './constructs/auth/ingress-nginx-auth-front';
-export * from './constructs/auth/nginx-auth-proxy-conf';
-export * from './constructs/auth/proxy-auth-front';
-export * from './constructs/auth/traefik-auth-front';
-export * from './constructs/auth/write-route';
-export * from './constructs/analytics-network-policy';
-export * from './constructs/grafana-dashboard-config-map';
-export * from './constructs/analytics-dashboards';
-export * from './constructs/analytics-prometheus-rule';
-export * from './constructs/analytics-installation-chart';
-export * from './constructs/synth';
-// output: the files written from synthesized installations
-export { OUTPUT_MARKER, OutputFolderRefused, outputFolderProblem, protectedFolders } from './output/output-folder';
-export { removeStaleStagingFolders } from './output/staging-owner';
-export * from './output/files';
-export * from './output/manifests';
-export * from './output/helm-chart';
-export * from './output/grafana-values';
-export * from './output/gitops';
-// app: the runner behind `cdk8s synth`
-export * from './app/app';
-export * from './app/synth-to-directory';
+// The public API, a deliberate list: every name here is a promise to users (api/cdk8s-grafana-analytics.api.md
+// records each one with its signature; test/api-report.test.ts fails when the surface changes without it).
+// Everything else is internal to the library; tests import it by path.
+
+// config: the typed config, its defaults, and the resolved installation the constructs are built from
+export type {
+  AnalyticsConfig, AuthFront, AuthMode, DashboardFile, GitopsConfig, GrafanaChart, InstallationConfig, ResolvedInstallation,
+  ResourceQuantities, RouteKind,
+} from './config/schema';
+export { AnalyticsConfigSchema } from './config/schema';
+export { DEFAULTS, GITOPS_DEFAULTS } from './config/defaults';
+export type { ResolvedConfig } from './config/resolve';
+export type { ResolvedGitops } from './config/gitops';
+export { ConfigError } from './config/problems';
+export type { ConfigProblem } from './config/problems';
+
+// grafana: the hidden panel and the plugin install values, for Grafana set-ups made by hand
+export { addAnalyticsPanel, analyticsPanel } from './grafana/analytics-panel';
+export type { AnalyticsPanelJson, AnalyticsPanelProps, DashboardJson } from './grafana/analytics-panel';
+export { grafanaPluginEnv } from './grafana/plugin';
+export type { GrafanaEnvVar, GrafanaPluginEnvProps } from './grafana/plugin';
+
+// constructs: one per Kubernetes object family, their props, and synthesize()
+export { AnalyticsInstallationChart } from './constructs/analytics-installation-chart';
+export type { AnalyticsInstallationChartProps } from './constructs/analytics-installation-chart';
+export { AnalyticsServer } from './constructs/analytics-server';
+export type { AnalyticsServerProps } from './constructs/analytics-server';
+export { AnalyticsServiceMonitor } from './constructs/analytics-service-monitor';
+export type { AnalyticsServiceMonitorProps } from './constructs/analytics-service-monitor';
+export type { GrafanaServiceRef, IAuthFront, WritePathFrontProps } from './constructs/auth/auth-front';
+export { IngressNginxAuthFront } from './constructs/auth/ingress-nginx-auth-front';
+export type { IngressNginxAuthFrontProps } from './constructs/auth/ingress-nginx-auth-front';
+export { TraefikAuthFront } from './constructs/auth/traefik-auth-front';
+export type { TraefikAuthFrontProps } from './constructs/auth/traefik-auth-front';
+export { ProxyAuthFront } from './constructs/auth/proxy-auth-front';
+export type { ProxyAuthFrontProps } from './constructs/auth/proxy-auth-front';
+export { nginxAuthProxyConf } from './constructs/auth/nginx-auth-proxy-conf';
+export type { NginxAuthProxyConfOptions } from './constructs/auth/nginx-auth-proxy-conf';
+export { WriteRoute } from './constructs/auth/write-route';
+export type { WriteRouteProps } from './constructs/auth/write-route';
+export { AnalyticsNetworkPolicy } from './constructs/analytics-network-policy';
+export type { AnalyticsNetworkPolicyProps } from './constructs/analytics-network-policy';
+export { GrafanaDashboardConfigMap } from './constructs/grafana-dashboard-config-map';
+export type { GrafanaDashboardConfigMapProps } from './constructs/grafana-dashboard-config-map';
+export { AnalyticsDashboards } from './constructs/analytics-dashboards';
+export type { AnalyticsDashboardsProps, DashboardSource } from './constructs/analytics-dashboards';
+export { AnalyticsPrometheusRule } from './constructs/analytics-prometheus-rule';
+export type { AnalyticsPrometheusRuleProps } from './constructs/analytics-prometheus-rule';
+export { PropsError } from './constructs/internal/props-check';
+export { synthesize } from './constructs/synth';
+export type { KubeObject, SynthesizedInstallation, SynthesizeOptions } from './constructs/synth';
+
+// output: the one error the output folder check throws
+export { OutputFolderRefused } from './output/output-folder';
+
+// app: loading and resolving a config, and writing what `cdk8s synth` writes
+export { loadAnalyticsConfig, loadConfigFile, parseConfigYaml, resolveAnalyticsConfig, resolveConfig } from './app/load';
+export { synthToDirectory } from './app/synth-to-directory';
+export type { SynthToDirectoryOptions } from './app/synth-to-directory';
+export type { OutputOptions } from './app/writers';
+export type { RenderedInstallation } from './app/render';
+export type { OutputFile } from './output/files';

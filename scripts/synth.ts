@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { checkConfig } from '../lib';
+import { checkConfig } from '../lib/app/app';
 import { CONFIG_FILE } from '../main';
 
 const args = process.argv.slice(2);
@@ -25,6 +25,10 @@ const code = checkConfig({ configFile: CONFIG_FILE, outdir: cdk8sOutdir(args), c
 if (code !== 0) {
   process.exitCode = code;
 } else {
-  const cli = spawnSync(process.execPath, [path.join(__dirname, '..', 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', ...args], { stdio: 'inherit' });
+  const cli = spawnSync(
+    process.execPath,
+    [path.join(__dirname, '..', 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', ...args],
+    { stdio: 'inherit' },
+  );
   process.exitCode = cli.status ?? 1;
 }

@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
 bash scripts/install-test-deps.sh
 npx tsc --noEmit -p .
+npx eslint --max-warnings 0 .
 mkdir -p node_modules/.cache
 results=node_modules/.cache/jest-results.json
 status=0

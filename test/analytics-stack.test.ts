@@ -1,6 +1,7 @@
 import { Manifest, validateManifests } from './support/kube-schema';
 import { findObject, synthesizeExample, synthesizeOne } from './support/example';
-import { joinPaths, toYamlStream } from '../lib';
+import { joinPaths } from '../lib/config/paths';
+import { toYamlStream } from '../lib/output/manifests';
 
 const example = synthesizeExample();
 
@@ -9,7 +10,8 @@ describe('example installations', () => {
     expect(toYamlStream(s.objects)).toMatchSnapshot();
   });
 
-  test.each(example.map(s => [s.installation.name, s] as const))('%s: every object is valid against the Kubernetes and prometheus-operator schemas, strictly', (_name, s) => {
+  test.each(example.map(s => [s.installation.name, s] as const))('%s: every object is valid against the Kubernetes and prometheus-operator schemas, '
+    + 'strictly', (_name, s) => {
     expect(validateManifests(s.objects as Manifest[])).toEqual([]);
   });
 
@@ -137,8 +139,11 @@ describe('analytics server', () => {
   });
 
   test('the cache size follows the memory limit and the body limit unless set', () => {
-    const args = (server: object, ingress: object = {}) => findObject(synthesizeOne({ server, ingress }), 'Deployment').spec.template.spec.containers[0].args;
-    expect(args({ resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '1', memory: '1Gi' } } })).toContain('--max-cache-size=32768');
+    const args = (server: object, ingress: object = {}) =>
+      findObject(synthesizeOne({ server, ingress }), 'Deployment').spec.template.spec.containers[0].args;
+    expect(args({ resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '1', memory: '1Gi' } } })).toContain(
+      '--max-cache-size=32768',
+    );
     expect(args({}, { maxBodySize: '4k' })).toContain('--max-cache-size=8192');
     expect(args({ maxCacheSize: 7 })).toContain('--max-cache-size=7');
   });
@@ -181,13 +186,17 @@ describe('ServiceMonitor', () => {
 describe('auth ingresses', () => {
   const annotation = (ingress: any, name: string) => ingress.metadata.annotations[`nginx.ingress.kubernetes.io/${name}`];
 
-  test('in-cluster: write path at the root, auth against Grafana\'s Service by its fully qualified name', () => {
+  test("in-cluster: write path at the root, auth against Grafana's Service by its fully qualified name", () => {
     const objects = synthesizeOne({ grafana: { host: 'g.example.com', service: { name: 'graf', namespace: 'obs', port: 3000 } } });
     const write = findObject(objects, 'Ingress', 'test-analytics-write');
-    expect(write.spec.rules).toEqual([{
-      host: 'g.example.com',
-      http: { paths: [{ path: '/analytics-plugin/write', pathType: 'Prefix', backend: { service: { name: 'test-analytics', port: { number: 8080 } } } }] },
-    }]);
+    expect(write.spec.rules).toEqual([
+      {
+        host: 'g.example.com',
+        http: {
+          paths: [{ path: '/analytics-plugin/write', pathType: 'Prefix', backend: { service: { name: 'test-analytics', port: { number: 8080 } } } }],
+        },
+      },
+    ]);
     expect(write.spec.ingressClassName).toBe('nginx');
     expect(write.spec.tls).toBeUndefined();
     expect(annotation(write, 'auth-url')).toBe('http://graf.obs.svc.cluster.local:3000/api/user');
@@ -203,12 +212,12 @@ describe('auth ingresses', () => {
     expect(annotation(write, 'auth-url')).toBe('http://grafana.monitoring.svc.c.example:80/ops/grafana/api/user');
   });
 
-  test('under a sub-path without serve_from_sub_path, Grafana\'s API is at /api/user', () => {
+  test("under a sub-path without serve_from_sub_path, Grafana's API is at /api/user", () => {
     const write = findObject(synthesizeOne({ grafana: { host: 'g.example.com', subPath: '/grafana', serveFromSubPath: false } }), 'Ingress');
     expect(annotation(write, 'auth-url')).toBe('http://grafana.monitoring.svc.cluster.local:80/api/user');
   });
 
-  test('via-ingress: auth through the public host, with a second Ingress in Grafana\'s namespace to /api/user', () => {
+  test("via-ingress: auth through the public host, with a second Ingress in Grafana's namespace to /api/user", () => {
     const objects = synthesizeOne({
       namespace: 'analytics',
       grafana: { host: 'g.example.com', subPath: '/grafana', service: { name: 'graf', namespace: 'obs', port: 3000 } },
@@ -222,9 +231,13 @@ describe('auth ingresses', () => {
     const auth = findObject(objects, 'Ingress', 'test-analytics-grafana-auth');
     expect(auth.metadata.namespace).toBe('obs');
     expect(auth.spec.ingressClassName).toBe('public');
-    expect(auth.spec.rules[0].http.paths).toEqual([{
-      path: '/grafana/grafana-auth', pathType: 'Prefix', backend: { service: { name: 'graf', port: { number: 3000 } } },
-    }]);
+    expect(auth.spec.rules[0].http.paths).toEqual([
+      {
+        path: '/grafana/grafana-auth',
+        pathType: 'Prefix',
+        backend: { service: { name: 'graf', port: { number: 3000 } } },
+      },
+    ]);
     expect(annotation(auth, 'rewrite-target')).toBe('/grafana/api/user');
   });
 

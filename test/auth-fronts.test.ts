@@ -3,9 +3,10 @@
  * for every allowed combination, then what each front must emit.
  */
 import { createHash } from 'crypto';
-import {
-  nginxAuthProxyConf, PROXY_CONFIG_CHECKSUM_ANNOTATION, resolveConfig, synthesize, toYamlStream, TRAEFIK_MIDDLEWARES_ANNOTATION,
-} from '../lib';
+import { nginxAuthProxyConf, resolveConfig, synthesize } from '../lib';
+import { PROXY_CONFIG_CHECKSUM_ANNOTATION } from '../lib/constructs/auth/proxy-auth-front';
+import { TRAEFIK_MIDDLEWARES_ANNOTATION } from '../lib/constructs/auth/traefik-auth-front';
+import { toYamlStream } from '../lib/output/manifests';
 import { celRuleProblems } from './support/cel-rules';
 import { findObject, synthesizeOne } from './support/example';
 import { FRONTS_CONFIG } from './support/fronts';
@@ -74,7 +75,15 @@ describe('schema and CEL checks can fail', () => {
   });
 
   test('an HTTPRoute filter is reported as unchecked, never passed silently', () => {
-    const broken = { ...route, spec: { ...route.spec, rules: [{ ...route.spec.rules[0], filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/write' } } }] }] } };
+    const broken = {
+      ...route,
+      spec: {
+        ...route.spec,
+        rules: [
+          { ...route.spec.rules[0], filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/write' } } }] },
+        ],
+      },
+    };
     expect(celRuleProblems([broken]).filter(p => p.includes('unchecked CEL rule')).length).toBeGreaterThan(0);
   });
 });
@@ -108,7 +117,14 @@ describe('auth.front proxy', () => {
     ]);
     // Every path nginx writes is in the emptyDir.
     const written = [...conf.matchAll(/^\s*(pid|\w+_temp_path) (\S+);$/gm)].map(m => [m[1], m[2]]);
-    expect(written.map(([d]) => d).sort()).toEqual(['client_body_temp_path', 'fastcgi_temp_path', 'pid', 'proxy_temp_path', 'scgi_temp_path', 'uwsgi_temp_path']);
+    expect(written.map(([d]) => d).sort()).toEqual([
+      'client_body_temp_path',
+      'fastcgi_temp_path',
+      'pid',
+      'proxy_temp_path',
+      'scgi_temp_path',
+      'uwsgi_temp_path',
+    ]);
     expect(written.filter(([, p]) => !p.startsWith('/tmp/nginx-auth-proxy/'))).toEqual([]);
     expect(conf).toMatch(/^\s*access_log off;$/m);
   });
@@ -128,7 +144,10 @@ describe('auth.front proxy', () => {
   test('a changed nginx.conf rolls the Pod: the template carries its sha256', () => {
     const annotation = deployment.spec.template.metadata.annotations[PROXY_CONFIG_CHECKSUM_ANNOTATION];
     expect(annotation).toBe(createHash('sha256').update(conf).digest('hex'));
-    const other = findObject(synthesizeOne({ auth: { front: 'proxy' }, networkPolicy: { enabled: false }, ingress: { maxBodySize: '16k' } }), 'Deployment');
+    const other = findObject(
+      synthesizeOne({ auth: { front: 'proxy' }, networkPolicy: { enabled: false }, ingress: { maxBodySize: '16k' } }),
+      'Deployment',
+    );
     const same = findObject(synthesizeOne({ auth: { front: 'proxy' }, networkPolicy: { enabled: false } }), 'Deployment');
     expect(other.spec.template.metadata.annotations[PROXY_CONFIG_CHECKSUM_ANNOTATION])
       .not.toBe(same.spec.template.metadata.annotations[PROXY_CONFIG_CHECKSUM_ANNOTATION]);
@@ -188,7 +207,9 @@ describe('auth.front proxy', () => {
       maxBodySize: '8k', rateLimitPerMinute: 1, trustedProxies: ['10.0.0.0/8'], runDir: '/tmp/x',
     };
     expect(() => nginxAuthProxyConf(base)).not.toThrow();
-    expect(() => nginxAuthProxyConf({ ...base, trustedProxies: ['10.0.0.0/8; allow all'] })).toThrow(/trusted proxy "10.0.0.0\/8; allow all" may hold only/);
+    expect(() => nginxAuthProxyConf({ ...base, trustedProxies: ['10.0.0.0/8; allow all'] })).toThrow(
+      /trusted proxy "10.0.0.0\/8; allow all" may hold only/,
+    );
     expect(() => nginxAuthProxyConf({ ...base, writePath: '/w { }' })).toThrow(/writePath/);
     expect(() => nginxAuthProxyConf({ ...base, authUrl: 'http://$host/api/user' })).toThrow(/authUrl/);
     expect(() => nginxAuthProxyConf({ ...base, maxBodySize: '8k;' })).toThrow(/maxBodySize/);
@@ -201,9 +222,13 @@ describe('auth.front traefik', () => {
   const objects = byName('traefik-ingress');
   const middleware = (suffix: string) => findObject(objects, 'Middleware', `traefik-ingress-analytics-${suffix}`);
 
-  test('Middlewares: ForwardAuth to Grafana\'s in-cluster /api/user with the Cookie only, body limit in bytes, rate limit with burst 5x, replacePath /write', () => {
+  test('Middlewares: ForwardAuth to Grafana\'s in-cluster /api/user with the Cookie only, body limit in bytes, rate limit with burst 5x, '
+    + 'replacePath /write', () => {
     expect(middleware('forward-auth').spec).toEqual({
-      forwardAuth: { address: 'http://kube-prometheus-stack-grafana.monitoring.svc.cluster.local:80/grafana/api/user', authRequestHeaders: ['Cookie'] },
+      forwardAuth: {
+        address: 'http://kube-prometheus-stack-grafana.monitoring.svc.cluster.local:80/grafana/api/user',
+        authRequestHeaders: ['Cookie'],
+      },
     });
     expect(middleware('body-size').spec).toEqual({ buffering: { maxRequestBodyBytes: 8192 } });
     expect(middleware('rate-limit').spec).toEqual({ rateLimit: { average: 300, period: '1m', burst: 1500 } });
@@ -235,7 +260,9 @@ describe('auth.front traefik', () => {
   });
 
   test('ingress.maxBodySize in bytes: k and m are 1024 and 1024²', () => {
-    const bytes = (maxBodySize: string) => findObject(synthesizeOne({ auth: { front: 'traefik' }, ingress: { maxBodySize } }), 'Middleware', 'test-analytics-body-size').spec.buffering.maxRequestBodyBytes;
+    const bytes = (maxBodySize: string) =>
+      findObject(synthesizeOne({ auth: { front: 'traefik' }, ingress: { maxBodySize } }), 'Middleware', 'test-analytics-body-size').spec.buffering
+        .maxRequestBodyBytes;
     expect(['512', '8k', '1m'].map(bytes)).toEqual([512, 8192, 1048576]);
   });
 });

@@ -5,7 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { duplicateObjectProblems, resolveConfig, synthesize } from '../lib';
+import { resolveConfig, synthesize } from '../lib';
+import { duplicateObjectProblems } from '../lib/app/internal/collisions';
 import { filesUnder, outdirWithSentinel, runInProcess, runMain, SENTINEL_FILES } from './support/run-app';
 
 const DIR = path.join(__dirname, 'bad-configs');
@@ -104,12 +105,18 @@ describe('objects two installations would both create', () => {
       defaults: { auth: { mode: 'via-ingress' }, grafana: { service: { namespace: 'grafana' } } },
       installations: [{ name: 'a', grafana: { host: 'a.example.com' } }, { name: 'b', grafana: { host: 'b.example.com' } }],
     }));
-    const renamed = { ...b, objects: b.objects.map(o => (o.metadata.name === 'b-analytics-grafana-auth' ? { ...o, metadata: { ...o.metadata, name: 'a-analytics-grafana-auth' } } : o)) };
+    const renamed = {
+      ...b,
+      objects: b.objects.map(o =>
+        o.metadata.name === 'b-analytics-grafana-auth' ? { ...o, metadata: { ...o.metadata, name: 'a-analytics-grafana-auth' } } : o,
+      ),
+    };
     // WHEN / THEN
     expect(duplicateObjectProblems([a, b])).toEqual([]);
     expect(duplicateObjectProblems([a, renamed])).toEqual([{
       path: 'installations[1].name',
-      message: 'got "b", whose Ingress "grafana/a-analytics-grafana-auth" is created by installations[0] ("a") too; allowed: installations whose objects differ in name or namespace',
+      message: 'got "b", whose Ingress "grafana/a-analytics-grafana-auth" is created by installations[0] ("a") too; allowed: installations whose '
+        + 'objects differ in name or namespace',
     }]);
   });
 });

@@ -3,7 +3,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { installationOutputs, isCdk8sStdoutOutdir, OUTPUT_MARKER, OutputWriter, PROGRESS_EVERY, renderInstallations, resolveConfig, STDOUT_MANIFEST_FILE, StagedOutput, writeStagedFiles } from '../lib';
+import { resolveConfig } from '../lib';
+import { isCdk8sStdoutOutdir } from '../lib/app/internal/environment';
+import { installationOutputs } from '../lib/app/internal/summary';
+import { OutputWriter, PROGRESS_EVERY, renderInstallations, STDOUT_MANIFEST_FILE } from '../lib/app/render';
+import { StagedOutput, writeStagedFiles } from '../lib/output/files';
+import { OUTPUT_MARKER } from '../lib/output/output-folder';
 import { filesUnder, outdirWithSentinel, ROOT, runInProcess, SENTINEL_FILES } from './support/run-app';
 import { EXAMPLE_CONFIG } from './support/example';
 
@@ -30,7 +35,8 @@ describe('what synth prints', () => {
     expect(code).toBe(0);
     const lines = stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatch(new RegExp(`^prod-eu +monitoring +grafana\\.prod-eu\\.example\\.com +9 objects +${outdir}/prod-eu\\.k8s\\.yaml ${outdir}/helm/prod-eu/$`));
+    expect(lines[0]).toMatch(new RegExp(`^prod-eu +monitoring +grafana\\.prod-eu\\.example\\.com +9 objects +${outdir}/prod-eu\\.k8s\\.yaml `
+      + `${outdir}/helm/prod-eu/$`));
     expect(lines[1]).toMatch(/^prod-us +analytics +ops\.prod-us\.example\.com\/grafana +10 objects /);
     expect(lines[2]).toMatch(/^staging +monitoring +grafana\.staging\.example\.com +10 objects /);
     // columns line up, so a thousand lines still read as a table
@@ -48,7 +54,8 @@ describe('what synth prints', () => {
     // THEN
     expect(code).toBe(0);
     const progress = stderr.split('\n').filter(l => l.startsWith('synthesized '));
-    expect(progress).toEqual([`synthesized 100/${count} installations`, `synthesized 200/${count} installations`, `synthesized ${count}/${count} installations`]);
+    expect(progress).toEqual([`synthesized 100/${count} installations`, `synthesized 200/${count} installations`, `synthesized ${count}/${count} `
+      + `installations`]);
     expect(stderr.split('\n').filter(l => / \d+ objects /.test(l))).toHaveLength(count);
     expect(stderr).toContain(`total: ${count} installations, `);
   });
@@ -61,13 +68,21 @@ describe('what synth prints', () => {
   test('errors are red only on a terminal', async () => {
     const bad = path.join(__dirname, 'bad-configs', 'host-with-scheme.yaml');
     const onTty = await runInProcess({ configFile: bad, outdir: outdirWithSentinel(), isTTY: true });
+    // eslint-disable-next-line no-control-regex -- the ANSI color codes are what this test is about
     expect(onTty.stderr).toMatch(/^\x1b\[31minvalid configuration[^]*\x1b\[0m\n$/);
     expect((await runInProcess({ configFile: bad, outdir: outdirWithSentinel(), isTTY: false })).stderr).not.toContain('\x1b[');
     expect((await runInProcess({ configFile: bad, outdir: outdirWithSentinel(), isTTY: true, color: false })).stderr).not.toContain('\x1b[');
   });
 
   test('names each installation\'s outputs: its files and its chart folders, not a neighbour\'s', () => {
-    const paths = ['prod.k8s.yaml', 'prod-eu.k8s.yaml', 'helm/prod/Chart.yaml', 'helm/prod/templates/a.yaml', 'grafana/prod.values.yaml', 'helm/prod-eu/Chart.yaml'];
+    const paths = [
+      'prod.k8s.yaml',
+      'prod-eu.k8s.yaml',
+      'helm/prod/Chart.yaml',
+      'helm/prod/templates/a.yaml',
+      'grafana/prod.values.yaml',
+      'helm/prod-eu/Chart.yaml',
+    ];
     expect(installationOutputs('prod', paths, 'dist')).toEqual(['dist/prod.k8s.yaml', 'dist/helm/prod/', 'dist/grafana/prod.values.yaml']);
   });
 });
@@ -83,14 +98,17 @@ describe('objects two installations would both create', () => {
     const [renderedB] = renderInstallations([b]);
     const clash = {
       ...renderedB,
-      objects: renderedB.objects.map(o => (o.metadata.name === 'b-analytics-grafana-auth' ? { ...o, metadata: { ...o.metadata, name: 'a-analytics-grafana-auth' } } : o)),
+      objects: renderedB.objects.map(o =>
+        o.metadata.name === 'b-analytics-grafana-auth' ? { ...o, metadata: { ...o.metadata, name: 'a-analytics-grafana-auth' } } : o,
+      ),
     };
     const outdir = outdirWithSentinel();
     // WHEN the app gets them from its renderer, as it gets the slices of its threads
     const { code, stderr } = await runInProcess({ configFile: EXAMPLE_CONFIG, outdir, renderer: async () => [renderedA, clash] });
     // THEN
     expect(code).toBe(1);
-    expect(stderr).toContain('installations[1].name: got "b", whose Ingress "grafana/a-analytics-grafana-auth" is created by installations[0] ("a") too');
+    expect(stderr).toContain('installations[1].name: got "b", whose Ingress "grafana/a-analytics-grafana-auth" is created by installations[0] '
+      + '("a") too');
     expect(filesUnder(outdir)).toEqual(SENTINEL_FILES);
     // and without the clash the same renderer writes
     expect((await runInProcess({ configFile: EXAMPLE_CONFIG, outdir, renderer: async () => [renderedA, renderedB] })).code).toBe(0);
@@ -125,7 +143,8 @@ describe('staged output', () => {
   test('two writers of the same path fail, even in separate calls (separate threads)', () => {
     const dir = staging();
     writeStagedFiles(dir, [{ path: 'helm/a/Chart.yaml', content: 'first' }]);
-    expect(() => writeStagedFiles(dir, [{ path: 'helm/a/../a/Chart.yaml', content: 'second' }])).toThrow('two outputs want the same file: helm/a/../a/Chart.yaml');
+    expect(() => writeStagedFiles(dir, [{ path: 'helm/a/../a/Chart.yaml', content: 'second' }])).toThrow('two outputs want the same file: '
+      + 'helm/a/../a/Chart.yaml');
     expect(fs.readFileSync(path.join(dir, 'helm/a/Chart.yaml'), 'utf8')).toBe('first');
   });
 
@@ -168,9 +187,15 @@ describe('cdk8s synth --stdout', () => {
   test('the real CLI prints a valid YAML stream of every object, in config order', async () => {
     // WHEN `cdk8s synth --stdout` runs the app the way cdk8s.yaml says
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', '--stdout'], {
-        cwd: ROOT, env: { ...process.env, GRAFANA_ANALYTICS_CONFIG: EXAMPLE_CONFIG }, stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', '--stdout'],
+        {
+          cwd: ROOT,
+          env: { ...process.env, GRAFANA_ANALYTICS_CONFIG: EXAMPLE_CONFIG },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let out = '';
       let err = '';
       child.stdout.on('data', d => { out += d; });

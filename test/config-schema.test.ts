@@ -4,10 +4,18 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import { TSchema } from '@sinclair/typebox';
 import { parse } from 'yaml';
+import { DEFAULTS, resolveAnalyticsConfig } from '../lib';
+import { InstallationSchema } from '../lib/config/installation-schema';
+import { isPlainObjectSchema } from '../lib/config/internal/schema-parts';
 import {
-  CONFIG_SCHEMA_FILE, configJsonSchema, configJsonSchemaText, DEFAULTS, InstallationSchema, isPlainObjectSchema, referenceRows, REFERENCE_BEGIN, REFERENCE_END,
-  resolveAnalyticsConfig, withReference,
-} from '../lib';
+  CONFIG_SCHEMA_FILE,
+  configJsonSchema,
+  configJsonSchemaText,
+  referenceRows,
+  REFERENCE_BEGIN,
+  REFERENCE_END,
+  withReference,
+} from '../lib/config/json-schema';
 
 const root = path.join(__dirname, '..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');

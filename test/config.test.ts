@@ -1,4 +1,8 @@
-import { ConfigError, DEFAULTS, parseConfigYaml, resolveConfig, resolveAnalyticsConfig } from '../lib';
+import * as path from 'path';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigError, DEFAULTS, loadConfigFile, parseConfigYaml, resolveConfig, resolveAnalyticsConfig } from '../lib';
+import { ResolvedInstallationSchema } from '../lib/config/resolved-schema';
+import { FRONTS_CONFIG } from './support/fronts';
 import { resolveOne, untyped } from './support/example';
 
 const valid = (overrides: Record<string, unknown> = {}) => ({ name: 'prod', grafana: { host: 'grafana.example.com' }, ...overrides });
@@ -27,6 +31,8 @@ describe('resolving a config', () => {
         service: { ...DEFAULTS.grafana.service, namespace: DEFAULTS.namespace },
         version: DEFAULTS.grafana.version,
         chart: DEFAULTS.grafana.chart,
+        // Derived once, here: the constructs and the outputs read these.
+        apiUserPath: '/api/user',
       },
       panel: DEFAULTS.panel,
       dashboards: [],
@@ -35,10 +41,10 @@ describe('resolving a config', () => {
       server: DEFAULTS.server,
       serviceMonitor: DEFAULTS.serviceMonitor,
       // The ingress-nginx front's per-front defaults.
-      ingress: { ...DEFAULTS.ingress, className: 'nginx' },
+      ingress: { ...DEFAULTS.ingress, className: 'nginx', publicWritePath: '/analytics-plugin/write' },
       route: DEFAULTS.route,
       proxy: DEFAULTS.proxy,
-      auth: DEFAULTS.auth,
+      auth: { ...DEFAULTS.auth, viaIngressPublicPath: '/grafana-auth', url: 'http://grafana.monitoring.svc.cluster.local:80/api/user' },
       networkPolicy: { ...DEFAULTS.networkPolicy, ingressControllerNamespace: 'ingress-nginx' },
     });
   });
@@ -60,6 +66,36 @@ describe('resolving a config', () => {
     const inst = resolveOne({ namespace: 'obs', grafana: { host: 'g.example.com', subPath: '/grafana' } });
     expect(inst.grafana.serveFromSubPath).toBe(true);
     expect(inst.grafana.service.namespace).toBe('obs');
+  });
+
+  test('derives the public paths and the auth URL once, from the sub-path and serveFromSubPath', () => {
+    const served = resolveOne({
+      namespace: 'obs',
+      grafana: { host: 'g.example.com', subPath: '/ops/grafana' },
+      auth: { clusterDomain: 'k8s.internal' },
+    });
+    expect(served.ingress.publicWritePath).toBe('/ops/grafana/analytics-plugin/write');
+    expect(served.grafana.apiUserPath).toBe('/ops/grafana/api/user');
+    expect(served.auth.url).toBe('http://grafana.obs.svc.k8s.internal:80/ops/grafana/api/user');
+    const stripped = resolveOne({ grafana: { host: 'g.example.com', subPath: '/grafana', serveFromSubPath: false } });
+    expect(stripped.grafana.apiUserPath).toBe('/api/user');
+    expect(stripped.ingress.publicWritePath).toBe('/grafana/analytics-plugin/write');
+    const via = resolveOne({
+      grafana: { host: 'g.example.com', subPath: '/grafana' },
+      auth: { mode: 'via-ingress' },
+      ingress: { tlsSecretName: 'tls' },
+    });
+    expect(via.auth.viaIngressPublicPath).toBe('/grafana/grafana-auth');
+    expect(via.auth.url).toBe('https://$host/grafana/grafana-auth');
+  });
+
+  test('every resolved installation of the example, GitOps and auth-fronts configs has the shape of ResolvedInstallationSchema', () => {
+    const installations = [
+      ...loadConfigFile(path.join(__dirname, '..', 'config', 'installations.yaml')),
+      ...loadConfigFile(path.join(__dirname, 'gitops', 'installations.yaml')),
+      ...resolveConfig(FRONTS_CONFIG),
+    ];
+    for (const inst of installations) expect([...Value.Errors(ResolvedInstallationSchema, inst)]).toEqual([]);
   });
 
   test('config defaults < installation: objects merge key by key, maps are replaced whole', () => {
@@ -106,7 +142,9 @@ describe('bad configs', () => {
   });
 
   test('fails when the installation list is empty or missing', () => {
-    expect(problemsOf({ installations: [] })).toEqual([expect.stringMatching(/^installations: got \[\]; allowed: a list of at least one installation/)]);
+    expect(problemsOf({ installations: [] })).toEqual([
+      expect.stringMatching(/^installations: got \[\]; allowed: a list of at least one installation/),
+    ]);
     expect(problemsOf({})).toEqual(['installations: is required; allowed: a list of at least one installation']);
   });
 
@@ -122,7 +160,8 @@ describe('bad configs', () => {
   test('fails when the host has a scheme, a path or upper case', () => {
     for (const host of ['https://g.example.com', 'g.example.com/grafana', 'G.example.com', 'g.example.com:443']) {
       expect(problemsOf({ installations: [valid({ grafana: { host } })] })).toEqual([
-        `installations[0].grafana.host: got ${JSON.stringify(host)}; allowed: a lower-case DNS host name without scheme, port or path, e.g. grafana.example.com`,
+        `installations[0].grafana.host: got ${JSON.stringify(host)}; allowed: a lower-case DNS host name without scheme, port or path, e.g. `
+          + `grafana.example.com`,
       ]);
     }
   });
@@ -151,7 +190,8 @@ describe('bad configs', () => {
 
   test('fails when two installations claim the same host and write path', () => {
     expect(problemsOf({ installations: [valid({ name: 'a' }), valid({ name: 'b' })] })).toEqual([
-      'installations[1].ingress.writePath: got "/analytics-plugin/write" on host "grafana.example.com"; allowed: a host and path nothing else claims (installations[0].ingress.writePath has it)',
+      'installations[1].ingress.writePath: got "/analytics-plugin/write" on host "grafana.example.com"; allowed: a host and path nothing else '
+        + 'claims (installations[0].ingress.writePath has it)',
     ]);
   });
 
@@ -193,7 +233,8 @@ describe('bad configs', () => {
 
   test('the error message names the source and every problem', () => {
     expect(() => resolveConfig(untyped({ installations: [{ name: 'a', grafana: {} }] }), 'my.yaml'))
-      .toThrow(/^invalid configuration in my\.yaml \(1 problem\):\n {2}- installations\[0\]\.grafana\.host: is required; allowed: a lower-case DNS host name.*$/);
+      .toThrow(new RegExp(/^invalid configuration in my\.yaml \(1 problem\):\n {2}/.source
+        + /- installations\[0\]\.grafana\.host: is required; allowed: a lower-case DNS host name.*$/.source));
   });
 
   test('fails on YAML syntax errors with line and column', () => {

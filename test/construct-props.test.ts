@@ -4,13 +4,24 @@
  */
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  AnalyticsDashboards, AnalyticsInstallationChart, AnalyticsNetworkPolicy, AnalyticsPrometheusRule, AnalyticsServer,
-  AnalyticsServiceMonitor, GrafanaDashboardConfigMap, IngressNginxAuthFront, PropsError, ProxyAuthFront, TraefikAuthFront, WriteRoute,
+  AnalyticsDashboards,
+  AnalyticsInstallationChart,
+  AnalyticsNetworkPolicy,
+  AnalyticsPrometheusRule,
+  AnalyticsServer,
+  AnalyticsServiceMonitor,
+  GrafanaDashboardConfigMap,
+  IngressNginxAuthFront,
+  PropsError,
+  ProxyAuthFront,
+  TraefikAuthFront,
+  WriteRoute,
 } from '../lib';
 import { resolveOne } from './support/example';
 import { validateManifests } from './support/kube-schema';
 
-const IMAGE = "allowed: an image reference such as docker.io/macropower/analytics-panel-server:0.0.1 (lower-case repository, optional :tag and @sha256: digest)";
+const IMAGE = "allowed: an image reference such as docker.io/macropower/analytics-panel-server:0.0.1 (lower-case repository, optional :tag and "
+  + "@sha256: digest)";
 const NAME = "allowed: a DNS-1035 label (lower-case letters, digits and '-', starting with a letter) of at most 40 characters";
 const NAMESPACE = "allowed: a Kubernetes namespace name (DNS-1123 label: lower-case letters, digits and '-', at most 63 characters)";
 
@@ -31,12 +42,23 @@ function failure(build: () => unknown): string {
 
 describe('AnalyticsServer', () => {
   test('fails naming every bad prop, the value received and what is allowed', () => {
-    expect(failure(() => new AnalyticsServer(chart('observability'), 'Server', { installation: 'Prod_EU', replicas: -3, image: 'Registry.example.com/Server:latest' }))).toBe([
-      'invalid AnalyticsServer props at custom/Server (3 problems):',
-      `  - installation: got "Prod_EU"; ${NAME}`,
-      `  - image: got "Registry.example.com/Server:latest"; ${IMAGE}`,
-      '  - replicas: got -3; allowed: an integer from 0 to 100',
-    ].join('\n'));
+    expect(
+      failure(
+        () =>
+          new AnalyticsServer(chart('observability'), 'Server', {
+            installation: 'Prod_EU',
+            replicas: -3,
+            image: 'Registry.example.com/Server:latest',
+          }),
+      ),
+    ).toBe(
+      [
+        'invalid AnalyticsServer props at custom/Server (3 problems):',
+        `  - installation: got "Prod_EU"; ${NAME}`,
+        `  - image: got "Registry.example.com/Server:latest"; ${IMAGE}`,
+        '  - replicas: got -3; allowed: an integer from 0 to 100',
+      ].join('\n'),
+    );
   });
 
   test('fails on resources and node selectors the config rejects, with the config\'s rules', () => {
@@ -47,8 +69,10 @@ describe('AnalyticsServer', () => {
     expect(message).toContain('  - resources.requests.cpu: got "10 cores"; allowed: a CPU quantity such as 100m or 0.5');
     expect(message).toContain('  - resources.limits.memory: got "1G"; allowed: a memory quantity in Ki, Mi or Gi, such as 64Mi');
     const longPrefix = Array(5).fill('a'.repeat(60)).join('.');
-    expect(failure(() => new AnalyticsServer(chart('observability'), 'Server', { installation: 'custom', nodeSelector: { [`${longPrefix}/arch`]: 'amd64' } })))
-      .toMatch(/^invalid AnalyticsServer props at custom\/Server \(1 problem\):\n {2}- nodeSelector: got key "a{60}\.a{60}\..*"; allowed: a label key prefix of at most 253 characters$/);
+    const nodeSelector = { [`${longPrefix}/arch`]: 'amd64' };
+    expect(failure(() => new AnalyticsServer(chart('observability'), 'Server', { installation: 'custom', nodeSelector })))
+      .toMatch(new RegExp(/^invalid AnalyticsServer props at custom\/Server \(1 problem\):\n {2}/.source
+        + /- nodeSelector: got key "a{60}\.a{60}\..*"; allowed: a label key prefix of at most 253 characters$/.source));
   });
 
   test('fails when a JavaScript caller leaves out the installation', () => {
@@ -61,26 +85,38 @@ describe('IngressNginxAuthFront', () => {
     const build = (host: string) => () => {
       const c = chart('observability');
       new IngressNginxAuthFront(c, 'AuthFront', {
-        installation: 'custom', server: new AnalyticsServer(c, 'Server', { installation: 'custom' }), host, grafanaServicePort: 0, subPath: '/grafana/',
+        installation: 'custom',
+        server: new AnalyticsServer(c, 'Server', { installation: 'custom' }),
+        host,
+        grafanaServicePort: 0,
+        subPath: '/grafana/',
       });
     };
     expect(failure(build('https://grafana.example.com/'))).toBe([
       'invalid IngressNginxAuthFront props at custom/AuthFront (3 problems):',
       '  - host: got "https://grafana.example.com/"; allowed: a lower-case DNS host name without scheme, port or path, e.g. grafana.example.com',
-      '  - subPath: got "/grafana/"; allowed: \'/\' or a path like /grafana: a leading \'/\', no trailing \'/\', segments of letters, digits, \'_\' and \'-\'',
+      '  - subPath: got "/grafana/"; allowed: \'/\' or a path like /grafana: a leading \'/\', no trailing \'/\', segments of letters, digits, \'_\' '
+        + 'and \'-\'',
       '  - grafanaServicePort: got 0; allowed: an integer from 1 to 65535',
     ].join('\n'));
   });
 
-  test('applies the config\'s rules, in the props\' own names', () => {
+  test("applies the config's rules, in the props' own names", () => {
     const c = chart('observability');
     const server = new AnalyticsServer(c, 'Server', { installation: 'custom' });
-    expect(failure(() => new IngressNginxAuthFront(c, 'A', { installation: 'custom', server, host: '10.0.0.1', serveFromSubPath: true, viaIngressPath: '/auth' }))).toBe([
-      'invalid IngressNginxAuthFront props at custom/A (3 problems):',
-      '  - host: got "10.0.0.1"; allowed: a DNS host name, not an IP address (an Ingress host cannot be one)',
-      '  - serveFromSubPath: got true while subPath is "/"; allowed: true only with a sub-path such as /grafana',
-      '  - viaIngressPath: got "/auth" while mode is "in-cluster"; allowed: only with mode "via-ingress" (remove it or set mode: via-ingress)',
-    ].join('\n'));
+    expect(
+      failure(
+        () =>
+          new IngressNginxAuthFront(c, 'A', { installation: 'custom', server, host: '10.0.0.1', serveFromSubPath: true, viaIngressPath: '/auth' }),
+      ),
+    ).toBe(
+      [
+        'invalid IngressNginxAuthFront props at custom/A (3 problems):',
+        '  - host: got "10.0.0.1"; allowed: a DNS host name, not an IP address (an Ingress host cannot be one)',
+        '  - serveFromSubPath: got true while subPath is "/"; allowed: true only with a sub-path such as /grafana',
+        '  - viaIngressPath: got "/auth" while mode is "in-cluster"; allowed: only with mode "via-ingress" (remove it or set mode: via-ingress)',
+      ].join('\n'),
+    );
   });
 
   test('Grafana\'s Service defaults as in the config: grafana, port 80, in the Chart\'s namespace', () => {
@@ -96,32 +132,81 @@ describe('IngressNginxAuthFront', () => {
     const c = chart();
     expect(failure(() => new IngressNginxAuthFront(c, 'AuthFront', {
       installation: 'custom', server: new AnalyticsServer(c, 'Server', { installation: 'custom' }), host: 'grafana.example.com',
-    }))).toBe(`invalid IngressNginxAuthFront props at custom/AuthFront (1 problem):\n  - grafanaServiceNamespace: is required when the Chart sets no namespace; ${NAMESPACE}`);
+    }))).toBe(`invalid IngressNginxAuthFront props at custom/AuthFront (1 problem):\n  - grafanaServiceNamespace: is required when the Chart sets `
+      + `no namespace; ${NAMESPACE}`);
   });
 });
 
 describe('TraefikAuthFront, ProxyAuthFront and WriteRoute', () => {
   const grafana = { name: 'grafana', namespace: 'monitoring', port: 80, clusterDomain: 'cluster.local', subPath: '/', serveFromSubPath: false };
 
-  test('fail on the props the config would reject, with the config\'s rules about their front', () => {
+  test("fail on the props the config would reject, with the config's rules about their front", () => {
     const c = chart('observability');
     const server = new AnalyticsServer(c, 'Server', { installation: 'custom' });
-    expect(failure(() => new TraefikAuthFront(c, 'Traefik', { installation: 'custom', namespace: 'Observability', server, host: 'https://grafana.example.com/', grafana, maxBodySize: '8 kB' }))).toBe([
-      'invalid TraefikAuthFront props at custom/Traefik (3 problems):',
-      `  - namespace: got "Observability"; ${NAMESPACE}`,
-      '  - host: got "https://grafana.example.com/"; allowed: a lower-case DNS host name without scheme, port or path, e.g. grafana.example.com',
-      '  - maxBodySize: got "8 kB"; allowed: an nginx size such as 8k or 1m',
-    ].join('\n'));
-    expect(failure(() => new ProxyAuthFront(c, 'Proxy', { installation: 'custom', server, host: 'grafana.example.com', grafana, image: 'Nginx' })))
-      .toBe('invalid ProxyAuthFront props at custom/Proxy (1 problem):\n  - image: got "Nginx"; allowed: an image reference such as docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine (lower-case repository, optional :tag and @sha256: digest)');
+    expect(
+      failure(
+        () =>
+          new TraefikAuthFront(c, 'Traefik', {
+            installation: 'custom',
+            namespace: 'Observability',
+            server,
+            host: 'https://grafana.example.com/',
+            grafana,
+            maxBodySize: '8 kB',
+          }),
+      ),
+    ).toBe(
+      [
+        'invalid TraefikAuthFront props at custom/Traefik (3 problems):',
+        `  - namespace: got "Observability"; ${NAMESPACE}`,
+        '  - host: got "https://grafana.example.com/"; allowed: a lower-case DNS host name without scheme, port or path, e.g. grafana.example.com',
+        '  - maxBodySize: got "8 kB"; allowed: an nginx size such as 8k or 1m',
+      ].join('\n'),
+    );
+    expect(
+      failure(() => new ProxyAuthFront(c, 'Proxy', { installation: 'custom', server, host: 'grafana.example.com', grafana, image: 'Nginx' })),
+    ).toBe(
+      'invalid ProxyAuthFront props at custom/Proxy (1 problem):\n  - image: got "Nginx"; allowed: an image reference such as ' +
+        'docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine (lower-case repository, optional :tag and @sha256: digest)',
+    );
     // As in the config, the rules between settings apply once every setting has its form.
-    expect(failure(() => new ProxyAuthFront(c, 'Proxy2', { installation: 'custom', server, host: 'grafana.example.com', grafana, routeKind: 'httproute', tlsSecretName: 'tls', gateway: { name: 'gw', namespace: 'gateways' } })))
-      .toBe('invalid ProxyAuthFront props at custom/Proxy2 (1 problem):\n  - tlsSecretName: got "tls" while routeKind is "httproute"; allowed: nothing (TLS belongs to the Gateway\'s listener)');
-    expect(failure(() => new WriteRoute(c, 'Route', { installation: 'custom', kind: 'ingress', host: 'grafana.example.com', path: '/write/', serviceName: 'custom-analytics', servicePort: 70000 }))).toBe([
-      'invalid WriteRoute props at custom/Route (2 problems):',
-      '  - path: got "/write/"; allowed: a path like /analytics-plugin/write: a leading \'/\', no trailing \'/\', segments of letters, digits, \'_\' and \'-\'',
-      '  - servicePort: got 70000; allowed: an integer from 1 to 65535',
-    ].join('\n'));
+    expect(
+      failure(
+        () =>
+          new ProxyAuthFront(c, 'Proxy2', {
+            installation: 'custom',
+            server,
+            host: 'grafana.example.com',
+            grafana,
+            routeKind: 'httproute',
+            tlsSecretName: 'tls',
+            gateway: { name: 'gw', namespace: 'gateways' },
+          }),
+      ),
+    ).toBe(
+      'invalid ProxyAuthFront props at custom/Proxy2 (1 problem):\n  - tlsSecretName: got "tls" while routeKind is "httproute"; allowed: ' +
+        "nothing (TLS belongs to the Gateway's listener)",
+    );
+    expect(
+      failure(
+        () =>
+          new WriteRoute(c, 'Route', {
+            installation: 'custom',
+            kind: 'ingress',
+            host: 'grafana.example.com',
+            path: '/write/',
+            serviceName: 'custom-analytics',
+            servicePort: 70000,
+          }),
+      ),
+    ).toBe(
+      [
+        'invalid WriteRoute props at custom/Route (2 problems):',
+        "  - path: got \"/write/\"; allowed: a path like /analytics-plugin/write: a leading '/', no trailing '/', segments of letters, digits, " +
+          "'_' and '-'",
+        '  - servicePort: got 70000; allowed: an integer from 1 to 65535',
+      ].join('\n'),
+    );
   });
 });
 
@@ -129,13 +214,27 @@ describe('AnalyticsServiceMonitor and AnalyticsNetworkPolicy', () => {
   test('fail on a bad interval, labels and namespaces', () => {
     const c = chart('observability');
     const server = new AnalyticsServer(c, 'Server', { installation: 'custom' });
-    expect(failure(() => new AnalyticsServiceMonitor(c, 'ServiceMonitor', { installation: 'custom', server, interval: '30 seconds', labels: { release: 'kube prometheus' } }))).toBe([
-      'invalid AnalyticsServiceMonitor props at custom/ServiceMonitor (2 problems):',
-      '  - interval: got "30 seconds"; allowed: a Prometheus duration such as 30s or 1m',
-      '  - labels.release: got "kube prometheus"; allowed: a Kubernetes label value: at most 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit',
-    ].join('\n'));
-    expect(failure(() => new AnalyticsNetworkPolicy(c, 'NetworkPolicy', { installation: 'custom', server, prometheusNamespace: 'Monitoring' })))
-      .toBe(`invalid AnalyticsNetworkPolicy props at custom/NetworkPolicy (1 problem):\n  - prometheusNamespace: got "Monitoring"; ${NAMESPACE}`);
+    expect(
+      failure(
+        () =>
+          new AnalyticsServiceMonitor(c, 'ServiceMonitor', {
+            installation: 'custom',
+            server,
+            interval: '30 seconds',
+            labels: { release: 'kube prometheus' },
+          }),
+      ),
+    ).toBe(
+      [
+        'invalid AnalyticsServiceMonitor props at custom/ServiceMonitor (2 problems):',
+        '  - interval: got "30 seconds"; allowed: a Prometheus duration such as 30s or 1m',
+        "  - labels.release: got \"kube prometheus\"; allowed: a Kubernetes label value: at most 63 letters, digits, '-', '_' and '.', starting " +
+          'and ending with a letter or digit',
+      ].join('\n'),
+    );
+    expect(failure(() => new AnalyticsNetworkPolicy(c, 'NetworkPolicy', { installation: 'custom', server, prometheusNamespace: 'Monitoring' }))).toBe(
+      `invalid AnalyticsNetworkPolicy props at custom/NetworkPolicy (1 problem):\n  - prometheusNamespace: got "Monitoring"; ${NAMESPACE}`,
+    );
   });
 });
 
@@ -152,12 +251,25 @@ describe('AnalyticsPrometheusRule', () => {
   test('fails on bad settings, and without serverNamespace when the server\'s Chart sets no namespace', () => {
     const c = chart();
     const server = new AnalyticsServer(c, 'Server', { installation: 'custom' });
-    expect(failure(() => new AnalyticsPrometheusRule(c, 'PrometheusRule', { installation: 'custom', server, noBeaconFor: '0', grafanaUpSelector: '{job="grafana"}' }))).toBe([
-      'invalid AnalyticsPrometheusRule props at custom/PrometheusRule (3 problems):',
-      '  - grafanaUpSelector: got "{job=\\"grafana\\"}"; allowed: comma-separated PromQL label matchers without braces, e.g. job="grafana",namespace="monitoring"',
-      '  - noBeaconFor: got "0"; allowed: a non-zero Prometheus duration such as 6h or 1d',
-      `  - serverNamespace: is required when the server's Chart sets no namespace; ${NAMESPACE}`,
-    ].join('\n'));
+    expect(
+      failure(
+        () =>
+          new AnalyticsPrometheusRule(c, 'PrometheusRule', {
+            installation: 'custom',
+            server,
+            noBeaconFor: '0',
+            grafanaUpSelector: '{job="grafana"}',
+          }),
+      ),
+    ).toBe(
+      [
+        'invalid AnalyticsPrometheusRule props at custom/PrometheusRule (3 problems):',
+        '  - grafanaUpSelector: got "{job=\\"grafana\\"}"; allowed: comma-separated PromQL label matchers without braces, e.g. ' +
+          'job="grafana",namespace="monitoring"',
+        '  - noBeaconFor: got "0"; allowed: a non-zero Prometheus duration such as 6h or 1d',
+        `  - serverNamespace: is required when the server's Chart sets no namespace; ${NAMESPACE}`,
+      ].join('\n'),
+    );
   });
 });
 
@@ -179,16 +291,31 @@ describe('AnalyticsDashboards and GrafanaDashboardConfigMap', () => {
       dashboards: [{ name: 'home', dashboard: { uid: 'has spaces', title: 'Home' } }],
     }))).toBe([
       'invalid AnalyticsDashboards props at custom/Dashboards (4 problems):',
-      '  - writePath: got "analytics/write"; allowed: a path like /analytics-plugin/write: a leading \'/\', no trailing \'/\', segments of letters, digits, \'_\' and \'-\'',
+      '  - writePath: got "analytics/write"; allowed: a path like /analytics-plugin/write: a leading \'/\', no trailing \'/\', segments of letters, '
+        + 'digits, \'_\' and \'-\'',
       '  - heartbeatIntervalSeconds: got 1; allowed: an integer from 5 to 3600',
       `  - namespace: is required when the Chart sets no namespace; ${NAMESPACE}`,
-      '  - dashboards[0].dashboard: "uid" got "has spaces"; allowed: 1 to 40 letters, digits, \'-\' and \'_\' (a provisioned dashboard needs a stable uid)',
+      '  - dashboards[0].dashboard: "uid" got "has spaces"; allowed: 1 to 40 letters, digits, \'-\' and \'_\' (a provisioned dashboard needs a '
+        + 'stable uid)',
     ].join('\n'));
-    expect(failure(() => new GrafanaDashboardConfigMap(c, 'ConfigMap', { installation: 'custom', name: 'Home', namespace: 'monitoring', fileName: 'home.yaml', dashboard: {} }))).toBe([
-      'invalid GrafanaDashboardConfigMap props at custom/ConfigMap (2 problems):',
-      '  - name: got "Home"; allowed: a Kubernetes object name (DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\')',
-      '  - fileName: got "home.yaml"; allowed: letters, digits, \'-\', \'_\' and \'.\', ending in .json',
-    ].join('\n'));
+    expect(
+      failure(
+        () =>
+          new GrafanaDashboardConfigMap(c, 'ConfigMap', {
+            installation: 'custom',
+            name: 'Home',
+            namespace: 'monitoring',
+            fileName: 'home.yaml',
+            dashboard: {},
+          }),
+      ),
+    ).toBe(
+      [
+        'invalid GrafanaDashboardConfigMap props at custom/ConfigMap (2 problems):',
+        "  - name: got \"Home\"; allowed: a Kubernetes object name (DNS-1123 subdomain: lower-case letters, digits, '-' and '.')",
+        "  - fileName: got \"home.yaml\"; allowed: letters, digits, '-', '_' and '.', ending in .json",
+      ].join('\n'),
+    );
   });
 });
 
@@ -212,6 +339,7 @@ describe('AnalyticsInstallationChart', () => {
         new AnalyticsServer(this, 'Second', { installation: 'second', replicas: -3 });
       }
     }
-    expect(failure(() => new WithSecondServer())).toBe('invalid AnalyticsServer props at prod/Second (1 problem):\n  - replicas: got -3; allowed: an integer from 0 to 100');
+    expect(failure(() => new WithSecondServer())).toBe('invalid AnalyticsServer props at prod/Second (1 problem):\n  - replicas: got -3; allowed: '
+      + 'an integer from 0 to 100');
   });
 });

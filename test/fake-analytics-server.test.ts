@@ -19,7 +19,13 @@ const A = dashboard('aaa', 'Alpha');
 const [alice, bob] = VIEWERS;
 
 async function post(server: FakeAnalyticsServer, body: object | string): Promise<number> {
-  const res = await request({ port: server.port, host: 'analytics', path: '/write', method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await request({
+    port: server.port,
+    host: 'analytics',
+    path: '/write',
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return res.status;
 }
 async function scrape(server: FakeAnalyticsServer): Promise<Map<string, number>> {
@@ -43,7 +49,8 @@ describe('fake analytics server', () => {
     expect(await post(server, view('start', 'u3', { viewer: bob }))).toBe(201);
     const m = sessions(await scrape(server));
     expect(m.map(([, v]) => v).sort()).toEqual([1, 2]);
-    expect(m[0][0]).toBe('grafana_analytics_sessions_total{grafana_host="grafana.example.com:443",grafana_env="production",dashboard_name="Alpha",dashboard_uid="aaa",dashboard_timezone="utc",user_theme="dark",user_timezone="browser",user_locale="en-US",user_role="admin"}');
+    expect(m[0][0]).toBe('grafana_analytics_sessions_total{grafana_host="grafana.example.com:443",grafana_env="production",dashboard_name="Alpha",'
+      + 'dashboard_uid="aaa",dashboard_timezone="utc",user_theme="dark",user_timezone="browser",user_locale="en-US",user_role="admin"}');
   });
 
   test('a session takes its latest payload\'s labels; heartbeat and end for an unknown uuid add a session', async () => {
@@ -69,7 +76,8 @@ describe('fake analytics server', () => {
     expect(m.map(([k, v]) => [k.includes('user_theme="dark"'), v])).toEqual([[true, 1]]);
   });
 
-  test('durations run from the start beacon\'s timeOrigin (or a created session\'s time) to the latest beacon; start-only sessions have none', async () => {
+  test('durations run from the start beacon\'s timeOrigin (or a created session\'s time) to the latest beacon; start-only sessions '
+    + 'have none', async () => {
     const server = await startFakeAnalyticsServer(sandbox, { args: ['--disable-user-metrics'] });
     await post(server, view('start', 'u1'));
     let m = await scrape(server);
@@ -114,7 +122,9 @@ describe('fake analytics server', () => {
     const on = await startFakeAnalyticsServer(sandbox);
     await post(on, view('start', 'u1'));
     expect(sessions(await scrape(on))[0][0]).toContain('user_login="alice",user_name="Alice Liddell"');
-    const off = await startFakeAnalyticsServer(sandbox, { args: ['--disable-user-metrics', '--disable-session-log', '--disable-variable-log', '--log-format=json', '--max-cache-size=5'] });
+    const off = await startFakeAnalyticsServer(sandbox, {
+      args: ['--disable-user-metrics', '--disable-session-log', '--disable-variable-log', '--log-format=json', '--max-cache-size=5'],
+    });
     await post(off, view('start', 'u1'));
     expect(sessions(await scrape(off))[0][0]).not.toMatch(/user_login|user_name/);
   });
@@ -125,7 +135,8 @@ describe('fake analytics server', () => {
     expect(server.sessions).toBe(0);
   });
 
-  test.each([['--max-cache-size=many'], ['--unknown-flag'], ['--log-format=xml'], ['--disable-user-metrics=maybe'], ['positional']])('refuses %s like the real server (non-zero exit)', arg => {
+  test.each([['--max-cache-size=many'], ['--unknown-flag'], ['--log-format=xml'], ['--disable-user-metrics=maybe'], ['positional']])('refuses %s '
+    + 'like the real server (non-zero exit)', arg => {
     expect(() => parseServerArgs([arg])).toThrow(FlagError);
     expect(new FlagError('x').exitCode).not.toBe(0);
   });
@@ -150,7 +161,12 @@ describe('plugin 2.1.0 beacons', () => {
     expect(interpolate('${__dashboard}', d)).toBe('Alpha');
     expect(interpolate('${__dashboard.uid}', d)).toBe('aaa');
     expect(interpolate('aaa', d)).toBe('aaa');
-    expect(beacon({ type: 'start', uuid: 'u', rootUrl: 'http://g:3000/', dashboard: dashboard('aaa', 'Alpha', 'literal-uid'), viewer: bob, time: 1 }))
-      .toMatchObject({ dashboard: { name: 'literal-uid', uid: 'aaa' }, host: { hostname: 'g', port: '3000' }, user: { isGrafanaAdmin: false, hasEditPermissionInFolders: true } });
+    expect(
+      beacon({ type: 'start', uuid: 'u', rootUrl: 'http://g:3000/', dashboard: dashboard('aaa', 'Alpha', 'literal-uid'), viewer: bob, time: 1 }),
+    ).toMatchObject({
+      dashboard: { name: 'literal-uid', uid: 'aaa' },
+      host: { hostname: 'g', port: '3000' },
+      user: { isGrafanaAdmin: false, hasEditPermissionInFolders: true },
+    });
   });
 });

@@ -17,35 +17,54 @@ const labelKey = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/), fc.stringMa
 const labels = fc.dictionary(labelKey, labelValue, { maxKeys: 3 });
 const path = fc.array(fc.stringMatching(/^[a-z][a-z0-9_-]{0,6}$/), { minLength: 1, maxLength: 2 }).map(s => `/${s.join('/')}`);
 
-const options = fc.record({
-  namespace: dnsLabel,
-  grafana: fc.record({
-    subPath: fc.oneof(fc.constant('/'), path),
-    service: fc.record({ name: dnsLabel, namespace: dnsLabel, port: fc.integer({ min: 1, max: 65535 }) }, { requiredKeys: [] }),
-  }, { requiredKeys: [] }),
-  server: fc.record({
-    image: fc.constantFrom('docker.io/macropower/analytics-panel-server:0.0.1', 'registry.example.com:5000/team/analytics', `ghcr.io/a/b@sha256:${'a'.repeat(64)}`),
-    replicas: fc.integer({ min: 0, max: 3 }),
-    nodeSelector: labels,
-    storeUserIdentityInMetrics: fc.boolean(),
-    logSessions: fc.boolean(),
-    maxCacheSize: fc.integer({ min: 1, max: 1_000_000 }),
-    resources: fc.record({
-      // Requests at most the limits whatever the other side's default (the API server's rule).
-      requests: fc.record({ cpu: fc.constantFrom('5m', '0.01', '0.1'), memory: fc.constantFrom('512Ki', '16Mi') }, { requiredKeys: [] }),
-      limits: fc.record({ cpu: fc.constantFrom('100m', '2'), memory: fc.constantFrom('64Mi', '1Gi') }, { requiredKeys: [] }),
-    }, { requiredKeys: [] }),
-  }, { requiredKeys: [] }),
-  serviceMonitor: fc.record({ interval: fc.constantFrom('15s', '1m', '1h30m'), labels }, { requiredKeys: [] }),
-  ingress: fc.record({
-    className: dnsLabel,
-    writePath: path,
-    tlsSecretName: dnsLabel,
-    maxBodySize: fc.constantFrom('4k', '16k', '1m'),
-    rateLimitPerMinute: fc.integer({ min: 0, max: 10_000 }),
-  }, { requiredKeys: [] }),
-  networkPolicy: fc.record({ enabled: fc.boolean(), ingressControllerNamespace: dnsLabel, prometheusNamespace: dnsLabel }, { requiredKeys: [] }),
-}, { requiredKeys: [] });
+const options = fc.record(
+  {
+    namespace: dnsLabel,
+    grafana: fc.record(
+      {
+        subPath: fc.oneof(fc.constant('/'), path),
+        service: fc.record({ name: dnsLabel, namespace: dnsLabel, port: fc.integer({ min: 1, max: 65535 }) }, { requiredKeys: [] }),
+      },
+      { requiredKeys: [] },
+    ),
+    server: fc.record(
+      {
+        image: fc.constantFrom(
+          'docker.io/macropower/analytics-panel-server:0.0.1',
+          'registry.example.com:5000/team/analytics',
+          `ghcr.io/a/b@sha256:${'a'.repeat(64)}`,
+        ),
+        replicas: fc.integer({ min: 0, max: 3 }),
+        nodeSelector: labels,
+        storeUserIdentityInMetrics: fc.boolean(),
+        logSessions: fc.boolean(),
+        maxCacheSize: fc.integer({ min: 1, max: 1_000_000 }),
+        resources: fc.record(
+          {
+            // Requests at most the limits whatever the other side's default (the API server's rule).
+            requests: fc.record({ cpu: fc.constantFrom('5m', '0.01', '0.1'), memory: fc.constantFrom('512Ki', '16Mi') }, { requiredKeys: [] }),
+            limits: fc.record({ cpu: fc.constantFrom('100m', '2'), memory: fc.constantFrom('64Mi', '1Gi') }, { requiredKeys: [] }),
+          },
+          { requiredKeys: [] },
+        ),
+      },
+      { requiredKeys: [] },
+    ),
+    serviceMonitor: fc.record({ interval: fc.constantFrom('15s', '1m', '1h30m'), labels }, { requiredKeys: [] }),
+    ingress: fc.record(
+      {
+        className: dnsLabel,
+        writePath: path,
+        tlsSecretName: dnsLabel,
+        maxBodySize: fc.constantFrom('4k', '16k', '1m'),
+        rateLimitPerMinute: fc.integer({ min: 0, max: 10_000 }),
+      },
+      { requiredKeys: [] },
+    ),
+    networkPolicy: fc.record({ enabled: fc.boolean(), ingressControllerNamespace: dnsLabel, prometheusNamespace: dnsLabel }, { requiredKeys: [] }),
+  },
+  { requiredKeys: [] },
+);
 
 /** Options valid together: auth keys only for their mode, network policy namespaces only when enabled. */
 const installationOptions = fc.tuple(options, fc.constantFrom('in-cluster', 'via-ingress'), fc.boolean()).map(([o, mode, setModeKey]) => {

@@ -7,10 +7,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import {
-  argocdApplication, argocdRootApplication, fluxGitRepository, fluxHelmRelease, fluxKustomization, HELM_KUBE_VERSION, KubeObject,
-  loadAnalyticsConfig, ResolvedConfig,
-} from '../lib';
+import { KubeObject, loadAnalyticsConfig, ResolvedConfig } from '../lib';
+import { argocdApplication, argocdRootApplication, fluxGitRepository, fluxHelmRelease, fluxKustomization } from '../lib/output/gitops';
+import { HELM_KUBE_VERSION } from '../lib/output/helm-chart';
 import { version as chartVersion } from '../package.json';
 import { GITOPS_CONFIG, synthesizeGitopsConfig } from './support/gitops';
 import { HelmMajor, helm, kubectl } from './support/helm';
@@ -42,7 +41,8 @@ function inOutput(repoPath: string): string {
 }
 
 describe('kubectl kustomize', () => {
-  test.each(['eu-1', 'us-1', 'staging'])('builds the %s folder into exactly its GitRepository and its installations\' HelmReleases', async cluster => {
+  test.each(['eu-1', 'us-1', 'staging'])('builds the %s folder into exactly its GitRepository and its installations\' '
+    + 'HelmReleases', async cluster => {
     // WHEN kustomize builds the folder the cluster's Kustomization points at
     const built = parseStream(await kubectl(['kustomize', path.join(outdir, 'gitops', 'flux', cluster)]));
     // THEN
@@ -129,7 +129,8 @@ describe('rendering as the controllers do', () => {
     }));
   });
 
-  test('Flux: every HelmRelease\'s chart, release name and target namespace render the plain manifests plus Helm\'s and helm-controller\'s labels', async () => {
+  test('Flux: every HelmRelease\'s chart, release name and target namespace render the plain manifests plus Helm\'s and '
+    + 'helm-controller\'s labels', async () => {
     await Promise.all(cases().map(async ({ inst, major, kube }, i) => {
       // GIVEN what the HelmRelease says
       const [release] = parseStream(read('gitops', 'flux', inst.cluster!, `helmrelease-${inst.name}.yaml`));
@@ -148,7 +149,10 @@ describe('rendering as the controllers do', () => {
       // THEN
       const expected = withHelmLabels(plain(inst.name), inst.name).map(o => ({
         ...o,
-        metadata: { ...o.metadata, labels: { ...o.metadata.labels, 'helm.toolkit.fluxcd.io/name': inst.name, 'helm.toolkit.fluxcd.io/namespace': 'flux-system' } },
+        metadata: {
+          ...o.metadata,
+          labels: { ...o.metadata.labels, 'helm.toolkit.fluxcd.io/name': inst.name, 'helm.toolkit.fluxcd.io/namespace': 'flux-system' },
+        },
       }));
       const where = `${inst.name}, helm ${major}, ${kube}`;
       expect({ where, objects: sorted(postRendered) }).toEqual({ where, objects: sorted(expected) });

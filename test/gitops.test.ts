@@ -6,7 +6,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { ConfigError, gitopsFiles, loadAnalyticsConfig, OUTPUT_MARKER, resolveAnalyticsConfig, sourceNameOf } from '../lib';
+import { ConfigError, loadAnalyticsConfig, resolveAnalyticsConfig } from '../lib';
+import { sourceNameOf } from '../lib/config/gitops';
+import { gitopsFiles } from '../lib/output/gitops';
+import { OUTPUT_MARKER } from '../lib/output/output-folder';
 import { EXAMPLE_CONFIG } from './support/example';
 import { GITOPS_CONFIG, synthesizeGitopsConfig, WIRING } from './support/gitops';
 import { celRuleProblems } from './support/cel-rules';
@@ -99,7 +102,8 @@ describe('objects', () => {
   const config = () => loadAnalyticsConfig(GITOPS_CONFIG);
   const allObjects = () => objectsUnder(...gitopsPaths().filter(f => !f.endsWith('/kustomization.yaml'))) as Manifest[];
 
-  test('every object validates strictly against its CRD (Argo CD v3.5.1, Flux helm-controller v1.6.3, kustomize-controller v1.9.4, source-controller v1.9.1)', () => {
+  test('every object validates strictly against its CRD (Argo CD v3.5.1, Flux helm-controller v1.6.3, kustomize-controller v1.9.4, '
+    + 'source-controller v1.9.1)', () => {
     const objects = allObjects();
     expect(new Set(objects.map(o => o.kind))).toEqual(new Set(['Application', 'GitRepository', 'HelmRelease', 'Kustomization']));
     expect(validateManifests(objects)).toEqual([]);
@@ -122,13 +126,20 @@ describe('objects', () => {
         metadata: {
           name: inst.name,
           namespace: 'argocd',
-          labels: { 'app.kubernetes.io/managed-by': 'cdk8s', 'app.kubernetes.io/part-of': 'grafana-analytics', 'grafana-analytics/installation': inst.name },
+          labels: {
+            'app.kubernetes.io/managed-by': 'cdk8s',
+            'app.kubernetes.io/part-of': 'grafana-analytics',
+            'grafana-analytics/installation': inst.name,
+          },
           finalizers: ['resources-finalizer.argocd.argoproj.io'],
         },
         spec: {
           project: 'default',
           source: { repoURL: gitops!.repoURL, targetRevision: 'main', path: `deploy/dist/helm/${inst.name}`, helm: { releaseName: inst.name } },
-          destination: { name: inst.cluster === 'us-1' ? 'arn:aws:eks:us-east-1:123456789012:cluster/prod-us' : inst.cluster, namespace: inst.namespace },
+          destination: {
+            name: inst.cluster === 'us-1' ? 'arn:aws:eks:us-east-1:123456789012:cluster/prod-us' : inst.cluster,
+            namespace: inst.namespace,
+          },
           syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'] },
         },
       });
@@ -141,7 +152,12 @@ describe('objects', () => {
     expect(root.metadata.finalizers).toBeUndefined();
     expect(root.spec).toEqual({
       project: 'default',
-      source: { repoURL: 'https://github.com/acme/fleet.git', targetRevision: 'main', path: 'deploy/dist/gitops/argocd', directory: { recurse: false } },
+      source: {
+        repoURL: 'https://github.com/acme/fleet.git',
+        targetRevision: 'main',
+        path: 'deploy/dist/gitops/argocd',
+        directory: { recurse: false },
+      },
       destination: { server: 'https://kubernetes.default.svc', namespace: 'argocd' },
       syncPolicy: { automated: { prune: true } },
     });
@@ -152,7 +168,12 @@ describe('objects', () => {
       const [source, kustomization, ...rest] = objectsUnder(`gitops/flux/${cluster}.yaml`);
       expect(rest).toEqual([]);
       expect(source).toEqual(objectsUnder(`gitops/flux/${cluster}/gitrepository-fleet.yaml`)[0]);
-      expect(source.spec).toEqual({ interval: '5m', url: 'https://github.com/acme/fleet.git', ref: { branch: 'main' }, secretRef: { name: 'fleet-auth' } });
+      expect(source.spec).toEqual({
+        interval: '5m',
+        url: 'https://github.com/acme/fleet.git',
+        ref: { branch: 'main' },
+        secretRef: { name: 'fleet-auth' },
+      });
       expect(kustomization).toMatchObject({
         apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
         kind: 'Kustomization',
@@ -169,7 +190,9 @@ describe('objects', () => {
       expect(release.metadata).toMatchObject({ name: inst.name, namespace: 'flux-system' });
       expect(release.spec).toEqual({
         interval: '5m',
-        chart: { spec: { chart: `deploy/dist/helm/${inst.name}`, sourceRef: { kind: 'GitRepository', name: 'fleet' }, reconcileStrategy: 'Revision' } },
+        chart: {
+          spec: { chart: `deploy/dist/helm/${inst.name}`, sourceRef: { kind: 'GitRepository', name: 'fleet' }, reconcileStrategy: 'Revision' },
+        },
         releaseName: inst.name,
         targetNamespace: inst.namespace,
         install: { createNamespace: true },
@@ -198,9 +221,16 @@ describe('objects', () => {
       destination: { name: 'in-cluster' },
     });
     const [source, kustomization] = files.get('gitops/flux/in-cluster.yaml')!;
-    expect(source).toMatchObject({ metadata: { name: 'platform-fleet', namespace: 'flux' }, spec: { interval: '1h30m', ref: { branch: 'release/2026' } } });
+    expect(source).toMatchObject({
+      metadata: { name: 'platform-fleet', namespace: 'flux' },
+      spec: { interval: '1h30m', ref: { branch: 'release/2026' } },
+    });
     expect(source.spec.secretRef).toBeUndefined();
-    expect(kustomization.spec).toMatchObject({ path: 'clusters/analytics/gitops/flux/in-cluster', interval: '1h30m', sourceRef: { name: 'platform-fleet' } });
+    expect(kustomization.spec).toMatchObject({
+      path: 'clusters/analytics/gitops/flux/in-cluster',
+      interval: '1h30m',
+      sourceRef: { name: 'platform-fleet' },
+    });
     const [release] = files.get('gitops/flux/in-cluster/helmrelease-a.yaml')!;
     expect(release.spec.chart.spec).toMatchObject({ chart: 'clusters/analytics/helm/a', sourceRef: { name: 'platform-fleet' } });
     expect(validateManifests([...files.values()].flat().filter(o => o.metadata))).toEqual([]);
@@ -248,7 +278,11 @@ describe('config', () => {
   });
 
   test.each([
-    ['an scp-like repoURL', { repoURL: 'git@github.com:acme/fleet.git' }, /gitops\.repoURL: got "git@github\.com:acme\/fleet\.git"; allowed: an http:\/\/, https:\/\/ or ssh:\/\/ URL/],
+    [
+      'an scp-like repoURL',
+      { repoURL: 'git@github.com:acme/fleet.git' },
+      /gitops\.repoURL: got "git@github\.com:acme\/fleet\.git"; allowed: an http:\/\/, https:\/\/ or ssh:\/\/ URL/,
+    ],
     ['a file:// repoURL', { repoURL: 'file:///srv/fleet' }, /gitops\.repoURL: got "file:\/\/\/srv\/fleet"/],
     ['a repoURL with a space', { repoURL: 'https://git.example.com/my fleet' }, /gitops\.repoURL: got/],
     ['a revision with ..', { revision: 'a..b' }, /gitops\.revision: got "a\.\.b"; allowed: a branch name/],
@@ -259,7 +293,11 @@ describe('config', () => {
     ['an unknown gitops key', { branch: 'main' }, /gitops\.branch: unknown key/],
     ['an Argo CD namespace that is no namespace', { argocd: { namespace: 'Argo CD' } }, /gitops\.argocd\.namespace: got "Argo CD"/],
     ['a cluster name with a space', { argocd: { clusterNames: { c1: 'my cluster' } } }, /gitops\.argocd\.clusterNames\.c1: got "my cluster"/],
-    ['a clusterNames key no installation has', { argocd: { clusterNames: { c2: 'x' } } }, /gitops\.argocd\.clusterNames\.c2: got key "c2", which no installation's cluster is; allowed: one of "c1"/],
+    [
+      'a clusterNames key no ' + 'installation has',
+      { argocd: { clusterNames: { c2: 'x' } } },
+      /gitops\.argocd\.clusterNames\.c2: got key "c2", which no installation's cluster is; allowed: one of "c1"/,
+    ],
     ['a secretRef that is no Secret name', { flux: { secretRef: 'Fleet Auth' } }, /gitops\.flux\.secretRef: got "Fleet Auth"/],
     ['no repoURL', { repoURL: undefined }, /gitops\.repoURL: is required/],
     ['no path', { path: undefined }, /gitops\.path: is required/],
@@ -277,14 +315,17 @@ describe('config', () => {
       ],
       gitops: { repoURL: 'https://git.example.com/fleet.git', path: 'dist' },
     };
-    expect(() => resolveAnalyticsConfig(config)).toThrow(/\(2 problems\):\n {2}- installations\[0\]\.cluster: is required; allowed: .*installation "a".*\n {2}- installations\[2\]\.cluster: is required; allowed: .*installation "c"/);
+    expect(() => resolveAnalyticsConfig(config)).toThrow(new RegExp(/\(2 problems\):/.source
+      + /\n {2}- installations\[0\]\.cluster: is required; allowed: .*installation "a".*/.source
+      + /\n {2}- installations\[2\]\.cluster: is required; allowed: .*installation "c"/.source));
   });
 
   test('fails when a cluster is no DNS-1123 label', () => {
     expect(() => resolveAnalyticsConfig({ installations: [{ name: 'a', cluster: 'EU_1', grafana: { host: 'a.example.com' } }] }))
       .toThrow(/installations\[0\]\.cluster: got "EU_1"; allowed: a DNS-1123 label/);
-    expect(() => resolveAnalyticsConfig({ defaults: { cluster: 'x'.repeat(64) }, installations: base.installations.map(({ cluster: _, ...i }) => i) }))
-      .toThrow(/defaults\.cluster: got "x{64}"/);
+    expect(() =>
+      resolveAnalyticsConfig({ defaults: { cluster: 'x'.repeat(64) }, installations: base.installations.map(({ cluster: _, ...i }) => i) }),
+    ).toThrow(/defaults\.cluster: got "x{64}"/);
   });
 
   test('fails when gitops is set and an installation takes the root Application\'s name', () => {

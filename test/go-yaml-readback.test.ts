@@ -9,10 +9,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import {
-  chartMetadata, chartValues, grafanaValues, helmChart, KubeObject, loadConfigFile, manifestFiles, SynthesizedInstallation,
-  synthesize, writeOutputAtomically,
-} from '../lib';
+import { KubeObject, loadConfigFile, SynthesizedInstallation, synthesize } from '../lib';
+import { writeOutputAtomically } from '../lib/output/files';
+import { grafanaValues } from '../lib/output/grafana-values';
+import { helmChart } from '../lib/output/helm-chart';
+import { chartMetadata } from '../lib/output/helm/text';
+import { chartValues } from '../lib/output/helm/values';
+import { manifestFiles } from '../lib/output/manifests';
 import { version as packageVersion } from '../package.json';
 import { runHelm, runKubectl } from './support/helm';
 import { runMain } from './support/run-app';
@@ -82,7 +85,10 @@ function withHelmLabels(objects: readonly KubeObject[], name: string): Json[] {
   return objects.map(o => {
     const copy = asJson(o);
     copy.metadata.labels = {
-      ...copy.metadata.labels, 'helm.sh/chart': `${name}-${packageVersion}`, 'app.kubernetes.io/managed-by': 'Helm', 'app.kubernetes.io/instance': name,
+      ...copy.metadata.labels,
+      'helm.sh/chart': `${name}-${packageVersion}`,
+      'app.kubernetes.io/managed-by': 'Helm',
+      'app.kubernetes.io/instance': name,
     };
     const pod = copy.spec?.template?.metadata?.labels;
     if (pod?.['app.kubernetes.io/managed-by']) pod['app.kubernetes.io/managed-by'] = 'Helm';
@@ -181,7 +187,9 @@ describe('go-yaml reads the app\'s output exactly as built', () => {
 
   test('Chart.yaml, values.yaml and the Grafana values of every installation (helm fromYaml)', async () => {
     const files = synthesized.flatMap(({ installation: { name } }) => [
-      path.join(outdir, 'helm', name, 'Chart.yaml'), path.join(outdir, 'helm', name, 'values.yaml'), path.join(outdir, 'grafana', name, 'values.yaml'),
+      path.join(outdir, 'helm', name, 'Chart.yaml'),
+      path.join(outdir, 'helm', name, 'values.yaml'),
+      path.join(outdir, 'grafana', name, 'values.yaml'),
     ]);
     const expected = synthesized.flatMap(({ installation }) => [
       chartMetadata(installation, packageVersion), chartValues(installation), grafanaValues(installation),

@@ -1,5 +1,7 @@
+import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError, loadConfigFile, PLUGIN_ID, synthesize } from '../lib';
+import { ConfigError, loadConfigFile, synthesize } from '../lib';
+import { PLUGIN_ID } from '../lib/config/constants';
 import { dashboardsOf, EXAMPLE_CONFIG, objectNamed, objectsOfKind, resolveIn, synthesizeExample, tempDir } from './support/grafana';
 
 const dashboardJson = (uid: string, title = `Board ${uid}`) => JSON.stringify({
@@ -57,7 +59,8 @@ describe('dashboard ConfigMaps', () => {
     expect(prodUs?.panels[0].options.analyticsOptions.server).toBe('/grafana/analytics-plugin/write');
   });
 
-  test('the hidden panel of every provisioned dashboard names it by its literal uid (the plugin\'s own uid is a path segment under a sub-path)', () => {
+  test('the hidden panel of every provisioned dashboard names it by its literal uid (the plugin\'s own uid is a path segment under a '
+    + 'sub-path)', () => {
     for (const s of synthesized) {
       for (const [name, d] of dashboardsOf(s)) {
         expect({ name, dashboard: d.panels[0].options.analyticsOptions.dashboard }).toEqual({ name, dashboard: d.uid });
@@ -73,7 +76,7 @@ describe('dashboard ConfigMaps', () => {
 
   test('a provisioned dashboard keeps its content below the panel', () => {
     // GIVEN
-    const original = require(path.join(path.dirname(EXAMPLE_CONFIG), 'dashboards', 'cluster-overview.json'));
+    const original = JSON.parse(fs.readFileSync(path.join(path.dirname(EXAMPLE_CONFIG), 'dashboards', 'cluster-overview.json'), 'utf8'));
     // WHEN
     const d = dashboardsOf(synthesized[0]).get('prod-eu-dashboard-cluster-overview')!;
     // THEN

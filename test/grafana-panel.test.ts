@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
-import { addAnalyticsPanel, analyticsPanel, PLUGIN_ID } from '../lib';
+import { addAnalyticsPanel, analyticsPanel } from '../lib';
+import { PLUGIN_ID } from '../lib/config/constants';
 
 const panel = analyticsPanel({ server: '/analytics-plugin/write' });
 
@@ -136,9 +137,20 @@ describe('addAnalyticsPanel', () => {
   });
 
   test('for any layout: one panel on top, every other below it in the same order, idempotent, input intact', () => {
-    const gridPos = fc.record({ h: fc.integer({ min: 1, max: 10 }), w: fc.integer({ min: 1, max: 24 }), x: fc.integer({ min: 0, max: 23 }), y: fc.integer({ min: 0, max: 50 }) });
+    const gridPos = fc.record({
+      h: fc.integer({ min: 1, max: 10 }),
+      w: fc.integer({ min: 1, max: 24 }),
+      x: fc.integer({ min: 0, max: 23 }),
+      y: fc.integer({ min: 0, max: 50 }),
+    });
     const plain = fc.record({ id: fc.integer({ min: 1, max: 500 }), type: fc.constantFrom('timeseries', 'stat', PLUGIN_ID), gridPos });
-    const row = fc.record({ id: fc.integer({ min: 1, max: 500 }), type: fc.constant('row'), collapsed: fc.constant(true), gridPos, panels: fc.array(plain, { maxLength: 3 }) });
+    const row = fc.record({
+      id: fc.integer({ min: 1, max: 500 }),
+      type: fc.constant('row'),
+      collapsed: fc.constant(true),
+      gridPos,
+      panels: fc.array(plain, { maxLength: 3 }),
+    });
     fc.assert(fc.property(fc.array(fc.oneof(plain, row), { maxLength: 8 }), panels => {
       const input = deepFreeze({ uid: 'u', title: 't', panels });
       const copy = JSON.parse(JSON.stringify(input));

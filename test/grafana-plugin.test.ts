@@ -1,5 +1,7 @@
 import { parse } from 'yaml';
-import { grafanaChartPlugins, grafanaPluginEnv, grafanaValuesFiles, resolveConfig, synthesize } from '../lib';
+import { grafanaPluginEnv, resolveConfig, synthesize } from '../lib';
+import { grafanaChartPlugins } from '../lib/grafana/plugin';
+import { grafanaValuesFiles } from '../lib/output/grafana-values';
 import { synthesizeExample } from './support/grafana';
 
 const installation = (grafana: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
@@ -19,7 +21,9 @@ describe('grafanaPluginEnv', () => {
   });
 
   test('pins the configured plugin version', () => {
-    expect(grafanaPluginEnv({ grafanaVersion: '12.1.0', pluginVersion: '2.2.0' })).toEqual([{ name: 'GF_PLUGINS_PREINSTALL_SYNC', value: 'macropower-analytics-panel@2.2.0' }]);
+    expect(grafanaPluginEnv({ grafanaVersion: '12.1.0', pluginVersion: '2.2.0' })).toEqual([
+      { name: 'GF_PLUGINS_PREINSTALL_SYNC', value: 'macropower-analytics-panel@2.2.0' },
+    ]);
   });
 
   test('fails when the Grafana version is not a version', () => {
@@ -51,20 +55,31 @@ describe('Grafana chart values', () => {
       { dashboardSidecar: { namespace: 'dashboards', labelValue: 'yes' } },
     )] })));
     // THEN
-    expect(parse(file.content).sidecar).toEqual({ dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: 'yes', searchNamespace: 'dashboards' } });
+    expect(parse(file.content).sidecar).toEqual({
+      dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: 'yes', searchNamespace: 'dashboards' },
+    });
   });
 
   test.each([
     ['grafana.version', installation({ version: 'v12' }), /installations\[0\]\.grafana\.version: got "v12"; allowed: a semantic version/],
-    ['grafana.chart', installation({ chart: 'bitnami' }), /installations\[0\]\.grafana\.chart: got "bitnami"; allowed: one of "grafana-community", "grafana"/],
+    [
+      'grafana.chart',
+      installation({ chart: 'bitnami' }),
+      /installations\[0\]\.grafana\.chart: got "bitnami"; allowed: one of "grafana-community", "grafana"/,
+    ],
     ['panel.pluginVersion', installation({}, { panel: { pluginVersion: '2.1' } }), /installations\[0\]\.panel\.pluginVersion: got "2\.1"/],
-    ['panel.heartbeatIntervalSeconds', installation({}, { panel: { heartbeatIntervalSeconds: 1 } }), /panel\.heartbeatIntervalSeconds: got 1; allowed: an integer from 5 to 3600/],
+    [
+      'panel.heartbeatIntervalSeconds',
+      installation({}, { panel: { heartbeatIntervalSeconds: 1 } }),
+      /panel\.heartbeatIntervalSeconds: got 1; allowed: an integer from 5 to 3600/,
+    ],
   ])('fails when %s is invalid', (_field, inst, message) => {
     expect(() => resolveConfig({ installations: [inst] })).toThrow(message);
   });
 
   test('fails when the grafana-community chart meets a Grafana before 12.1', () => {
     expect(() => resolveConfig({ installations: [installation({ version: '11.6.0' })] }))
-      .toThrow(/installations\[0\]\.grafana\.chart: got "grafana-community" with grafana\.version "11\.6\.0"; allowed: grafana-community only with Grafana 12\.1 or later/);
+      .toThrow(new RegExp(/installations\[0\]\.grafana\.chart: got "grafana-community" with grafana\.version "11\.6\.0"; /.source
+        + /allowed: grafana-community only with Grafana 12\.1 or later/.source));
   });
 });

@@ -1,7 +1,12 @@
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { resolveAnalyticsConfig, resolveConfig, synthesize } from '../lib';
 import {
-  CACHE_EMPTIED_RECORD, processLookback, resolveAnalyticsConfig, resolveConfig, SECONDS_PER_DASHBOARD_RECORD, synthesize, VIEWS_PER_DASHBOARD_RECORD, VIEWS_PER_ROLE_RECORD,
-} from '../lib';
+  CACHE_EMPTIED_RECORD,
+  processLookback,
+  SECONDS_PER_DASHBOARD_RECORD,
+  VIEWS_PER_DASHBOARD_RECORD,
+  VIEWS_PER_ROLE_RECORD,
+} from '../lib/grafana/usage-rules';
 import { objectNamed, objectsOfKind, promtool, synthesizeExample } from './support/grafana';
 
 const installation = (extra: Record<string, unknown> = {}) => ({
@@ -50,11 +55,17 @@ describe('PrometheusRule', () => {
 
   test('Grafana\'s up selector defaults to its Service\'s job and namespace', () => {
     const rule = ruleOf({ installations: [installation()] });
-    expect(rule.spec.groups[0].rules.find((r: any) => r.alert === 'GrafanaAnalyticsNoBeacons').expr).toContain('up{job="grafana",namespace="monitoring"}');
+    expect(rule.spec.groups[0].rules.find((r: any) => r.alert === 'GrafanaAnalyticsNoBeacons').expr).toContain(
+      'up{job="grafana",namespace="monitoring"}',
+    );
   });
 
   test.each([
-    ['grafanaUpSelector', '{job="grafana"}', /alerts\.grafanaUpSelector: got "\{job=\\"grafana\\"\}"; allowed: comma-separated PromQL label matchers/],
+    [
+      'grafanaUpSelector',
+      '{job="grafana"}',
+      /alerts\.grafanaUpSelector: got "\{job=\\"grafana\\"\}"; allowed: comma-separated PromQL label matchers/,
+    ],
     ['grafanaUpSelector', 'job=grafana', /allowed: comma-separated PromQL label matchers/],
     ['noBeaconFor', '1 day', /alerts\.noBeaconFor: got "1 day"; allowed: a non-zero Prometheus duration/],
   ])('fails when alerts.%s is %j', (key, value, message) => {
@@ -94,10 +105,13 @@ describe('PrometheusRule', () => {
       eval_time,
       exp_samples: [{ labels: `{${server}${by}}`, value }],
     });
-    const views = (range: string, eval_time: string, value: number, uid = 'a') =>
-      ({ ...sum(VIEWS_PER_DASHBOARD_RECORD, range, eval_time, value, 'dashboard_uid'), exp_samples: [{ labels: `{${server},dashboard_uid="${uid}"}`, value }] });
+    const views = (range: string, eval_time: string, value: number, uid = 'a') => ({
+      ...sum(VIEWS_PER_DASHBOARD_RECORD, range, eval_time, value, 'dashboard_uid'),
+      exp_samples: [{ labels: `{${server},dashboard_uid="${uid}"}`, value }],
+    });
     const tests = [
-      { // The server's target is down, then gone: fires after 10 minutes.
+      {
+        // The server's target is down, then gone: fires after 10 minutes.
         interval: '1m',
         input_series: [serverUp('0x30')],
         alert_rule_test: [
@@ -106,7 +120,8 @@ describe('PrometheusRule', () => {
           alert('GrafanaAnalyticsServerDown', '50m', [{ exp_labels: serverLabels }]),
         ],
       },
-      { // Views stop after 30 minutes while Grafana is up: fires once a full hour passed without one.
+      {
+        // Views stop after 30 minutes while Grafana is up: fires once a full hour passed without one.
         interval: '1m',
         input_series: [...healthy, started('100x200'), sessions('1+1x30 31x170')],
         alert_rule_test: [
@@ -115,52 +130,86 @@ describe('PrometheusRule', () => {
           alert('GrafanaAnalyticsNoBeacons', '91m', noBeacons),
         ],
       },
-      { // The server never received a beacon: fires.
+      {
+        // The server never received a beacon: fires.
         interval: '1m',
         input_series: [...healthy, started('100x200')],
         alert_rule_test: [alert('GrafanaAnalyticsNoBeacons', '90m', noBeacons)],
       },
-      { // Views arrive only as new series (new dashboards born at 1, 2 and 3 sessions): no alert until an hour after the last.
+      {
+        // Views arrive only as new series (new dashboards born at 1, 2 and 3 sessions): no alert until an hour after the last.
         interval: '1m',
-        input_series: [...healthy, started('100x200'), sessions('5x200'),
-          sessions('_x50 1x150', 'dashboard_uid="b",user_role="user"'), sessions('_x100 2x100', 'dashboard_uid="c",user_role="user"')],
-        alert_rule_test: [alert('GrafanaAnalyticsNoBeacons', '90m', []), alert('GrafanaAnalyticsNoBeacons', '150m', []), alert('GrafanaAnalyticsNoBeacons', '170m', noBeacons)],
+        input_series: [
+          ...healthy,
+          started('100x200'),
+          sessions('5x200'),
+          sessions('_x50 1x150', 'dashboard_uid="b",user_role="user"'),
+          sessions('_x100 2x100', 'dashboard_uid="c",user_role="user"'),
+        ],
+        alert_rule_test: [
+          alert('GrafanaAnalyticsNoBeacons', '90m', []),
+          alert('GrafanaAnalyticsNoBeacons', '150m', []),
+          alert('GrafanaAnalyticsNoBeacons', '170m', noBeacons),
+        ],
       },
-      { // A restart at 60m, the next view at 81m on a series born again: no alert until an hour after it.
+      {
+        // A restart at 60m, the next view at 81m on a series born again: no alert until an hour after it.
         interval: '1m',
         input_series: [...healthy, started('100x59 5000x140'), sessions('4x59 stale _x20 1x120')],
         alert_rule_test: [alert('GrafanaAnalyticsNoBeacons', '140m', []), alert('GrafanaAnalyticsNoBeacons', '142m', noBeacons)],
         promql_expr_test: [views('200m', '130m', 5), sum(CACHE_EMPTIED_RECORD, '200m', '130m', 1)],
       },
-      { // Grafana down: nobody can view a dashboard, no alert.
+      {
+        // Grafana down: nobody can view a dashboard, no alert.
         interval: '1m',
         input_series: [grafanaUp('0x200'), serverUp('1x200'), started('100x200'), sessions('3x200')],
         alert_rule_test: [alert('GrafanaAnalyticsNoBeacons', '120m', [])],
       },
-      { // Series born mid-window count whole; a session changing labels counts once; roles add up.
+      {
+        // Series born mid-window count whole; a session changing labels counts once; roles add up.
         interval: '1m',
-        input_series: [...healthy, started('100x200'),
+        input_series: [
+          ...healthy,
+          started('100x200'),
           sessions('_x10 2x10 1x9'), // born at 10m with 2 sessions; one moves to the light theme at 21m
           sessions('_x21 1x9', 'dashboard_uid="a",dashboard_name="A",user_role="user",user_theme="light",user_locale="en"'),
-          sessions('_x15 3x15', 'dashboard_uid="b",dashboard_name="B",user_role="admin",user_theme="dark",user_locale="de"')],
+          sessions('_x15 3x15', 'dashboard_uid="b",dashboard_name="B",user_role="admin",user_theme="dark",user_locale="de"'),
+        ],
         promql_expr_test: [
-          { ...views('25m', '29m', 2), exp_samples: [{ labels: `{${server},dashboard_uid="a"}`, value: 2 }, { labels: `{${server},dashboard_uid="b"}`, value: 3 }] },
+          {
+            ...views('25m', '29m', 2),
+            exp_samples: [
+              { labels: `{${server},dashboard_uid="a"}`, value: 2 },
+              { labels: `{${server},dashboard_uid="b"}`, value: 3 },
+            ],
+          },
           views('25m', '12m', 2),
-          { ...sum(VIEWS_PER_ROLE_RECORD, '25m', '29m', 2, 'user_role'),
-            exp_samples: [{ labels: `{${server},user_role="admin"}`, value: 3 }, { labels: `{${server},user_role="user"}`, value: 2 }] },
+          {
+            ...sum(VIEWS_PER_ROLE_RECORD, '25m', '29m', 2, 'user_role'),
+            exp_samples: [
+              { labels: `{${server},user_role="admin"}`, value: 3 },
+              { labels: `{${server},user_role="user"}`, value: 2 },
+            ],
+          },
         ],
       },
-      { // A flush (same process, every series gone) at 10m, one view at 15m; the view first seen after
+      {
+        // A flush (same process, every series gone) at 10m, one view at 15m; the view first seen after
         // the failed scrape at 21m is not counted (never counted twice).
         interval: '1m',
         input_series: [grafanaUp('1x42'), serverUp('1x20 0 1x20'), started('100x42'), sessions('3x9 stale _x4 1x5 stale 2x20')],
         promql_expr_test: [views('40m', '39m', 4), sum(CACHE_EMPTIED_RECORD, '40m', '39m', 1)],
       },
-      { // Time spent: the servers' own per-session seconds, growing, across a restart.
+      {
+        // Time spent: the servers' own per-session seconds, growing, across a restart.
         interval: '1m',
         input_series: [...healthy, started('100x9 900x30'), sessions('1x9 1x30'), seconds('0+30x9 stale 10+10x5 60x20')],
-        promql_expr_test: [{ ...sum(SECONDS_PER_DASHBOARD_RECORD, '40m', '39m', 270 + 60, 'dashboard_uid'),
-          exp_samples: [{ labels: `{${server},dashboard_uid="a"}`, value: 270 + 60 }] }],
+        promql_expr_test: [
+          {
+            ...sum(SECONDS_PER_DASHBOARD_RECORD, '40m', '39m', 270 + 60, 'dashboard_uid'),
+            exp_samples: [{ labels: `{${server},dashboard_uid="a"}`, value: 270 + 60 }],
+          },
+        ],
       },
     ];
     // THEN
@@ -172,8 +221,10 @@ describe('PrometheusRule', () => {
   });
 
   test('under a sub-path the dashboard key is dashboard_name (the literal uid), at the root dashboard_uid', () => {
-    const exprs = (s: typeof synthesized[number]) => (objectsOfKind(s, 'PrometheusRule')[0] as any).spec.groups[0].rules.map((r: any) => r.expr).join('\n');
-    const key = 'label_replace(grafana_analytics_sessions_total{namespace="analytics", job="prod-us-analytics"}, "dashboard_uid", "$1", "dashboard_name", "(.*)")';
+    const exprs = (s: (typeof synthesized)[number]) =>
+      (objectsOfKind(s, 'PrometheusRule')[0] as any).spec.groups[0].rules.map((r: any) => r.expr).join('\n');
+    const key = 'label_replace(grafana_analytics_sessions_total{namespace="analytics", job="prod-us-analytics"}, "dashboard_uid", "$1", '
+      + '"dashboard_name", "(.*)")';
     expect(synthesized.map(s => [s.installation.grafana.subPath, exprs(s).includes('"dashboard_uid", "$1", "dashboard_name"')]))
       .toEqual([['/', false], ['/grafana', true], ['/', false]]);
     expect(exprs(synthesized[1])).toContain(key);

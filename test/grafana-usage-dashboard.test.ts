@@ -1,4 +1,6 @@
-import { PLUGIN_ID, usageDashboard, usageDashboardUid, usageQueries, usageRecordingRules } from '../lib';
+import { PLUGIN_ID } from '../lib/config/constants';
+import { usageDashboard, usageDashboardUid, usageQueries } from '../lib/grafana/usage-dashboard';
+import { usageRecordingRules } from '../lib/grafana/usage-rules';
 import { dashboardsOf, promtool, synthesizeExample } from './support/grafana';
 import { dashboardTypedValues, sdkTypeErrors } from './support/sdk-typecheck';
 
@@ -110,7 +112,8 @@ describe('usage dashboard', () => {
         { series: `grafana_analytics_sessions_total{${target},${co},user_role="user"}`, values: '_x10 2+1x109 111x10' },
         { series: `grafana_analytics_sessions_total{${target},${co},user_role="admin"}`, values: '_x30 1x100' },
         { series: `grafana_analytics_sessions_duration_seconds_total{${target},${co},user_role="user"}`, values: '_x10 0+30x109 3270x10' },
-        { series: 'grafana_analytics_sessions_total{namespace="other",job="other-analytics",instance="o",dashboard_uid="ingress",dashboard_name="x",user_role="user"}', values: '0+9x120' },
+        { series: 'grafana_analytics_sessions_total{namespace="other",job="other-analytics",instance="o",dashboard_uid="ingress",dashboard_name="x",'
+          + 'user_role="user"}', values: '0+9x120' },
       ],
       promql_expr_test: [
         at(q['Views per dashboard'], [{ labels: '{dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 112 }]),

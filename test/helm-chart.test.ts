@@ -2,10 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import {
-  helmChart, helmChartFiles, KubeObject, loadConfigFile, manifestFiles, ResolvedInstallation, resolveConfig, splitImage,
-  SynthesizedInstallation, synthesize, writeOutputAtomically,
-} from '../lib';
+import { KubeObject, loadConfigFile, ResolvedInstallation, resolveConfig, SynthesizedInstallation, synthesize } from '../lib';
+import { writeOutputAtomically } from '../lib/output/files';
+import { helmChart, helmChartFiles } from '../lib/output/helm-chart';
+import { splitImage } from '../lib/output/helm/values';
+import { manifestFiles } from '../lib/output/manifests';
 import { version as packageVersion } from '../package.json';
 import { helm, helmBinary, runHelm } from './support/helm';
 import { EXAMPLE_CONFIG } from './support/example';
@@ -137,7 +138,11 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
     const chart = parseStream(fs.readFileSync(path.join(chartDir(), 'Chart.yaml'), 'utf8'))[0];
     // THEN
     expect(chart).toMatchObject({
-      apiVersion: 'v2', name, version: packageVersion, appVersion: splitImage(image).tag, kubeVersion: '>=1.25.0-0',
+      apiVersion: 'v2',
+      name,
+      version: packageVersion,
+      appVersion: splitImage(image).tag,
+      kubeVersion: '>=1.25.0-0',
     });
   });
 
@@ -161,25 +166,29 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
     const renamed = await rendered(['--namespace', 'elsewhere'], 'another-release');
     // THEN
     const instanceLabels = (o: Json) => [o.metadata.labels, o.spec?.template?.metadata?.labels].filter(l => l?.['app.kubernetes.io/instance']);
-    const expected = objects.flatMap(o => instanceLabels(o).map((_, i) => ({
-      object: objectKey(o),
-      path: i === 0 ? 'metadata.labels.app.kubernetes.io/instance' : 'spec.template.metadata.labels.app.kubernetes.io/instance',
-      before: name,
-      after: 'another-release',
-    })));
+    const expected = objects.flatMap(o =>
+      instanceLabels(o).map((_, i) => ({
+        object: objectKey(o),
+        path: i === 0 ? 'metadata.labels.app.kubernetes.io/instance' : 'spec.template.metadata.labels.app.kubernetes.io/instance',
+        before: name,
+        after: 'another-release',
+      })),
+    );
     expect(expected.length).toBeGreaterThan(objects.length);
     expect(changes(objects, renamed)).toEqual(expected.sort((x, y) => `${x.object} ${x.path}`.localeCompare(`${y.object} ${y.path}`)));
   });
 
-  test('renders NOTES.txt with the write URL and the hidden panel\'s server value', async () => {
+  test("renders NOTES.txt with the write URL and the hidden panel's server value", async () => {
     // GIVEN helm template skips NOTES.txt: a copy of the chart renders it through `tpl` into a ConfigMap
     const copy = path.join(outdir, `notes-${name}`);
     fs.cpSync(chartDir(), copy, { recursive: true });
     fs.renameSync(path.join(copy, 'templates', 'NOTES.txt'), path.join(copy, 'notes.txt'));
-    fs.writeFileSync(path.join(copy, 'templates', 'notes.yaml'), [
-      'apiVersion: v1', 'kind: ConfigMap', 'metadata: { name: notes }', 'data:',
-      '  notes: {{ tpl (.Files.Get "notes.txt") . | quote }}', '',
-    ].join('\n'));
+    fs.writeFileSync(
+      path.join(copy, 'templates', 'notes.yaml'),
+      ['apiVersion: v1', 'kind: ConfigMap', 'metadata: { name: notes }', 'data:', '  notes: {{ tpl (.Files.Get "notes.txt") . | quote }}', ''].join(
+        '\n',
+      ),
+    );
     const notes = async (args: string[]) => {
       const result = await runHelm(['template', name, copy, '--show-only', 'templates/notes.yaml', ...args]);
       expect(result.stderr).toBe('');
@@ -206,50 +215,105 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
     const digest = `sha256:${'ab'.repeat(32)}`;
     const imagePath = 'spec.template.spec.containers.0.image';
     /** Where the version label follows the tag: every labels map of the plain objects that has one. */
-    const versionLabels = (after: string): Change[] => plain().flatMap(o => [
-      ...(o.metadata.labels?.[VERSION_LABEL] ? [{ object: objectKey(o), path: `metadata.labels.${VERSION_LABEL}`, before: tag, after }] : []),
-      ...(o.spec?.template?.metadata?.labels?.[VERSION_LABEL]
-        ? [{ object: objectKey(o), path: `spec.template.metadata.labels.${VERSION_LABEL}`, before: tag, after }] : []),
-    ]);
+    const versionLabels = (after: string): Change[] =>
+      plain().flatMap(o => [
+        ...(o.metadata.labels?.[VERSION_LABEL] ? [{ object: objectKey(o), path: `metadata.labels.${VERSION_LABEL}`, before: tag, after }] : []),
+        ...(o.spec?.template?.metadata?.labels?.[VERSION_LABEL]
+          ? [{ object: objectKey(o), path: `spec.template.metadata.labels.${VERSION_LABEL}`, before: tag, after }]
+          : []),
+      ]);
     const cases: [string, string[], () => Change[]][] = [
-      ['image.repository', ['--set', 'image.repository=registry.example.com/mirror/server'], () => [
-        { object: deploymentKey, path: imagePath, before: image, after: image.replace(repository, 'registry.example.com/mirror/server') },
-      ]],
-      ['image.tag', ['--set-string', 'image.tag=0.0.2'], () => [
-        { object: deploymentKey, path: imagePath, before: image, after: `${repository}:0.0.2` },
-        ...versionLabels('0.0.2'),
-      ]],
-      ['image.digest', ['--set', `image.digest=${digest}`], () => [
-        { object: deploymentKey, path: imagePath, before: image, after: `${image}@${digest}` },
-      ]],
-      ['replicas', ['--set', 'replicas=3'], () => [
-        { object: deploymentKey, path: 'spec.replicas', before: installation.server.replicas, after: 3 },
-      ]],
-      ['resources.requests.cpu', ['--set', 'resources.requests.cpu=50m'], () => [
-        { object: deploymentKey, path: 'spec.template.spec.containers.0.resources.requests.cpu', before: installation.server.resources.requests.cpu, after: '50m' },
-      ]],
-      ['resources.limits.memory', ['--set', 'resources.limits.memory=256Mi'], () => [
-        { object: deploymentKey, path: 'spec.template.spec.containers.0.resources.limits.memory', before: installation.server.resources.limits.memory, after: '256Mi' },
-      ]],
-      ['serviceMonitor.labels (a new key)', ['--set', 'serviceMonitor.labels.team=analytics'], () => [
-        { object: monitorKey, path: 'metadata.labels.team', before: undefined, after: 'analytics' },
-      ]],
-      ['serviceMonitor.labels (a configured key)', ['--set', 'serviceMonitor.labels.release=prometheus'], () => [
-        { object: monitorKey, path: 'metadata.labels.release', before: installation.serviceMonitor.labels.release, after: 'prometheus' },
-      ]],
+      [
+        'image.repository',
+        ['--set', 'image.repository=registry.example.com/mirror/server'],
+        () => [{ object: deploymentKey, path: imagePath, before: image, after: image.replace(repository, 'registry.example.com/mirror/server') }],
+      ],
+      [
+        'image.tag',
+        ['--set-string', 'image.tag=0.0.2'],
+        () => [{ object: deploymentKey, path: imagePath, before: image, after: `${repository}:0.0.2` }, ...versionLabels('0.0.2')],
+      ],
+      [
+        'image.digest',
+        ['--set', `image.digest=${digest}`],
+        () => [{ object: deploymentKey, path: imagePath, before: image, after: `${image}@${digest}` }],
+      ],
+      ['replicas', ['--set', 'replicas=3'], () => [{ object: deploymentKey, path: 'spec.replicas', before: installation.server.replicas, after: 3 }]],
+      [
+        'resources.requests.cpu',
+        ['--set', 'resources.requests.cpu=50m'],
+        () => [
+          {
+            object: deploymentKey,
+            path: 'spec.template.spec.containers.0.resources.requests.cpu',
+            before: installation.server.resources.requests.cpu,
+            after: '50m',
+          },
+        ],
+      ],
+      [
+        'resources.limits.memory',
+        ['--set', 'resources.limits.memory=256Mi'],
+        () => [
+          {
+            object: deploymentKey,
+            path: 'spec.template.spec.containers.0.resources.limits.memory',
+            before: installation.server.resources.limits.memory,
+            after: '256Mi',
+          },
+        ],
+      ],
+      [
+        'serviceMonitor.labels (a new key)',
+        ['--set', 'serviceMonitor.labels.team=analytics'],
+        () => [{ object: monitorKey, path: 'metadata.labels.team', before: undefined, after: 'analytics' }],
+      ],
+      [
+        'serviceMonitor.labels (a configured key)',
+        ['--set', 'serviceMonitor.labels.release=prometheus'],
+        () => [{ object: monitorKey, path: 'metadata.labels.release', before: installation.serviceMonitor.labels.release, after: 'prometheus' }],
+      ],
       // The auth proxy container (auth.front proxy): its own image and resources, no version label.
-      ...(installation.auth.front === 'proxy' ? [
-        ['proxy.image.repository', ['--set', 'proxy.image.repository=registry.example.com/mirror/nginx'], () => [{
-          object: deploymentKey, path: 'spec.template.spec.containers.1.image', before: installation.proxy.image,
-          after: installation.proxy.image.replace(splitImage(installation.proxy.image).repository, 'registry.example.com/mirror/nginx'),
-        }]],
-        ['proxy.image.digest', ['--set', `proxy.image.digest=${digest}`], () => [
-          { object: deploymentKey, path: 'spec.template.spec.containers.1.image', before: installation.proxy.image, after: `${installation.proxy.image}@${digest}` },
-        ]],
-        ['proxy.resources.limits.memory', ['--set', 'proxy.resources.limits.memory=96Mi'], () => [
-          { object: deploymentKey, path: 'spec.template.spec.containers.1.resources.limits.memory', before: installation.proxy.resources.limits.memory, after: '96Mi' },
-        ]],
-      ] as [string, string[], () => Change[]][] : []),
+      ...(installation.auth.front === 'proxy'
+        ? ([
+            [
+              'proxy.image.repository',
+              ['--set', 'proxy.image.repository=registry.example.com/mirror/nginx'],
+              () => [
+                {
+                  object: deploymentKey,
+                  path: 'spec.template.spec.containers.1.image',
+                  before: installation.proxy.image,
+                  after: installation.proxy.image.replace(splitImage(installation.proxy.image).repository, 'registry.example.com/mirror/nginx'),
+                },
+              ],
+            ],
+            [
+              'proxy.image.digest',
+              ['--set', `proxy.image.digest=${digest}`],
+              () => [
+                {
+                  object: deploymentKey,
+                  path: 'spec.template.spec.containers.1.image',
+                  before: installation.proxy.image,
+                  after: `${installation.proxy.image}@${digest}`,
+                },
+              ],
+            ],
+            [
+              'proxy.resources.limits.memory',
+              ['--set', 'proxy.resources.limits.memory=96Mi'],
+              () => [
+                {
+                  object: deploymentKey,
+                  path: 'spec.template.spec.containers.1.resources.limits.memory',
+                  before: installation.proxy.resources.limits.memory,
+                  after: '96Mi',
+                },
+              ],
+            ],
+          ] as [string, string[], () => Change[]][])
+        : []),
     ];
 
     test.each(cases)('%s', async (_value, args, expected) => {
@@ -264,7 +328,10 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
     });
 
     const ruleKey = `PrometheusRule ${installation.namespace}/${name}-analytics`;
-    const dashboardKeys = () => plain().filter(o => o.kind === 'ConfigMap' && o.metadata.labels?.['app.kubernetes.io/component'] === 'dashboard').map(objectKey);
+    const dashboardKeys = () =>
+      plain()
+        .filter(o => o.kind === 'ConfigMap' && o.metadata.labels?.['app.kubernetes.io/component'] === 'dashboard')
+        .map(objectKey);
     const switches: [string, string, () => string[]][] = [
       // Both are prometheus-operator CRDs: without the operator, one switch drops every object of it.
       ['serviceMonitor.enabled', 'the ServiceMonitor and the PrometheusRule', () => [monitorKey, ruleKey]],
@@ -280,10 +347,14 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
       // THEN
       const keys = removed();
       expect(keys.length).toBeGreaterThan(0);
-      expect(changes(defaults, set)).toEqual(keys.sort((x, y) => `${x} `.localeCompare(`${y} `)).map(key => ({ object: key, path: '', before: byKey(defaults).get(key), after: undefined })));
+      expect(changes(defaults, set)).toEqual(
+        keys
+          .sort((x, y) => `${x} `.localeCompare(`${y} `))
+          .map(key => ({ object: key, path: '', before: byKey(defaults).get(key), after: undefined })),
+      );
     });
 
-    test('serviceMonitor.enabled=false renders nothing that needs the Prometheus operator\'s CRDs', async () => {
+    test("serviceMonitor.enabled=false renders nothing that needs the Prometheus operator's CRDs", async () => {
       const set = await rendered(['--set', 'serviceMonitor.enabled=false']);
       expect(set.filter(o => o.apiVersion.startsWith('monitoring.coreos.com/'))).toEqual([]);
     });
@@ -299,19 +370,33 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
       ['an image tag given as a number', ['--set', 'image.tag=2'], 'image.tag: Invalid type'],
       ['a CPU quantity that is no quantity', ['--set', 'resources.limits.cpu=lots'], 'resources.limits.cpu: Does not match pattern'],
       ['a removed required value', ['--set', 'resources.requests.memory=null'], 'resources.requests: memory is required'],
-      ['a ServiceMonitor label that would duplicate a literal label', ['--set', 'serviceMonitor.labels.app\\.kubernetes\\.io/name=x'], 'serviceMonitor.labels: Property name'],
-      ['a ServiceMonitor label value that is no label value', ['--set', 'serviceMonitor.labels.team=a b'], 'serviceMonitor.labels.team: Does not match pattern'],
+      [
+        'a ServiceMonitor label that would duplicate a ' + 'literal label',
+        ['--set', 'serviceMonitor.labels.app\\.kubernetes\\.io/name=x'],
+        'serviceMonitor.labels: Property name',
+      ],
+      [
+        'a ServiceMonitor label value that is no ' + 'label value',
+        ['--set', 'serviceMonitor.labels.team=a b'],
+        'serviceMonitor.labels.team: Does not match pattern',
+      ],
       ['serviceMonitor.enabled that is no boolean', ['--set', 'serviceMonitor.enabled=maybe'], 'serviceMonitor.enabled: Invalid type'],
       ['prometheusRule.enabled that is no boolean', ['--set', 'prometheusRule.enabled=maybe'], 'prometheusRule.enabled: Invalid type'],
       ['dashboards.enabled that is no boolean', ['--set', 'dashboards.enabled=maybe'], 'dashboards.enabled: Invalid type'],
-      ...(installation.auth.front === 'proxy' ? [
-        ['a proxy image tag that is not a tag', ['--set', 'proxy.image.tag=not/a/tag'], 'proxy.image.tag: Does not match pattern'],
-        ['a proxy memory limit that is no quantity', ['--set', 'proxy.resources.limits.memory=64M'], 'proxy.resources.limits.memory: Does not match pattern'],
-        ['an unknown proxy key', ['--set', 'proxy.config=x'], 'Additional property config is not allowed'],
-      ] as [string, string[], string][] : [
-        // Other fronts have no proxy to configure.
-        ['a proxy value without a proxy', ['--set', 'proxy.image.tag=1.29.0'], 'Additional property proxy is not allowed'],
-      ] as [string, string[], string][]),
+      ...(installation.auth.front === 'proxy'
+        ? ([
+            ['a proxy image tag that is not a tag', ['--set', 'proxy.image.tag=not/a/tag'], 'proxy.image.tag: Does not match pattern'],
+            [
+              'a proxy memory limit that is no quantity',
+              ['--set', 'proxy.resources.limits.memory=64M'],
+              'proxy.resources.limits.memory: Does not match ' + 'pattern',
+            ],
+            ['an unknown proxy key', ['--set', 'proxy.config=x'], 'Additional property config is not allowed'],
+          ] as [string, string[], string][])
+        : ([
+            // Other fronts have no proxy to configure.
+            ['a proxy value without a proxy', ['--set', 'proxy.image.tag=1.29.0'], 'Additional property proxy is not allowed'],
+          ] as [string, string[], string][])),
     ];
 
     test.each(rejected)('fails when a value is %s', async (_what, args, message) => {
@@ -329,7 +414,12 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
       fs.cpSync(chartDir(), copy, { recursive: true });
       fs.rmSync(path.join(copy, 'values.schema.json'));
       // WHEN
-      const results = await Promise.all([['--set', 'replicas=two'], ['--set', 'replicaz=2']].map(args => render(args, copy)));
+      const results = await Promise.all(
+        [
+          ['--set', 'replicas=two'],
+          ['--set', 'replicaz=2'],
+        ].map(args => render(args, copy)),
+      );
       // THEN
       for (const result of results) expect(result).toMatchObject({ code: 0, stderr: '' });
       expect(parseStream(results[0].stdout).find(o => o.kind === 'Deployment')?.spec.replicas).toBe('two');

@@ -9,7 +9,8 @@ const variants: [string, Manifest[]][] = [
   ['via-ingress under a sub-path with TLS', synthesizeOne({
     grafana: { host: 'g.example.com', subPath: '/a/b' }, auth: { mode: 'via-ingress' }, ingress: { tlsSecretName: 'tls', maxBodySize: '1m' },
   })],
-  ['in-cluster, custom cluster domain, no rate limit', synthesizeOne({ auth: { clusterDomain: 'k8s.internal' }, ingress: { rateLimitPerMinute: 0 } })],
+  ['in-cluster, custom cluster domain, no '
+    + 'rate limit', synthesizeOne({ auth: { clusterDomain: 'k8s.internal' }, ingress: { rateLimitPerMinute: 0 } })],
 ];
 
 describe('ingress-nginx annotation validation at the controller defaults', () => {

@@ -154,11 +154,16 @@ function moduleVersion(dir: string, name: string): string {
 }
 
 /** Runs a compiled example in its own output folder; resolves with its exit code and output. */
-async function runExample(project: Project, file: string, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string; outdir: string }> {
+async function runExample(
+  project: Project,
+  file: string,
+  args: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string; outdir: string }> {
   const outdir = fs.mkdtempSync(path.join(project.dir, 'out-'));
   try {
     const { stdout, stderr } = await run(process.execPath, [path.join(project.dir, file), ...args.map(a => path.join(outdir, a))], {
-      cwd: project.dir, env: { ...process.env, CDK8S_OUTDIR: outdir },
+      cwd: project.dir,
+      env: { ...process.env, CDK8S_OUTDIR: outdir },
     });
     return { code: 0, stdout, stderr, outdir };
   } catch (e) {
@@ -238,9 +243,15 @@ describe.each(Object.keys(PROJECTS) as ProjectName[])('in a fresh cdk8s project 
     expect(deployment.metadata.namespace).toBe('observability');
     expect(deployment.spec.replicas).toBe(0);
     expect(deployment.spec.template.spec.containers[0].image).toBe('registry.example.com/analytics-panel-server:0.0.1');
-    expect(deployment.spec.template.spec.containers[0].resources).toEqual({ limits: { cpu: '100m', memory: '64Mi' }, requests: { cpu: '10m', memory: '32Mi' } });
+    expect(deployment.spec.template.spec.containers[0].resources).toEqual({
+      limits: { cpu: '100m', memory: '64Mi' },
+      requests: { cpu: '10m', memory: '32Mi' },
+    });
     const auth = objects.find(o => o.kind === 'Ingress' && o.metadata.name === 'eu-analytics-grafana-auth');
-    expect(auth.spec.rules[0].http.paths[0]).toMatchObject({ path: '/grafana/grafana-auth', backend: { service: { name: 'kps-grafana', port: { number: 3000 } } } });
+    expect(auth.spec.rules[0].http.paths[0]).toMatchObject({
+      path: '/grafana/grafana-auth',
+      backend: { service: { name: 'kps-grafana', port: { number: 3000 } } },
+    });
     expect(objects.find(o => o.kind === 'ServiceMonitor').metadata.labels.release).toBe('prom');
   });
 
@@ -249,13 +260,25 @@ describe.each(Object.keys(PROJECTS) as ProjectName[])('in a fresh cdk8s project 
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const objects = objectsIn(path.join(outdir, 'observability.k8s.yaml')) as any[];
     expect(validateManifests(objects)).toEqual([]);
-    expect(objects.map(o => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Ingress', 'NetworkPolicy', 'PrometheusRule', 'Service', 'ServiceAccount', 'ServiceMonitor']);
+    expect(objects.map(o => o.kind).sort()).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'Ingress',
+      'NetworkPolicy',
+      'PrometheusRule',
+      'Service',
+      'ServiceAccount',
+      'ServiceMonitor',
+    ]);
     expect(new Set(objects.map(o => o.metadata.namespace))).toEqual(new Set(['observability']));
     const write = objects.find(o => o.kind === 'Ingress');
-    expect(write.metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).toBe('http://grafana.observability.svc.cluster.local:80/grafana/api/user');
+    expect(write.metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).toBe(
+      'http://grafana.observability.svc.cluster.local:80/grafana/api/user',
+    );
     const usage = JSON.parse(Object.values(objects.find(o => o.kind === 'ConfigMap').data)[0] as string);
     expect(usage.panels[0].options.analyticsOptions.server).toBe('/grafana/analytics-plugin/write');
-    expect(JSON.stringify(objects.find(o => o.kind === 'PrometheusRule').spec)).toContain('up{namespace=\\"observability\\", job=\\"team-analytics\\"}');
+    expect(JSON.stringify(objects.find(o => o.kind === 'PrometheusRule').spec)).toContain('up{namespace=\\"observability\\", '
+      + 'job=\\"team-analytics\\"}');
   });
 
   test('loadConfigFile and synthToDirectory write every installation\'s files', async () => {
@@ -264,7 +287,13 @@ describe.each(Object.keys(PROJECTS) as ProjectName[])('in a fresh cdk8s project 
     const dist = path.join(outdir, 'dist');
     expect(JSON.parse(stdout).map((w: { name: string }) => w.name)).toEqual(['prod', 'staging']);
     for (const inst of ['prod', 'staging']) {
-      expect(fs.readdirSync(path.join(dist, 'helm', inst)).sort()).toEqual(['Chart.yaml', 'README.md', 'templates', 'values.schema.json', 'values.yaml']);
+      expect(fs.readdirSync(path.join(dist, 'helm', inst)).sort()).toEqual([
+        'Chart.yaml',
+        'README.md',
+        'templates',
+        'values.schema.json',
+        'values.yaml',
+      ]);
       expect(fs.existsSync(path.join(dist, 'grafana', inst, 'values.yaml'))).toBe(true);
     }
     const staging = objectsIn(path.join(dist, 'staging.k8s.yaml')) as any[];

@@ -1,5 +1,5 @@
-import { loadConfigFile } from '../lib/config/load';
-import { resolveConfig } from '../lib/config/resolve';
+import { loadConfigFile } from '../lib/app/load';
+import { resolveConfig } from '../lib';
 import { KubeObject, synthesize } from '../lib/constructs/synth';
 import { EXAMPLE_CONFIG } from './support/example';
 

@@ -4,7 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { benchConfig } from '../bench/generate-config';
-import { ConfigError, positiveIntegerFromEnv, resolveAnalyticsConfig, synthesize } from '../lib';
+import { ConfigError, resolveAnalyticsConfig, synthesize } from '../lib';
+import { positiveIntegerFromEnv } from '../lib/app/internal/environment';
 import { MIN_INSTALLATIONS_PER_THREAD, renderInParallel } from '../lib/app/parallel';
 
 const ROOT = path.resolve(__dirname, '..');

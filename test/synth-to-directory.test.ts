@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { CONFIG_OUTPUT_WRITERS, loadAnalyticsConfig, loadConfigFile, outputWriters, resolveConfig, synthToDirectory } from '../lib';
+import { loadAnalyticsConfig, loadConfigFile, resolveConfig, synthToDirectory } from '../lib';
+import { CONFIG_OUTPUT_WRITERS, outputWriters } from '../lib/app/writers';
 import { EXAMPLE_CONFIG } from './support/example';
 import { filesUnder, outdirWithSentinel, ROOT, runInProcess } from './support/run-app';
 import { version } from '../package.json';
@@ -24,7 +25,12 @@ describe('synthToDirectory', () => {
       gitops: { repoURL: 'https://github.com/acme/fleet.git', revision: 'main', path: 'deploy/dist', argocd: { namespace: 'argocd' } },
     }));
     const viaApp = outdirWithSentinel();
-    const { code } = await runInProcess({ configFile, outdir: viaApp, writers: outputWriters({ chartVersion: version }), configWriters: CONFIG_OUTPUT_WRITERS });
+    const { code } = await runInProcess({
+      configFile,
+      outdir: viaApp,
+      writers: outputWriters({ chartVersion: version }),
+      configWriters: CONFIG_OUTPUT_WRITERS,
+    });
     expect(code).toBe(0);
     const fromCode = path.join(dir, 'out');
     // WHEN
@@ -48,7 +54,8 @@ describe('synthToDirectory', () => {
     const outdir = outdirWithSentinel();
     const before = contents(outdir);
     // WHEN / THEN
-    expect(() => synthToDirectory([one, one], outdir, { chartVersion: '1.0.0', chartsPerApp: 1 })).toThrow('two outputs want the same file: one.k8s.yaml');
+    expect(() => synthToDirectory([one, one], outdir, { chartVersion: '1.0.0', chartsPerApp: 1 })).toThrow('two outputs want the same file: '
+      + 'one.k8s.yaml');
     expect(contents(outdir)).toEqual(before);
     expect(fs.readdirSync(path.dirname(outdir))).toEqual(['dist']);
   });
@@ -91,8 +98,10 @@ describe('npm run synth', () => {
     expect(code).not.toBe(0);
     expect(output).toBe([
       `invalid configuration in ${configFile} (2 problems):`,
-      '  - installations[0].name: got "Prod_EU"; allowed: a DNS-1035 label (lower-case letters, digits and \'-\', starting with a letter) of at most 40 characters',
-      '  - installations[0].grafana.host: got "https://grafana.example.com/"; allowed: a lower-case DNS host name without scheme, port or path, e.g. grafana.example.com',
+      '  - installations[0].name: got "Prod_EU"; allowed: a DNS-1035 label (lower-case letters, digits and \'-\', starting with a letter) of at '
+        + 'most 40 characters',
+      '  - installations[0].grafana.host: got "https://grafana.example.com/"; allowed: a lower-case DNS host name without scheme, port or path, '
+        + 'e.g. grafana.example.com',
       '',
     ].join('\n'));
     expect(contents(outdir)).toEqual(before);

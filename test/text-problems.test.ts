@@ -13,6 +13,7 @@ describe('loneSurrogateProblems', () => {
 
   test('is a config error naming the path and the value', () => {
     const config = { installations: [{ name: 'a', grafana: { host: 'a.example.com' }, alerts: { grafanaUpSelector: 'job="\ud800"' } }] };
-    expect(() => resolveConfig(config)).toThrow('installations[0].alerts.grafanaUpSelector: got "job=\\"\\ud800\\""; allowed: text without a lone surrogate');
+    expect(() => resolveConfig(config)).toThrow('installations[0].alerts.grafanaUpSelector: got "job=\\"\\ud800\\""; allowed: text without a lone '
+      + 'surrogate');
   });
 });

@@ -1,31 +1,13 @@
 /**
  * Synthesizing installations to files from code: the same files, through the same path, as the
- * app behind `cdk8s synth` (main.ts passes `outputWriters` to `runApp`).
+ * app behind `cdk8s synth` (lib/app/synth-app.ts).
  */
 import { ResolvedConfig } from '../config/resolve';
 import { ResolvedInstallation } from '../config/schema';
 import { StagedOutput } from '../output/files';
 import { OutputFolderRefused, outputFolderProblem, protectedFolders } from '../output/output-folder';
-import { gitopsFiles } from '../output/gitops';
-import { grafanaValuesFiles } from '../output/grafana-values';
-import { helmChartFiles } from '../output/helm-chart';
-import { commitRendered, ConfigWriter, OutputWriter, RenderedInstallation, renderInstallations } from './app';
-
-export interface OutputOptions {
-  /** SemVer 2 version of every Helm chart (Chart.yaml `version`), e.g. your release's version. */
-  readonly chartVersion: string;
-}
-
-/** Every output besides the plain manifests: a Helm chart and the Grafana chart values per installation. */
-export function outputWriters(options: OutputOptions): OutputWriter[] {
-  return [
-    synthesized => helmChartFiles(synthesized, { chartVersion: options.chartVersion }),
-    grafanaValuesFiles,
-  ];
-}
-
-/** The outputs of the whole config: the GitOps files (when the config has a `gitops` block). */
-export const CONFIG_OUTPUT_WRITERS: readonly ConfigWriter[] = [gitopsFiles];
+import { commitRendered, RenderedInstallation, renderInstallations } from './render';
+import { CONFIG_OUTPUT_WRITERS, OutputOptions, outputWriters } from './writers';
 
 export interface SynthToDirectoryOptions extends OutputOptions {
   /** Installations per cdk8s App (see `synthesize`). @default 10 */

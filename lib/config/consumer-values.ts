@@ -85,7 +85,8 @@ function decodePromString(body: string): string | { problem: string } {
     const valid = spec && digits.length === spec.digits && new RegExp(`^[${spec.base === 8 ? '0-7' : '0-9a-fA-F'}]+$`).test(digits);
     const code = valid ? parseInt(digits, spec.base) : NaN;
     if (!valid || code > spec.max || (code >= 0xd800 && code < 0xe000)) {
-      return { problem: `has the escape "\\${bounded(e + digits)}" Prometheus refuses; allowed: \\a \\b \\f \\n \\r \\t \\v \\\\ \\" and \\NNN (octal), \\xHH, \\uHHHH, \\UHHHHHHHH` };
+      return { problem: `has the escape "\\${bounded(e + digits)}" Prometheus refuses; allowed: \\a \\b \\f \\n \\r \\t \\v \\\\ \\" and \\NNN `
+        + `(octal), \\xHH, \\uHHHH, \\UHHHHHHHH` };
     }
     i += octal ? spec.digits - 1 : spec.digits;
     // \x and octal escapes are bytes in Go; a byte above 0x7f alone is not UTF-8, which RE2 still reads.

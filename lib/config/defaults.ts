@@ -2,6 +2,8 @@
  * Every default the library applies, in one place: the config schema, the constructs'
  * `@default`s and the README's config reference all read these values.
  */
+import { maxCacheSizeFor } from './internal/sizes';
+
 export const DEFAULT_IMAGE = 'docker.io/macropower/analytics-panel-server:0.0.1';
 
 /**
@@ -9,25 +11,6 @@ export const DEFAULT_IMAGE = 'docker.io/macropower/analytics-panel-server:0.0.1'
  * See README "Auth front: proxy" for how the tag was chosen.
  */
 export const DEFAULT_PROXY_IMAGE = 'docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine';
-
-/** Bytes of a Kubernetes memory quantity in Ki, Mi or Gi, or of an nginx size (k, m, or bytes). */
-export function bytesOf(size: string): number {
-  const m = /^([0-9]+)(Ki|Mi|Gi|k|m)?$/.exec(size);
-  if (!m) throw new Error(`size got "${size}"; allowed: a number with Ki, Mi, Gi, k or m`);
-  const unit = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, k: 1024, m: 1024 ** 2 }[m[2] ?? ''] ?? 1;
-  return Number(m[1]) * unit;
-}
-
-/**
- * The most sessions the server may cache within its memory limit. The cache keeps whole payloads,
- * each at most the write path's body limit as JSON and about twice that decoded into Go values;
- * half the limit is left to the Go runtime (GOGC=100 lets the heap reach twice the live data). A
- * cache that outgrows the limit is OOM-killed, which loses it like a flush but also the views
- * since the last scrape of every flush-free minute before: a flush costs less.
- */
-export function maxCacheSizeFor(memoryLimit: string, maxBodySize: string): number {
-  return Math.max(1, Math.floor(bytesOf(memoryLimit) / 2 / (2 * bytesOf(maxBodySize))));
-}
 
 const SERVER_MEMORY_LIMIT = '128Mi';
 const MAX_BODY_SIZE = '8k';
@@ -119,23 +102,11 @@ export const GITOPS_DEFAULTS = {
 /** The ingress-nginx front's defaults, typed as present. */
 export const INGRESS_NGINX_DEFAULTS = { className: 'nginx', ingressControllerNamespace: 'ingress-nginx' } as const;
 /** Defaults that depend on `auth.front`: none for `proxy`, whose controller is the cluster's choice. */
-export const FRONT_DEFAULTS: Record<'ingress-nginx' | 'traefik' | 'proxy', { readonly className?: string; readonly ingressControllerNamespace?: string }> = {
+export const FRONT_DEFAULTS: Record<
+  'ingress-nginx' | 'traefik' | 'proxy',
+  { readonly className?: string; readonly ingressControllerNamespace?: string }
+> = {
   'ingress-nginx': INGRESS_NGINX_DEFAULTS,
   traefik: { className: 'traefik', ingressControllerNamespace: 'traefik' },
   proxy: {},
 };
-
-
-/** Id of the Grafana panel plugin that sends the beacons. */
-export const PLUGIN_ID = 'macropower-analytics-panel';
-
-/** The analytics server's listening port (the image's `EXPOSE`). */
-export const SERVER_PORT = 8080;
-/** The name of the server's port on the container, the Service and the ServiceMonitor endpoint. */
-export const SERVER_PORT_NAME = 'web';
-/** The auth proxy's listening port (auth.front proxy): 8080 is the server's. */
-export const PROXY_PORT = 8081;
-/** The name of the proxy's port on the container and the Service; routes target it. */
-export const PROXY_PORT_NAME = 'http';
-/** Labels the exporter emits that identify a person; dropped at scrape time unless opted in. */
-export const USER_IDENTITY_LABEL_REGEX = 'user_(login|name|email)';

@@ -73,7 +73,8 @@ export function gitopsProblems(gitops: ResolvedGitops | undefined, installations
     if (inst.cluster === undefined) {
       problems.push({
         path: `installations[${i}].cluster`,
-        message: `is required; allowed: a DNS-1123 label naming the cluster installation "${inst.name}" runs in (gitops is set), here or under defaults`,
+        message: `is required; allowed: a DNS-1123 label naming the cluster installation "${inst.name}" runs in (gitops is set), here or under `
+          + `defaults`,
       });
     }
     if (inst.name === ARGOCD_ROOT_APPLICATION) {
@@ -88,7 +89,8 @@ export function gitopsProblems(gitops: ResolvedGitops | undefined, installations
     problems.push({
       // A JSON pointer: `~` and `/` never occur in a cluster name.
       path: toDottedPath(`/gitops/argocd/clusterNames/${key}`),
-      message: `got key "${key}", which no installation's cluster is; allowed: ${clusters.length ? `one of ${clusters.map(c => JSON.stringify(c)).join(', ')}` : 'a cluster some installation has'}`,
+      message: `got key "${key}", which no installation's cluster is; allowed: `
+        + `${clusters.length ? `one of ${clusters.map(c => JSON.stringify(c)).join(', ')}` : 'a cluster some installation has'}`,
     });
   }
   return problems;

@@ -15,7 +15,8 @@ export function grafanaChartProblems(installations: readonly ResolvedInstallatio
   return installations.flatMap((inst, i) => inst.grafana.chart === 'grafana-community' && !supportsPreinstallSync(inst.grafana.version)
     ? [{
       path: `installations[${i}].grafana.chart`,
-      message: `got "grafana-community" with grafana.version "${inst.grafana.version}"; allowed: grafana-community only with Grafana 12.1 or later (its plugins: list becomes GF_PLUGINS_PREINSTALL_SYNC, which older Grafana ignores), otherwise "grafana"`,
+      message: `got "grafana-community" with grafana.version "${inst.grafana.version}"; allowed: grafana-community only with Grafana 12.1 or later `
+        + `(its plugins: list becomes GF_PLUGINS_PREINSTALL_SYNC, which older Grafana ignores), otherwise "grafana"`,
     }]
     : []);
 }

@@ -5,7 +5,8 @@
  * Pure: `scripts/write-schema.ts` writes the results, the tests compare them with the committed files.
  */
 import { TSchema } from '@sinclair/typebox';
-import { AnalyticsConfigSchema, isPlainObjectSchema } from './schema';
+import { AnalyticsConfigSchema } from './schema';
+import { isPlainObjectSchema } from './internal/schema-parts';
 import { DEFAULTS } from './defaults';
 
 /** Where the schema is written, relative to the package root (and shipped in `files`). */
@@ -67,7 +68,7 @@ function foldAllowed(node: unknown): void {
   const schema = node as JsonSchema;
   if (typeof schema.allowed === 'string') {
     const allowed = `Allowed: ${schema.allowed}.`;
-    schema.description = schema.description ? `${schema.description} ${allowed}` : allowed;
+    schema.description = schema.description ? `${schema.description as string} ${allowed}` : allowed;
     delete schema.allowed;
   }
   Object.values(schema).forEach(foldAllowed);
@@ -110,7 +111,7 @@ export function referenceRows(): ReferenceRow[] {
         type: typeName(sub),
         required: isRequired,
         default: sub.default === undefined ? undefined : JSON.stringify(sub.default),
-        description: String(sub.description ?? ''),
+        description: (sub.description as string | undefined) ?? '',
       });
     }
   };
@@ -132,7 +133,8 @@ export function referenceMarkdown(): string {
   const lines = [
     '| Key | Type | Default | Description |',
     '| --- | --- | --- | --- |',
-    ...referenceRows().map(r => `| \`${r.key}\`${r.required ? ' (required)' : ''} | ${r.type} | ${r.default === undefined ? '' : `\`${escape(r.default)}\``} | ${escape(r.description)} |`),
+    ...referenceRows().map(r => `| \`${r.key}\`${r.required ? ' (required)' : ''} | ${r.type} | `
+      + `${r.default === undefined ? '' : `\`${escape(r.default)}\``} | ${escape(r.description)} |`),
   ];
   return lines.join('\n');
 }

@@ -37,6 +37,8 @@ export function quote(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (typeof value === 'string') return JSON.stringify(bounded(value));
+  // JSON.stringify gives undefined only for undefined, functions and symbols: String() says what they are.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- never an object here (see above)
   return bounded(JSON.stringify(value) ?? String(value));
 }
 

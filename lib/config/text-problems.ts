@@ -10,7 +10,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 export function loneSurrogateProblems(value: unknown, path: string): ConfigProblem[] {
   if (typeof value === 'string') {
     return LONE_SURROGATE.test(value)
-      ? [{ path, message: `got ${JSON.stringify(value)}; allowed: text without a lone surrogate (\\ud800-\\udfff outside a pair), which no output can carry` }]
+      ? [{ path, message: `got ${JSON.stringify(value)}; allowed: text without a lone surrogate (\\ud800-\\udfff outside a pair), which no output `
+        + `can carry` }]
       : [];
   }
   if (typeof value !== 'object' || value === null) return [];

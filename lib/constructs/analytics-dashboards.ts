@@ -5,8 +5,8 @@ import { AnalyticsServer } from './analytics-server';
 import { GrafanaDashboardConfigMap } from './grafana-dashboard-config-map';
 import { usageDashboard } from '../grafana/usage-dashboard';
 import { DEFAULTS } from '../config/defaults';
-import { dashboardModelProblem } from '../config/dashboard-files';
-import { propsCheck } from '../config/props';
+import { dashboardModelProblem } from '../config/dashboards';
+import { propsCheck } from './internal/props-check';
 
 /** A dashboard to provision: its model and the stable name part of its ConfigMap. */
 export interface DashboardSource {
@@ -115,8 +115,8 @@ export class AnalyticsDashboards extends Construct {
     });
     checkProps(props, this, derived, dashboardProblems);
     // checkProps requires each prop whose derived default is missing.
-    const serverNamespace = props.serverNamespace ?? derived.serverNamespace as string;
-    const namespace = props.namespace ?? derived.namespace as string;
+    const serverNamespace = (props.serverNamespace ?? derived.serverNamespace) as string;
+    const namespace = (props.namespace ?? derived.namespace) as string;
     const panel = (dashboard?: string) => analyticsPanel({
       server: props.writePath ?? DEFAULTS.ingress.writePath,
       dashboard,

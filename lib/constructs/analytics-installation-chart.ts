@@ -7,11 +7,17 @@ import { AnalyticsServer } from './analytics-server';
 import { AnalyticsServiceMonitor } from './analytics-service-monitor';
 import { IAuthFront } from './auth/auth-front';
 import { ResolvedInstallation } from '../config/schema';
-import { dashboardSlug } from '../config/dashboard-files';
-import { checkInstallation, installationBuilt } from '../config/props';
+import { dashboardSlug } from '../config/dashboards';
+import { checkInstallation, installationBuilt } from './internal/props-check';
 import { IngressNginxAuthFront } from './auth/ingress-nginx-auth-front';
 import { ProxyAuthFront } from './auth/proxy-auth-front';
 import { TraefikAuthFront } from './auth/traefik-auth-front';
+
+/**
+ * A fully resolved installation: build it with `resolveConfig` (or `resolveAnalyticsConfig`), which
+ * applies every default and derives every value the parts read.
+ */
+export type AnalyticsInstallationChartProps = ResolvedInstallation;
 
 /**
  * Everything one Grafana installation needs, in the installation's namespace (the via-ingress
@@ -29,10 +35,10 @@ export class AnalyticsInstallationChart extends Chart {
   public readonly dashboards: AnalyticsDashboards;
   public readonly prometheusRule: AnalyticsPrometheusRule;
 
-  constructor(scope: Construct, id: string, props: ResolvedInstallation) {
-    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
+  constructor(scope: Construct, id: string, input: AnalyticsInstallationChartProps) {
+    super(scope, id, { namespace: input.namespace, disableResourceNameHashes: true });
     // Checked as a whole: the parts below skip their own checks of the same settings.
-    checkInstallation(props, 'AnalyticsInstallationChart', this);
+    const props = checkInstallation(input, 'AnalyticsInstallationChart', this);
     this.installation = props;
     const installation = props.name;
     this.server = new AnalyticsServer(this, 'Server', { installation, ...props.server });
@@ -73,7 +79,7 @@ export class AnalyticsInstallationChart extends Chart {
       serverNamespace: props.namespace,
       scrapeInterval: props.serviceMonitor.interval,
       // The browser's path carries the sub-path even when a proxy strips it for Grafana.
-      subPath: props.grafana.subPath !== '/',
+      subPath: props.grafana.subPath,
       ...props.alerts,
     });
     installationBuilt(this);
@@ -109,7 +115,8 @@ function createAuthFront(scope: Construct, props: ResolvedInstallation, server: 
         ...props.proxy,
         routeKind: props.route.kind,
         // resolveConfig requires name and namespace with route.kind httproute.
-        gateway: gateway?.name && gateway.namespace ? { name: gateway.name, namespace: gateway.namespace, sectionName: gateway.sectionName } : undefined,
+        gateway:
+          gateway?.name && gateway.namespace ? { name: gateway.name, namespace: gateway.namespace, sectionName: gateway.sectionName } : undefined,
       });
     }
     case 'ingress-nginx':

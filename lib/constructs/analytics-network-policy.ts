@@ -1,8 +1,9 @@
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { AnalyticsServer } from './analytics-server';
-import { DEFAULTS, INGRESS_NGINX_DEFAULTS, SERVER_PORT } from '../config/defaults';
-import { propsCheck } from '../config/props';
+import { DEFAULTS, INGRESS_NGINX_DEFAULTS } from '../config/defaults';
+import { SERVER_PORT } from '../config/constants';
+import { propsCheck } from './internal/props-check';
 import { recommendedLabels } from './labels';
 
 export interface AnalyticsNetworkPolicyProps {

@@ -2,8 +2,9 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
 import { AnalyticsServer } from './analytics-server';
-import { DEFAULTS, PLUGIN_ID } from '../config/defaults';
-import { propsCheck } from '../config/props';
+import { DEFAULTS } from '../config/defaults';
+import { PLUGIN_ID } from '../config/constants';
+import { propsCheck } from './internal/props-check';
 import { grafanaUpSelector } from '../config/resolve';
 import { addUnrenderableKeys, recommendedLabels, renderable } from './labels';
 import { promString } from '../grafana/metrics';
@@ -32,11 +33,11 @@ export interface AnalyticsPrometheusRuleProps {
    */
   readonly scrapeInterval?: string;
   /**
-   * Grafana is served under a sub-path, where the plugin's `dashboard_uid` is a path segment: the
-   * dashboard's key is then its `dashboard_name`.
-   * @default false
+   * Path Grafana is served under. Under a sub-path the plugin's `dashboard_uid` is a path segment:
+   * the dashboard's key is then its `dashboard_name`.
+   * @default '/'
    */
-  readonly subPath?: boolean;
+  readonly subPath?: string;
   /**
    * Alert when no new session arrived for this long while Grafana and the server were up.
    * @default '24h'
@@ -58,6 +59,7 @@ const checkProps = propsCheck({
     serverNamespace: 'namespace',
     grafanaUpSelector: 'alerts.grafanaUpSelector',
     scrapeInterval: 'serviceMonitor.interval',
+    subPath: 'grafana.subPath',
     noBeaconFor: 'alerts.noBeaconFor',
     labels: 'alerts.labels',
   },
@@ -79,7 +81,7 @@ export class AnalyticsPrometheusRule extends Construct {
     const serverChartNamespace = Chart.of(props.server).namespace;
     checkProps(props, this, { serverNamespace: serverChartNamespace });
     // checkProps requires serverNamespace when the server's Chart sets no namespace.
-    const serverNamespace = props.serverNamespace ?? serverChartNamespace as string;
+    const serverNamespace = (props.serverNamespace ?? serverChartNamespace) as string;
     const window = props.noBeaconFor ?? DEFAULTS.alerts.noBeaconFor;
     const server = `namespace=${promString(serverNamespace)}, job=${promString(props.server.service.name)}`;
     const grafana = (props.grafanaUpSelector ?? grafanaUpSelector({ name: DEFAULTS.grafana.service.name, namespace: serverNamespace })).trim();
@@ -95,7 +97,7 @@ export class AnalyticsPrometheusRule extends Construct {
           // The recording rules compare each scrape with the previous one: one evaluation per scrape.
           interval,
           rules: [
-            ...usageRecordingRules({ server, interval, subPath: props.subPath ?? false })
+            ...usageRecordingRules({ server, interval, subPath: (props.subPath ?? DEFAULTS.grafana.subPath) !== '/' })
               .map(r => ({ record: r.record, expr: expr(r.expr) })),
             {
               alert: 'GrafanaAnalyticsServerDown',
@@ -105,7 +107,8 @@ export class AnalyticsPrometheusRule extends Construct {
               labels: { severity: 'warning' },
               annotations: {
                 summary: `Grafana analytics server of ${props.installation} is down or not scraped`,
-                description: `Prometheus has no healthy target for job ${props.server.service.name} in namespace ${serverNamespace}: dashboard views are not counted.`,
+                description: `Prometheus has no healthy target for job ${props.server.service.name} in namespace ${serverNamespace}: dashboard `
+                  + `views are not counted.`,
               },
             },
             {
@@ -119,7 +122,8 @@ export class AnalyticsPrometheusRule extends Construct {
               labels: { severity: 'warning' },
               annotations: {
                 summary: `No Grafana dashboard view of ${props.installation} counted for ${window}`,
-                description: `Grafana was up but the analytics server received no new session for ${window}. Check that the ${PLUGIN_ID} plugin is installed, the dashboards carry the hidden panel, and the write path answers 201 to a signed-in browser.`,
+                description: `Grafana was up but the analytics server received no new session for ${window}. Check that the ${PLUGIN_ID} plugin is `
+                  + `installed, the dashboards carry the hidden panel, and the write path answers 201 to a signed-in browser.`,
               },
             },
           ],

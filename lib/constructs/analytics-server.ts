@@ -2,8 +2,10 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { ResourceQuantities } from '../config/schema';
-import { DEFAULTS, maxCacheSizeFor, SERVER_PORT, SERVER_PORT_NAME } from '../config/defaults';
-import { propsCheck } from '../config/props';
+import { DEFAULTS } from '../config/defaults';
+import { maxCacheSizeFor } from '../config/internal/sizes';
+import { SERVER_PORT, SERVER_PORT_NAME } from '../config/constants';
+import { propsCheck } from './internal/props-check';
 import { imageVersion, recommendedLabels, selectorLabels } from './labels';
 
 export interface AnalyticsServerProps {
@@ -160,7 +162,11 @@ export function serverArgs(options: {
  * What every container of the server's Pod has: a TCP probe on its port, and the restricted Pod
  * Security Standard's context (non-root as `uid`, read-only root filesystem, no privilege).
  */
-export function hardenedContainer(port: number, portName: string, uid: number): Pick<kplus.ContainerProps, 'ports' | 'readiness' | 'liveness' | 'securityContext'> {
+export function hardenedContainer(
+  port: number,
+  portName: string,
+  uid: number,
+): Pick<kplus.ContainerProps, 'ports' | 'readiness' | 'liveness' | 'securityContext'> {
   return {
     ports: [{ number: port, name: portName }],
     readiness: kplus.Probe.fromTcpSocket({ port }),

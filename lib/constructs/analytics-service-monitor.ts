@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsMetricRelabelingsAction } from '../../imports/servicemonitor-monitoring.coreos.com';
 import { AnalyticsServer } from './analytics-server';
-import { DEFAULTS, SERVER_PORT_NAME, USER_IDENTITY_LABEL_REGEX } from '../config/defaults';
-import { propsCheck } from '../config/props';
+import { DEFAULTS } from '../config/defaults';
+import { SERVER_PORT_NAME, USER_IDENTITY_LABEL_REGEX } from '../config/constants';
+import { propsCheck } from './internal/props-check';
 import { addUnrenderableKeys, recommendedLabels, renderable } from './labels';
 
 export interface AnalyticsServiceMonitorProps {

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
-import { MAX_CONFIG_MAP_BYTES } from '../config/dashboard-files';
+import { MAX_CONFIG_MAP_BYTES } from '../config/dashboards';
 import { DEFAULTS } from '../config/defaults';
-import { propsCheck } from '../config/props';
+import { propsCheck } from './internal/props-check';
 import { ObjectNameSchema } from '../config/schema';
 import { addUnrenderableKeys, recommendedLabels, renderable } from './labels';
 

@@ -55,7 +55,7 @@ export function synthesize(installations: readonly ResolvedInstallation[], optio
       .map(inst => new AnalyticsInstallationChart(app, chartId(inst.name), inst));
     const errors = app.node.findAll().flatMap(c => c.node.validate().map(e => `${c.node.path}: ${e}`));
     if (errors.length > 0) throw new Error(`construct validation failed:\n  ${errors.join('\n  ')}`);
-    for (const chart of charts) out.push({ installation: chart.installation, objects: chart.toJson() });
+    for (const chart of charts) out.push({ installation: chart.installation, objects: chart.toJson() as KubeObject[] });
   }
   return out;
 }

@@ -5,7 +5,8 @@
  * and an end beacon). The browser sends the Grafana cookie only to its own origin, so `server` is
  * a path on Grafana's host: the write Ingress path of the same installation.
  */
-import { DEFAULTS, PLUGIN_ID } from '../config/defaults';
+import { DEFAULTS } from '../config/defaults';
+import { PLUGIN_ID } from '../config/constants';
 
 /** A Grafana dashboard model (JSON), as exported from Grafana or read from a file. */
 export type DashboardJson = Readonly<Record<string, unknown>>;

@@ -2,7 +2,8 @@
  * How Grafana installs the analytics panel plugin at a pinned version: environment variables for
  * a hand-made Deployment, and the `plugins:` entries of the Grafana Helm chart's values.
  */
-import { DEFAULTS, PLUGIN_ID } from '../config/defaults';
+import { DEFAULTS } from '../config/defaults';
+import { PLUGIN_ID } from '../config/constants';
 import { supportsPreinstallSync } from '../config/grafana-chart';
 import { GrafanaChart } from '../config/schema';
 

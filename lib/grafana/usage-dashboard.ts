@@ -99,7 +99,8 @@ export function usageQueries(props: UsageDashboardProps): Record<string, string>
       ? `sort(bottomk(${LEAST_USED_COUNT}, ${views} or ((${titles}) * 0 unless on (dashboard_uid) (${views}))))`
       : `sort(bottomk(${LEAST_USED_COUNT}, ${views}))`,
   };
-  if (titles) queries['Never-viewed dashboards'] = `(${titles}) * 0 unless on (dashboard_uid) (${over(VIEWS_PER_DASHBOARD_RECORD, '$__range', 'dashboard_uid')} > 0)`;
+  if (titles) queries['Never-viewed dashboards'] = `(${titles}) * 0 unless on (dashboard_uid) `
+    + `(${over(VIEWS_PER_DASHBOARD_RECORD, '$__range', 'dashboard_uid')} > 0)`;
   queries['Sessions by role'] = over(VIEWS_PER_ROLE_RECORD, '$__range', 'user_role');
   queries['Time spent per dashboard'] = `sort_desc(${titled(over(SECONDS_PER_DASHBOARD_RECORD, '$__range', 'dashboard_uid'))})`;
   queries['Views over time'] = titled(over(VIEWS_PER_DASHBOARD_RECORD, '$__interval', 'dashboard_uid'));
@@ -145,9 +146,11 @@ export function usageDashboard(props: UsageDashboardProps): UsageDashboardJson {
     .timezone('browser')
     .withVariable(new dashboard.DatasourceVariableBuilder(DATASOURCE_VARIABLE).label('Data source').type('prometheus'))
     .withPanel(perDashboard('Views per dashboard',
-      'Views (sessions started) per dashboard in the selected time range, most viewed first. Provisioned dashboards by title, others by uid (by name under a sub-path).', 'none', { h: 10, w: 12 }))
+      'Views (sessions started) per dashboard in the selected time range, most viewed first. Provisioned dashboards by title, others by uid (by '
+        + 'name under a sub-path).', 'none', { h: 10, w: 12 }))
     .withPanel(perDashboard('Least-used dashboards',
-      `The ${LEAST_USED_COUNT} dashboards with the fewest sessions in the selected time range, provisioned dashboards without any session included (0).`, 'none', { h: 10, w: 12 }));
+      `The ${LEAST_USED_COUNT} dashboards with the fewest sessions in the selected time range, provisioned dashboards without any session `
+        + `included (0).`, 'none', { h: 10, w: 12 }));
   if (q['Never-viewed dashboards']) {
     builder.withPanel(new table.PanelBuilder()
       .id(id())
@@ -171,7 +174,8 @@ export function usageDashboard(props: UsageDashboardProps): UsageDashboardJson {
     .withPanel(new piechart.PanelBuilder()
       .id(id())
       .title('Sessions by role')
-      .description('Sessions in the selected time range by the viewer\'s role as the server derives it: admin (Grafana admin), editor (may edit in some folder), user.')
+      .description('Sessions in the selected time range by the viewer\'s role as the server derives it: admin (Grafana admin), editor (may edit in '
+        + 'some folder), user.')
       .datasource(DATASOURCE)
       .withTarget(query('Sessions by role', '{{user_role}}', true))
       .pieType(piechart.PieChartType.Donut)
@@ -180,7 +184,8 @@ export function usageDashboard(props: UsageDashboardProps): UsageDashboardJson {
       .height(8)
       .span(8))
     .withPanel(perDashboard('Time spent per dashboard',
-      'Seconds viewers spent on each dashboard in the selected time range. Counted only for sessions that sent a heartbeat or an end beacon.', 's', { h: 8, w: 16 }))
+      'Seconds viewers spent on each dashboard in the selected time range. Counted only for sessions that sent a heartbeat or an end '
+        + 'beacon.', 's', { h: 8, w: 16 }))
     .withPanel(new timeseries.PanelBuilder()
       .id(id())
       .title('Views over time')
@@ -195,7 +200,8 @@ export function usageDashboard(props: UsageDashboardProps): UsageDashboardJson {
     .withPanel(new stat.PanelBuilder()
       .id(id())
       .title('Server restarts and cache flushes')
-      .description('Times the analytics server lost its session cache in the selected time range. Views that arrived after the last scrape before each are not counted; with end beacons or heartbeats, a session open across one is counted again.')
+      .description('Times the analytics server lost its session cache in the selected time range. Views that arrived after the last scrape before '
+        + 'each are not counted; with end beacons or heartbeats, a session open across one is counted again.')
       .datasource(DATASOURCE)
       .withTarget(query('Server restarts and cache flushes', '', true))
       .reduceOptions(new common.ReduceDataOptionsBuilder().values(false).calcs(['lastNotNull']))

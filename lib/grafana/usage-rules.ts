@@ -94,7 +94,8 @@ function fresh(metric: string, by: string, props: UsageRulesProps): string {
 /** The recording rules, in evaluation order (later rules read earlier ones at the same step). */
 export function usageRecordingRules(props: UsageRulesProps): RecordingRule[] {
   const start = (earlier: boolean) => `max by (${INSTANCE}) (${at('process_start_time_seconds', props, earlier)})`;
-  const lastStart = `max by (${INSTANCE}) (last_over_time(process_start_time_seconds{${props.server}}[${processLookback(props.interval)}] offset ${props.interval}))`;
+  const lastStart = `max by (${INSTANCE}) (last_over_time(process_start_time_seconds{${props.server}}[${processLookback(props.interval)}] offset `
+    + `${props.interval}))`;
   const sameProcess = `(${start(false)} == ${lastStart})`;
   const flushed = `(${cached(props, false)} < ${cached(props, true)})`;
   const sum = (record: string, expr: string, by: string) => ({

@@ -11,8 +11,8 @@
 import { ARGOCD_ROOT_APPLICATION, argocdClusterName, FLUX_KUSTOMIZATION, ResolvedGitops } from '../config/gitops';
 import { ResolvedConfig } from '../config/resolve';
 import { ResolvedInstallation } from '../config/schema';
-import { INSTALLATION_LABEL, PART_OF } from '../constructs/labels';
-import { KubeObject } from '../constructs/synth';
+import { INSTALLATION_LABEL, PART_OF } from '../constructs';
+import { KubeObject } from '../constructs';
 import { OutputFile } from './files';
 import { kubeYaml, toYamlStream } from './manifests';
 

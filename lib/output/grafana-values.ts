@@ -1,6 +1,6 @@
 import { ResolvedInstallation } from '../config/schema';
-import { grafanaChartPlugins } from '../grafana/plugin';
-import { SynthesizedInstallation } from '../constructs/synth';
+import { grafanaChartPlugins } from '../grafana';
+import { SynthesizedInstallation } from '../constructs';
 import { OutputFile } from './files';
 import { kubeYaml, yamlComment } from './manifests';
 

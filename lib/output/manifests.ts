@@ -1,5 +1,5 @@
 import { DEFAULT_SCHEMA, dump, DumpOptions, Type } from 'js-yaml';
-import { KubeObject, SynthesizedInstallation } from '../constructs/synth';
+import { KubeObject, SynthesizedInstallation } from '../constructs';
 import { OutputFile } from './files';
 
 // Plain scalars go-yaml reads as numbers (Go's ParseInt base 0 and ParseFloat after dropping '_':

@@ -3,7 +3,7 @@
  * in a real nginx in front of a fake Grafana and a fake analytics server, for every example
  * installation (root path, sub-path, via-ingress).
  */
-import { loadConfigFile } from '../../lib/config/load';
+import { loadConfigFile } from '../../lib/app/load';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
 import { startFakeAnalyticsServer } from '../support/e2e/fake-analytics-server';
 import { FakeGrafana, GRAFANA_SESSION_COOKIE, startFakeGrafana } from '../support/e2e/fake-grafana';
@@ -40,7 +40,10 @@ describeWithPrograms('auth end to end (real nginx)', { nginx: findProgram('nginx
   beforeAll(async () => {
     const clusters: Cluster[] = [];
     for (const s of synthesized) {
-      const grafana = await startFakeGrafana(sandbox, { subPath: s.installation.grafana.subPath, serveFromSubPath: s.installation.grafana.serveFromSubPath });
+      const grafana = await startFakeGrafana(sandbox, {
+        subPath: s.installation.grafana.subPath,
+        serveFromSubPath: s.installation.grafana.serveFromSubPath,
+      });
       const server = await startFakeAnalyticsServer(sandbox);
       const ingresses = objectsOfKind(s, 'Ingress');
       const serverService = onlyObject(s, 'Service');
@@ -53,7 +56,12 @@ describeWithPrograms('auth end to end (real nginx)', { nginx: findProgram('nginx
         name: s.installation.name,
         domain: s.installation.auth.clusterDomain,
         services: [
-          { namespace: serverService.metadata.namespace!, name: serverService.metadata.name, port: servicePort(serverService), loopbackPort: server.port },
+          {
+            namespace: serverService.metadata.namespace!,
+            name: serverService.metadata.name,
+            port: servicePort(serverService),
+            loopbackPort: server.port,
+          },
           { ...grafanaService, loopbackPort: grafana.port },
         ],
         ingresses: [...ingresses, ...fixtures],
@@ -80,10 +88,14 @@ describeWithPrograms('auth end to end (real nginx)', { nginx: findProgram('nginx
   });
 
   /** A browser's request: it sends the Grafana cookie only where the cookie's Path matches (RFC 6265 5.1.4). */
-  function browser(inst: Installation, options: { path: string; method?: string; session?: string; body?: Buffer; host?: string }): Promise<HttpResponse> {
-    const cookie = options.session !== undefined && pathMatches(options.path, inst.grafana.cookiePath)
-      ? { Cookie: `${GRAFANA_SESSION_COOKIE}=${options.session}; grafana_session_expiry=1700021600` }
-      : undefined;
+  function browser(
+    inst: Installation,
+    options: { path: string; method?: string; session?: string; body?: Buffer; host?: string },
+  ): Promise<HttpResponse> {
+    const cookie =
+      options.session !== undefined && pathMatches(options.path, inst.grafana.cookiePath)
+        ? { Cookie: `${GRAFANA_SESSION_COOKIE}=${options.session}; grafana_session_expiry=1700021600` }
+        : undefined;
     return request({
       port: proxy.port,
       host: options.host ?? inst.host,
@@ -195,7 +207,10 @@ function onlyObject(s: SynthesizedInstallation, kind: string): KubeObject {
   return found[0];
 }
 
-interface Rule { host: string; http: { paths: { path: string; pathType: string; backend: { service: { name: string; port: { number: number } } } }[] } }
+interface Rule {
+  host: string;
+  http: { paths: { path: string; pathType: string; backend: { service: { name: string; port: { number: number } } } }[] };
+}
 
 function rules(ingress: KubeObject): Rule[] {
   return (ingress.spec as { rules: Rule[] }).rules;
@@ -228,7 +243,7 @@ function grafanaOwnIngress(s: SynthesizedInstallation): KubeObject {
 }
 
 function annotation(object: KubeObject, key: string): string | undefined {
-  return (object.metadata.annotations as Record<string, string> | undefined)?.[key];
+  return (object.metadata.annotations)?.[key];
 }
 
 /** The synthesized write Ingress on another host, its auth-url pointed at Grafana's `/`. */

@@ -4,8 +4,8 @@
  * prometheus-operator translates them. What Prometheus stores is asserted through its HTTP API.
  */
 import * as fs from 'fs';
-import { parseConfigYaml } from '../../lib/config/load';
-import { resolveAnalyticsConfig } from '../../lib/config/resolve';
+import { parseConfigYaml } from '../../lib/app/load';
+import { resolveAnalyticsConfig } from '../../lib';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
 import { beacon } from '../support/e2e/beacon';
 import { DASHBOARDS, FakeAnalyticsServer, startFakeAnalyticsServer, VIEWERS } from '../support/e2e/fake-analytics-server';
@@ -64,10 +64,20 @@ describeWithPrograms('privacy end to end (real Prometheus)', {
       for (const viewer of VIEWERS) {
         for (const d of DASHBOARDS) {
           for (const [type, time] of [['start', 1000], ['end', 1030]] as const) {
-            const body = JSON.stringify(beacon({
-              type, uuid: `${viewer.login}-${d.uid}`, rootUrl: 'https://grafana.example.com/', viewer, time,
-              dashboard: { uid: d.uid, title: d.name, panels: [{ type: 'macropower-analytics-panel', options: { analyticsOptions: { dashboard: '$__dashboard' } } }] },
-            }));
+            const body = JSON.stringify(
+              beacon({
+                type,
+                uuid: `${viewer.login}-${d.uid}`,
+                rootUrl: 'https://grafana.example.com/',
+                viewer,
+                time,
+                dashboard: {
+                  uid: d.uid,
+                  title: d.name,
+                  panels: [{ type: 'macropower-analytics-panel', options: { analyticsOptions: { dashboard: '$__dashboard' } } }],
+                },
+              }),
+            );
             expect((await request({ port: fake.port, host: 'analytics', path: '/write', method: 'POST', body })).status).toBe(201);
           }
         }

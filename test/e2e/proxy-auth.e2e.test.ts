@@ -5,7 +5,7 @@
  * nothing else differs.
  */
 import * as fs from 'fs';
-import { resolveConfig } from '../../lib/config/resolve';
+import { resolveConfig } from '../../lib';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
 import { GRAFANA_UNAVAILABLE_STATUS } from '../../lib/constructs/auth/nginx-auth-proxy-conf';
 import { BEACON, pathMatches } from '../support/e2e/browser';
@@ -35,7 +35,9 @@ const synthesized = synthesize(resolveConfig({
 const names = synthesized.filter(s => !s.installation.name.startsWith('rate-')).map(s => s.installation.name);
 
 const configOf = (s: SynthesizedInstallation): string =>
-  (s.objects.find(o => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-auth-proxy')) as KubeObject & { data: Record<string, string> }).data['nginx.conf'];
+  (s.objects.find(o => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-auth-proxy')) as KubeObject & { data: Record<string, string> }).data[
+    'nginx.conf'
+  ];
 
 /**
  * nginx.conf as the test runs it: Grafana's Service and the server's localhost port become the
@@ -71,7 +73,10 @@ describeWithPrograms('auth.front proxy end to end (real nginx)', { nginx: findPr
   let grafanaDown: Installation;
 
   const start = async (s: SynthesizedInstallation, grafanaReachable = true): Promise<Installation> => {
-    const grafana = await startFakeGrafana(sandbox, { subPath: s.installation.grafana.subPath, serveFromSubPath: s.installation.grafana.serveFromSubPath });
+    const grafana = await startFakeGrafana(sandbox, {
+      subPath: s.installation.grafana.subPath,
+      serveFromSubPath: s.installation.grafana.serveFromSubPath,
+    });
     const server = await startFakeAnalyticsServer(sandbox);
     const grafanaPort = grafanaReachable ? grafana.port : await freePort();
     const conf = configOf(s);
@@ -95,11 +100,15 @@ describeWithPrograms('auth.front proxy end to end (real nginx)', { nginx: findPr
     }
   });
 
-  function browser(inst: Installation, options: { path?: string; method?: string; session?: string; body?: Buffer; headers?: Record<string, string> }): Promise<HttpResponse> {
+  function browser(
+    inst: Installation,
+    options: { path?: string; method?: string; session?: string; body?: Buffer; headers?: Record<string, string> },
+  ): Promise<HttpResponse> {
     const path = options.path ?? inst.writePath;
-    const cookie = options.session !== undefined && pathMatches(path, inst.grafana.cookiePath)
-      ? { Cookie: `${GRAFANA_SESSION_COOKIE}=${options.session}; grafana_session_expiry=1700021600` }
-      : undefined;
+    const cookie =
+      options.session !== undefined && pathMatches(path, inst.grafana.cookiePath)
+        ? { Cookie: `${GRAFANA_SESSION_COOKIE}=${options.session}; grafana_session_expiry=1700021600` }
+        : undefined;
     return request({
       port: inst.proxy.port,
       host: inst.host,
@@ -132,7 +141,9 @@ describeWithPrograms('auth.front proxy end to end (real nginx)', { nginx: findPr
       const res = await browser(inst(), { body: BEACON });
       expect(res.status).toBe(401);
       expect(inst().server.received).toEqual([]);
-      expect(inst().grafana.received.map(r => [r.method, new URL(r.url, 'http://g').pathname])).toEqual([['GET', expect.stringMatching(/\/api\/user$/)]]);
+      expect(inst().grafana.received.map(r => [r.method, new URL(r.url, 'http://g').pathname])).toEqual([
+        ['GET', expect.stringMatching(/\/api\/user$/)],
+      ]);
     });
 
     test('a beacon with an invalid session cookie gets 401 and never reaches the server', async () => {
@@ -142,7 +153,11 @@ describeWithPrograms('auth.front proxy end to end (real nginx)', { nginx: findPr
     });
 
     test('a beacon with a valid session reaches /write with its body intact; Grafana got a GET with the Cookie only, no body', async () => {
-      const res = await browser(inst(), { body: BEACON, session: inst().grafana.validSession, headers: { 'User-Agent': 'browser', 'X-Secret': 'x' } });
+      const res = await browser(inst(), {
+        body: BEACON,
+        session: inst().grafana.validSession,
+        headers: { 'User-Agent': 'browser', 'X-Secret': 'x' },
+      });
       expect(res.status).toBe(201);
       expect(inst().server.received).toHaveLength(1);
       const received = inst().server.received[0];
@@ -151,7 +166,8 @@ describeWithPrograms('auth.front proxy end to end (real nginx)', { nginx: findPr
       const asked = inst().grafana.received;
       expect(asked).toHaveLength(1);
       expect(asked[0].method).toBe('GET');
-      expect(asked[0].url).toBe(`${inst().grafana.cookiePath === '/' || !synthesized.find(s => s.installation.name === name)!.installation.grafana.serveFromSubPath ? '' : inst().grafana.cookiePath}/api/user`);
+      const serveFromSubPath = synthesized.find(s => s.installation.name === name)!.installation.grafana.serveFromSubPath;
+      expect(asked[0].url).toBe(`${inst().grafana.cookiePath === '/' || !serveFromSubPath ? '' : inst().grafana.cookiePath}/api/user`);
       expect(asked[0].body).toHaveLength(0);
       expect(asked[0].headers.cookie).toContain(`${GRAFANA_SESSION_COOKIE}=${inst().grafana.validSession}`);
       expect(Object.keys(asked[0].headers).sort()).toEqual(['connection', 'cookie', 'host']);
@@ -197,7 +213,8 @@ describeWithPrograms('auth.front proxy end to end (real nginx)', { nginx: findPr
     });
   });
 
-  test(`Grafana unreachable: every beacon is refused with ${GRAFANA_UNAVAILABLE_STATUS} (never the 500 of auth_request) and nothing passes`, async () => {
+  test(`Grafana unreachable: every beacon is refused with ${GRAFANA_UNAVAILABLE_STATUS} (never the 500 of auth_request) and `
+    + `nothing passes`, async () => {
     for (const session of [undefined, grafanaDown.grafana.validSession]) {
       const res = await browser(grafanaDown, { body: BEACON, session });
       expect(res.status).toBe(GRAFANA_UNAVAILABLE_STATUS);
@@ -210,7 +227,9 @@ describeWithPrograms('auth.front proxy end to end (real nginx)', { nginx: findPr
     const beacons = async (inst: Installation, count: number, forwardedFor: (i: number) => string) => {
       const statuses: number[] = [];
       for (let i = 0; i < count; i++) {
-        statuses.push((await browser(inst, { body: BEACON, session: inst.grafana.validSession, headers: { 'X-Forwarded-For': forwardedFor(i) } })).status);
+        statuses.push(
+          (await browser(inst, { body: BEACON, session: inst.grafana.validSession, headers: { 'X-Forwarded-For': forwardedFor(i) } })).status,
+        );
       }
       return statuses;
     };

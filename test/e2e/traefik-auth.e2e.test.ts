@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { resolveConfig } from '../../lib/config/resolve';
+import { resolveConfig } from '../../lib';
 import { synthesize } from '../../lib/constructs/synth';
 import { BEACON, pathMatches } from '../support/e2e/browser';
 import { startFakeAnalyticsServer } from '../support/e2e/fake-analytics-server';

@@ -17,7 +17,7 @@
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { resolveConfig } from '../../lib/config/resolve';
+import { resolveConfig } from '../../lib';
 import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
 import { addAnalyticsPanel, analyticsPanel } from '../../lib/grafana/analytics-panel';
 import { beacon, DashboardModel } from '../support/e2e/beacon';
@@ -71,7 +71,11 @@ function only(s: SynthesizedInstallation, kind: string): KubeObject[] {
 }
 
 function dashboardsOf(s: SynthesizedInstallation): DashboardModel[] {
-  return only(s, 'ConfigMap').flatMap(cm => Object.values((cm as { data?: Record<string, string> }).data ?? {}).filter(v => v.startsWith('{')).map(v => JSON.parse(v) as DashboardModel));
+  return only(s, 'ConfigMap').flatMap(cm =>
+    Object.values((cm as { data?: Record<string, string> }).data ?? {})
+      .filter(v => v.startsWith('{'))
+      .map(v => JSON.parse(v) as DashboardModel),
+  );
 }
 
 interface Target { readonly expr: string; readonly legendFormat?: string; readonly instant?: boolean; readonly range?: boolean }
@@ -103,8 +107,11 @@ describeWithPrograms('usage numbers end to end (real Prometheus)', {
   async function scraped(): Promise<void> {
     await Promise.all(installations.map(i => i.server.settled()));
     const before = installations.map(scrapesOf);
-    await waitFor('two more scrapes of every server', async () =>
-      (installations.every((inst, k) => scrapesOf(inst) >= before[k] + 2) ? true : undefined), { timeoutMs: 20000, intervalMs: 50, process: prom.process });
+    await waitFor(
+      'two more scrapes of every server',
+      async () => (installations.every((inst, k) => scrapesOf(inst) >= before[k] + 2) ? true : undefined),
+      { timeoutMs: 20000, intervalMs: 50, process: prom.process },
+    );
   }
 
   beforeAll(async () => {
@@ -135,7 +142,11 @@ describeWithPrograms('usage numbers end to end (real Prometheus)', {
       return file;
     });
     // Prometheus' defaults (1m) everywhere else: the rules must carry their own interval.
-    const configFile = writeCheckedConfig(dir, promtool, { global: { scrape_interval: '1m', evaluation_interval: '1m' }, rule_files: ruleFiles, scrape_configs: jobs });
+    const configFile = writeCheckedConfig(dir, promtool, {
+      global: { scrape_interval: '1m', evaluation_interval: '1m' },
+      rule_files: ruleFiles,
+      scrape_configs: jobs,
+    });
     from = Date.now() / 1000 - 1;
     prom = await startPrometheus(sandbox, prometheus, configFile);
     await waitFor('a successful scrape of every server', async () => {
@@ -239,7 +250,7 @@ describeWithPrograms('usage numbers end to end (real Prometheus)', {
         for (const name of got?.[DUPLICATES] ?? []) failures.push(`${inst.name} / ${title}: ${name} shown more than once`);
       }
     }
-    // eslint-disable-next-line no-console
+     
     console.log(`usage figures: ${figures - failures.length} of ${figures} exact\n${failures.join('\n')}`);
     expect(failures).toEqual([]);
   }, 60000);
@@ -259,7 +270,8 @@ describeWithPrograms('usage numbers end to end (real Prometheus)', {
         .replace(/\$__rate_interval/g, RATE_INTERVAL)
         .replace(/\$__interval/g, INTERVAL)
         .replace(/\$__range/g, `${range}s`);
-      const legend = (labels: Record<string, string>) => (target.legendFormat ?? '').replace(/\{\{\s*(\w+)\s*\}\}/g, (_, l: string) => labels[l] ?? '');
+      const legend = (labels: Record<string, string>) =>
+        (target.legendFormat ?? '').replace(/\{\{\s*(\w+)\s*\}\}/g, (_, l: string) => labels[l] ?? '');
       if (target.range) {
         const data = await prom.api<{ result: { metric: Record<string, string>; values: [number, string][] }[] }>(
           `/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${end - range}&end=${end}&step=${SCRAPE_SECONDS}`);

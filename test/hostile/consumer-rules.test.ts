@@ -8,9 +8,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { ConfigError, gitopsFiles, KubeObject, loadConfigFile, nginxAuthProxyConf, resolveAnalyticsConfig, synthesize, toYamlStream } from '../../lib';
-import { MAX_ROUTE_PATH_LENGTH, quantityValue } from '../../lib/config/consumer-rules';
-import { MAX_INSTALLATION_NAME_LENGTH } from '../../lib/config/schema';
+import { ConfigError, KubeObject, loadConfigFile, nginxAuthProxyConf, resolveAnalyticsConfig, synthesize } from '../../lib';
+import { MAX_INSTALLATION_NAME_LENGTH } from '../../lib/config/installation-schema';
+import { gitopsFiles } from '../../lib/output/gitops';
+import { toYamlStream } from '../../lib/output/manifests';
+import { MAX_ROUTE_PATH_LENGTH, quantityValue } from '../../lib/config/internal/consumer-rules';
 import { GITOPS_CONFIG } from '../support/gitops';
 import { FRONTS_CONFIG } from '../support/fronts';
 import { celRuleProblems } from '../support/cel-rules';
@@ -32,7 +34,8 @@ function problemsOf(extra: Json): { path: string; message: string }[] {
   }
 }
 
-const proxyFront = (trustedProxies: string[]) => ({ auth: { front: 'proxy' }, networkPolicy: { ingressControllerNamespace: 'ingress' }, proxy: { trustedProxies } });
+const proxyFront = (trustedProxies: string[]) => ({ auth: { front: 'proxy' }, networkPolicy: { ingressControllerNamespace: 'ingress' },
+  proxy: { trustedProxies } });
 
 const TRUSTED_PROXIES: readonly [string, boolean][] = [
   ['10.0.0.0/8', true], ['192.168.1.1', true], ['0.0.0.0/0', true],
@@ -45,14 +48,16 @@ const TRUSTED_PROXIES: readonly [string, boolean][] = [
 ];
 
 describeWithPrograms('proxy.trustedProxies as nginx reads them', { nginx: findProgram('nginx', ['/usr/sbin/nginx']) }, ({ nginx }) => {
-  test.each(TRUSTED_PROXIES.map(([cidr, ok]) => [cidr, ok ? 'accepts' : 'refuses'] as const))('%j: synth %s it, and nginx -t takes every config synth writes', (cidr, verdict) => {
+  test.each(TRUSTED_PROXIES.map(([cidr, ok]) => [cidr, ok ? 'accepts' : 'refuses'] as const))('%j: synth %s it, and nginx -t takes every config '
+    + 'synth writes', (cidr, verdict) => {
     const ok = verdict === 'accepts';
     // GIVEN the value as the only trusted proxy of a proxy front
     const problems = problemsOf(proxyFront([cidr]));
     // THEN synth accepts exactly the addresses, naming the path otherwise
     // (the schema's pattern refuses some at the item, the address rule the others at the list, with the index)
     expect(problems.map(p => p.path)).toEqual(ok ? [] : [expect.stringMatching(/^installations\[0\]\.proxy\.trustedProxies(\[0\])?$/)]);
-    if (!ok) expect([`got ${JSON.stringify(cidr)} at [0]: `, `got ${JSON.stringify(cidr)}; allowed: `].some(start => problems[0].message.startsWith(start))).toBe(true);
+    if (!ok) expect([`got ${JSON.stringify(cidr)} at [0]: `, `got ${JSON.stringify(cidr)}; allowed: `
+      + ``].some(start => problems[0].message.startsWith(start))).toBe(true);
     // AND the nginx.conf it would write is one nginx -t takes (accepted), or that the stricter rule stands in front of
     const conf = nginxAuthProxyConf({
       listenPort: 8081, writePath: '/w', serverUrl: 'http://127.0.0.1:8080/write', authUrl: 'http://grafana.monitoring.svc.cluster.local:80/api/user',
@@ -67,7 +72,8 @@ describeWithPrograms('proxy.trustedProxies as nginx reads them', { nginx: findPr
   test('the message names the entry, its index and what nginx would do', () => {
     expect(problemsOf(proxyFront(['10.0.0.0/8', 'fd00::1::2/64']))).toEqual([{
       path: 'installations[0].proxy.trustedProxies',
-      message: 'got "fd00::1::2/64" at [1]: "fd00::1::2" is not an IPv6 address; allowed: an IPv4 or IPv6 address or CIDR, such as 10.0.0.0/8 or fd00::/8 (nginx refuses the proxy\'s set_real_ip_from otherwise)',
+      message: 'got "fd00::1::2/64" at [1]: "fd00::1::2" is not an IPv6 address; allowed: an IPv4 or IPv6 address or CIDR, such as 10.0.0.0/8 or '
+        + 'fd00::/8 (nginx refuses the proxy\'s set_real_ip_from otherwise)',
     }]);
   });
 });
@@ -85,7 +91,8 @@ describe('resources as the API server validates them', () => {
   ] as const)('%s.resources %j: refused, naming the path and both quantities', (part, resources, says) => {
     const front = part === 'proxy' ? proxyFront(['10.0.0.0/8']) : {};
     const problems = problemsOf({ ...front, [part]: { ...(front as Json)[part], resources } });
-    expect(problems).toEqual([{ path: `installations[0].${part}.resources`, message: `got ${says}; allowed: requests at most their limits (the API server refuses the Deployment otherwise)` }]);
+    expect(problems).toEqual([{ path: `installations[0].${part}.resources`, message: `got ${says}; allowed: requests at most their limits (the `
+      + `API server refuses the Deployment otherwise)` }]);
   });
 
   test('a request equal to its limit in another unit passes, and lands as written', () => {
@@ -103,7 +110,8 @@ describe('the body limit as the Traefik Middleware CRD holds it', () => {
       const problems = problemsOf({ auth: { front: 'traefik' }, ingress: { maxBodySize: size } });
       expect(problems.map(p => p.path)).toEqual(ok ? [] : ['installations[0].ingress.maxBodySize']);
       if (!ok) return;
-      const objects = synthesize(resolveAnalyticsConfig({ installations: [{ name: 'prod', grafana: { host: 'grafana.example.com' }, auth: { front: 'traefik' }, ingress: { maxBodySize: size } }] }).installations)[0].objects;
+      const objects = synthesize(resolveAnalyticsConfig({ installations: [{ name: 'prod', grafana: { host: 'grafana.example.com' },
+        auth: { front: 'traefik' }, ingress: { maxBodySize: size } }] }).installations)[0].objects;
       const body = objects.find(o => o.kind === 'Middleware' && (o as Json).spec.buffering) as Json;
       const bytes = BigInt(size.replace(/m$/, '')) * (size.endsWith('m') ? 1048576n : 1n);
       expect(toYamlStream([body as KubeObject])).toContain(`maxRequestBodyBytes: ${bytes}\n`);
@@ -140,16 +148,19 @@ describe('paths as the Gateway API CRD bounds them', () => {
     expect([...validateManifests(objects), ...celRuleProblems(objects)]).toEqual([]);
   });
 
-  test.each([['httproute', httpRoute(segments(600), segments(MAX_ROUTE_PATH_LENGTH - 599))], ['ingress', { grafana: { host: 'grafana.example.com', subPath: segments(2000) } }]] as const)(
+  test.each([['httproute', httpRoute(segments(600), segments(MAX_ROUTE_PATH_LENGTH - 599))], ['ingress', { grafana: { host: 'grafana.example.com',
+    subPath: segments(2000) } }]] as const)(
     'one character more (route.kind %s): refused at the write path, with the length',
     (_kind, extra) => {
       const problems = problemsOf(extra);
-      expect(problems).toEqual([{ path: 'installations[0].ingress.writePath', message: expect.stringMatching(new RegExp(`which makes the public path \\d+ characters long with grafana\\.subPath; allowed: at most ${MAX_ROUTE_PATH_LENGTH} `)) }]);
+      expect(problems).toEqual([{ path: 'installations[0].ingress.writePath', message: expect.stringMatching(new RegExp(`which makes the public `
+        + `path \\d+ characters long with grafana\\.subPath; allowed: at most ${MAX_ROUTE_PATH_LENGTH} `)) }]);
     },
   );
 
   test('the via-ingress auth path is bounded too', () => {
-    const problems = problemsOf({ grafana: { host: 'grafana.example.com', subPath: segments(1000) }, ingress: { writePath: '/w' }, auth: { mode: 'via-ingress', viaIngressPath: segments(100) } });
+    const problems = problemsOf({ grafana: { host: 'grafana.example.com', subPath: segments(1000) }, ingress: { writePath: '/w' },
+      auth: { mode: 'via-ingress', viaIngressPath: segments(100) } });
     expect(problems.map(p => p.path)).toEqual(['installations[0].auth.viaIngressPath']);
   });
 });
@@ -208,7 +219,8 @@ describe('every CRD constraint the outputs meet is bounded by a config limit', (
     const gitops = loadConfigFile(GITOPS_CONFIG);
     const fronts = synthesize(resolveAnalyticsConfig(FRONTS_CONFIG).installations).flatMap(s => s.objects);
     const resolved = resolveAnalyticsConfig(parse(fs.readFileSync(GITOPS_CONFIG, 'utf8')), GITOPS_CONFIG);
-    const gitopsObjects = gitopsFiles(resolved).flatMap(f => f.content.split(/^---$/m).map(d => parse(d)).filter(d => d?.kind && d.apiVersion !== 'kustomize.config.k8s.io/v1beta1'));
+    const gitopsObjects = gitopsFiles(resolved).flatMap(f => f.content.split(/^---$/m).map(d => parse(d) as Json | null))
+      .filter((d): d is Json => Boolean(d?.kind) && d?.apiVersion !== 'kustomize.config.k8s.io/v1beta1');
     const seen = new Map<string, Json>();
     const walk = (value: unknown, schema: Json | undefined, at: string) => {
       if (!schema || value === undefined || value === null) return;
@@ -222,10 +234,12 @@ describe('every CRD constraint the outputs meet is bounded by a config limit', (
       }
       for (const [k, v] of Object.entries(value)) {
         if (at.indexOf('.') < 0 && k === 'metadata') continue;
-        walk(v, schema.properties ? schema.properties[k] : (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined), `${at}.${k}`);
+        const additional = typeof schema.additionalProperties === 'object' ? schema.additionalProperties as Json : undefined;
+        walk(v, schema.properties ? schema.properties[k] as Json : additional, `${at}.${k}`);
       }
     };
-    for (const o of [...fronts, ...synthesize(gitops).flatMap(s => s.objects), ...gitopsObjects] as Json[]) walk(o, crdSchemas.get(`${o.apiVersion}/${o.kind}`), o.kind);
+    for (const o of [...fronts, ...synthesize(gitops).flatMap(s => s.objects), ...gitopsObjects] as Json[]) walk(o,
+      crdSchemas.get(`${o.apiVersion}/${o.kind}`), o.kind);
     expect([...seen.keys()].filter(k => !(k in BOUNDS))).toEqual([]);
     for (const [field, schema] of seen) {
       if (schema.maxLength !== undefined) expect({ field, longest: BOUNDS[field].longest }).toEqual({ field, longest: expect.any(Number) });

@@ -7,7 +7,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { grafanaUpSelectorProblem, MAX_RATE_LIMIT_PER_MINUTE, nginxSizeProblem, prometheusDurationProblem } from '../../lib';
+import { grafanaUpSelectorProblem, nginxSizeProblem, prometheusDurationProblem } from '../../lib/config/consumer-values';
+import { MAX_RATE_LIMIT_PER_MINUTE } from '../../lib/config/installation-schema';
 import { describeWithPrograms, findProgram } from '../support/e2e/tools';
 
 function accepts(program: string, args: string[], files: Record<string, string>): boolean {
@@ -36,16 +37,19 @@ describeWithPrograms('what nginx takes', { nginx: findProgram('nginx', ['/usr/sb
     },
   );
 
-  test('the largest ingress.rateLimitPerMinute passes nginx -t as ingress-nginx writes it (rate, burst of 5 times), and its burst fits nginx\'s 64-bit milli-units', () => {
+  test('the largest ingress.rateLimitPerMinute passes nginx -t as ingress-nginx writes it (rate, burst of 5 times), and its burst fits nginx\'s '
+    + '64-bit milli-units', () => {
     const rpm = MAX_RATE_LIMIT_PER_MINUTE;
-    expect(nginxTest(`limit_req_zone $binary_remote_addr zone=z:1m rate=${rpm}r/m;\nserver { listen 127.0.0.1:9; location / { limit_req zone=z burst=${BigInt(rpm) * 5n} nodelay; } }`)).toBe(true);
+    expect(nginxTest(`limit_req_zone $binary_remote_addr zone=z:1m rate=${rpm}r/m;\nserver { listen 127.0.0.1:9; location / { limit_req zone=z `
+      + `burst=${BigInt(rpm) * 5n} nodelay; } }`)).toBe(true);
     expect(BigInt(rpm) * 5n * 1000n <= 2n ** 63n - 1n).toBe(true);
     expect(BigInt(rpm + 1) * 5n * 1000n > 2n ** 63n - 1n).toBe(true);
   });
 });
 
 describeWithPrograms('what Prometheus takes', { promtool: findProgram('promtool') }, ({ promtool }) => {
-  const rules = (expr: string, forDuration = '5m') => `groups:\n- name: g\n  rules:\n  - alert: A\n    expr: ${JSON.stringify(expr)}\n    for: ${forDuration}\n`;
+  const rules = (expr: string, forDuration = '5m') => `groups:\n- name: g\n  rules:\n  - alert: A\n    expr: ${JSON.stringify(expr)}\n    for: `
+    + `${forDuration}\n`;
   const check = (text: string) => accepts(promtool, ['check', 'rules', 'rules.yaml'], { 'rules.yaml': text });
 
   test.each([
@@ -73,12 +77,20 @@ describeWithPrograms('what Prometheus takes', { promtool: findProgram('promtool'
     expect({ selector, ours: grafanaUpSelectorProblem(selector) === undefined }).toEqual({ selector, ours: check(rules(`up{${selector}} == 0`)) });
   });
 
-  test.each([['24h', true], ['0s', false], ['0h0m', false], ['0ms', false], ['1ms', true], ['99999999999999999999y', false], ['292y', true], ['293y', false], ['106751d', true], ['106752d', false]] as const)(
-    'alerts.noBeaconFor %s: ours is %s, and promtool agrees where it has a verdict',
-    (duration, ok) => {
-      expect(prometheusDurationProblem(duration, true) === undefined).toBe(ok);
-      // Prometheus takes a zero `for:` (it means "at once"), but a zero range in the expression is an error.
-      expect(check(rules(`max_over_time(up[${duration}]) == 0`, '0s'))).toBe(ok);
-    },
-  );
+  test.each([
+    ['24h', true],
+    ['0s', false],
+    ['0h0m', false],
+    ['0ms', false],
+    ['1ms', true],
+    ['99999999999999999999y', false],
+    ['292y', true],
+    ['293y', false],
+    ['106751d', true],
+    ['106752d', false],
+  ] as const)('alerts.noBeaconFor %s: ours is %s, and promtool agrees where it has a verdict', (duration, ok) => {
+    expect(prometheusDurationProblem(duration, true) === undefined).toBe(ok);
+    // Prometheus takes a zero `for:` (it means "at once"), but a zero range in the expression is an error.
+    expect(check(rules(`max_over_time(up[${duration}]) == 0`, '0s'))).toBe(ok);
+  });
 });

@@ -10,16 +10,21 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import {
-  CONFIG_OUTPUT_WRITERS, grafanaValuesFiles, helmChartFiles, HIDDEN_PANEL_RESERVE_BYTES, MAX_CONFIG_BYTES, MAX_CONFIG_MAP_BYTES, MAX_YAML_ALIAS_COUNT, MAX_RATE_LIMIT_PER_MINUTE, OUTPUT_MARKER, OutputWriter,
-} from '../../lib';
+import { CONFIG_OUTPUT_WRITERS } from '../../lib/app/writers';
+import { MAX_CONFIG_BYTES, MAX_YAML_ALIAS_COUNT } from '../../lib/app/load';
+import { OutputWriter } from '../../lib/app/render';
+import { HIDDEN_PANEL_RESERVE_BYTES, MAX_CONFIG_MAP_BYTES } from '../../lib/config/dashboards';
+import { MAX_RATE_LIMIT_PER_MINUTE } from '../../lib/config/installation-schema';
+import { grafanaValuesFiles } from '../../lib/output/grafana-values';
+import { helmChartFiles } from '../../lib/output/helm-chart';
+import { OUTPUT_MARKER } from '../../lib/output/output-folder';
 import { runInProcess } from '../support/run-app';
 
 const WRITERS: OutputWriter[] = [s => helmChartFiles(s, { chartVersion: '0.1.0' }), grafanaValuesFiles];
 const STACK_FRAME = /^\s+at .+[(:]/m;
 
 /** A fresh folder for one case: config/, dashboards/ and dist/ (the previous output). */
-export class Workspace {
+class Workspace {
   readonly dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-')));
   readonly config = path.join(this.dir, 'config', 'installations.yaml');
   readonly outdir = path.join(this.dir, 'dist');
@@ -49,7 +54,10 @@ export class Workspace {
 /** A valid config: one installation with one dashboard, `extra` merged into it; more after it. */
 function installations(extra: Record<string, unknown> = {}, more: Record<string, unknown>[] = []): unknown {
   return {
-    installations: [{ name: 'prod', namespace: 'monitoring', grafana: { host: 'grafana.example.com' }, dashboards: ['../dashboards/a.json'], ...extra }, ...more],
+    installations: [
+      { name: 'prod', namespace: 'monitoring', grafana: { host: 'grafana.example.com' }, dashboards: ['../dashboards/a.json'], ...extra },
+      ...more,
+    ],
   };
 }
 
@@ -86,23 +94,92 @@ function deadPid(): number {
   const child = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
   return Number(child);
 }
-const procStart = (pid: number) => { const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8'); return s.substring(s.lastIndexOf(')') + 2).split(' ')[19]; };
+const procStart = (pid: number) => {
+  const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return s.substring(s.lastIndexOf(')') + 2).split(' ')[19];
+};
 const bootTag = () => fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').replace(/[^0-9a-f]/g, '').substring(0, 12);
 
 const CASES: HostileCase[] = [
   // 1. The file system: an output folder the app must not replace.
   { family: 'file system', name: 'empty output folder name (CDK8S_OUTDIR=)', arrange: () => ({ outdir: '' }), code: 1, says: refused('it is empty') },
-  { family: 'file system', name: 'output folder is the working directory (.)', arrange: () => ({ outdir: '.', mustStillExist: ['package.json', '.git'] }), code: 1, says: refused('it is the working directory') },
-  { family: 'file system', name: 'output folder is the working directory, absolute', arrange: () => ({ outdir: process.cwd(), mustStillExist: ['package.json'] }), code: 1, says: refused('it is the working directory') },
-  { family: 'file system', name: 'output folder is an ancestor of the working directory', arrange: () => ({ outdir: '..', mustStillExist: ['package.json'] }), code: 1, says: refused('it holds the working directory') },
-  { family: 'file system', name: 'output folder is /', arrange: () => ({ outdir: '/', mustStillExist: ['package.json'] }), code: 1, says: refused('it is the root of the file system') },
-  { family: 'file system', name: 'output folder is $HOME', arrange: () => ({ outdir: os.homedir(), mustStillExist: [os.homedir()] }), code: 1, says: refused(/it (is|holds) the (home folder|working directory)/) },
-  { family: 'file system', name: 'output folder is the temporary folder', arrange: () => ({ outdir: os.tmpdir(), mustStillExist: [os.tmpdir()] }), code: 1, says: refused(/it (is|holds) the temporary folder/) },
-  { family: 'file system', name: 'output folder is the config\'s folder', arrange: w => ({ outdir: path.dirname(w.config) }), code: 1, says: refused('it holds the config file') },
-  { family: 'file system', name: 'output folder is an ancestor of the config', arrange: w => ({ outdir: w.dir }), code: 1, says: refused('it holds the config file') },
-  { family: 'file system', name: 'output folder is the config file itself', arrange: w => ({ outdir: w.config }), code: 1, says: refused('it is the config file') },
-  { family: 'file system', name: 'output folder reaches the config folder through ..', arrange: w => ({ outdir: path.join(w.dir, 'config', 'sub', '..') }), code: 1, says: refused('it holds the config file') },
-  { family: 'file system', name: 'output folder is the dashboards\' folder', arrange: w => ({ outdir: path.join(w.dir, 'dashboards') }), code: 1, says: refused('it holds files this app did not write') },
+  {
+    family: 'file system',
+    name: 'output folder is the working directory (.)',
+    arrange: () => ({ outdir: '.', mustStillExist: ['package.json', '.git'] }),
+    code: 1,
+    says: refused('it is the working directory'),
+  },
+  {
+    family: 'file system',
+    name: 'output folder is the working directory, absolute',
+    arrange: () => ({ outdir: process.cwd(), mustStillExist: ['package.json'] }),
+    code: 1,
+    says: refused('it is the working directory'),
+  },
+  {
+    family: 'file system',
+    name: 'output folder is an ancestor of the working directory',
+    arrange: () => ({ outdir: '..', mustStillExist: ['package.json'] }),
+    code: 1,
+    says: refused('it holds the working directory'),
+  },
+  {
+    family: 'file system',
+    name: 'output folder is /',
+    arrange: () => ({ outdir: '/', mustStillExist: ['package.json'] }),
+    code: 1,
+    says: refused('it is the root of the file system'),
+  },
+  {
+    family: 'file system',
+    name: 'output folder is $HOME',
+    arrange: () => ({ outdir: os.homedir(), mustStillExist: [os.homedir()] }),
+    code: 1,
+    says: refused(/it (is|holds) the (home folder|working directory)/),
+  },
+  {
+    family: 'file system',
+    name: 'output folder is the temporary folder',
+    arrange: () => ({ outdir: os.tmpdir(), mustStillExist: [os.tmpdir()] }),
+    code: 1,
+    says: refused(/it (is|holds) the temporary folder/),
+  },
+  {
+    family: 'file system',
+    name: "output folder is the config's folder",
+    arrange: w => ({ outdir: path.dirname(w.config) }),
+    code: 1,
+    says: refused('it holds the config file'),
+  },
+  {
+    family: 'file system',
+    name: 'output folder is an ancestor of the config',
+    arrange: w => ({ outdir: w.dir }),
+    code: 1,
+    says: refused('it holds the config file'),
+  },
+  {
+    family: 'file system',
+    name: 'output folder is the config file itself',
+    arrange: w => ({ outdir: w.config }),
+    code: 1,
+    says: refused('it is the config file'),
+  },
+  {
+    family: 'file system',
+    name: 'output folder reaches the config folder through ..',
+    arrange: w => ({ outdir: path.join(w.dir, 'config', 'sub', '..') }),
+    code: 1,
+    says: refused('it holds the config file'),
+  },
+  {
+    family: 'file system',
+    name: "output folder is the dashboards' folder",
+    arrange: w => ({ outdir: path.join(w.dir, 'dashboards') }),
+    code: 1,
+    says: refused('it holds files this app did not write'),
+  },
   {
     family: 'file system', name: 'output folder is an earlier output that now holds a dashboard',
     arrange: w => {
@@ -122,14 +199,25 @@ const CASES: HostileCase[] = [
     code: 1, says: refused(/it holds the dashboard file .*b\.json/),
   },
   {
-    family: 'file system', name: 'output folder is a symbolic link to the working directory',
-    arrange: w => { fs.symlinkSync(process.cwd(), path.join(w.dir, 'link')); return { outdir: path.join(w.dir, 'link'), mustStillExist: ['package.json'] }; },
-    code: 1, says: refused('it is the working directory'),
+    family: 'file system',
+    name: 'output folder is a symbolic link to the working directory',
+    arrange: w => {
+      fs.symlinkSync(process.cwd(), path.join(w.dir, 'link'));
+      return { outdir: path.join(w.dir, 'link'), mustStillExist: ['package.json'] };
+    },
+    code: 1,
+    says: refused('it is the working directory'),
   },
   {
-    family: 'file system', name: 'output folder is a symbolic link to a folder',
-    arrange: w => { fs.mkdirSync(path.join(w.dir, 'real')); fs.symlinkSync(path.join(w.dir, 'real'), path.join(w.dir, 'out')); return { outdir: path.join(w.dir, 'out') }; },
-    code: 1, says: refused('it is a symbolic link'),
+    family: 'file system',
+    name: 'output folder is a symbolic link to a folder',
+    arrange: w => {
+      fs.mkdirSync(path.join(w.dir, 'real'));
+      fs.symlinkSync(path.join(w.dir, 'real'), path.join(w.dir, 'out'));
+      return { outdir: path.join(w.dir, 'out') };
+    },
+    code: 1,
+    says: refused('it is a symbolic link'),
   },
   {
     family: 'file system', name: 'output folder is a non-empty folder this app did not write',
@@ -169,20 +257,51 @@ const CASES: HostileCase[] = [
       const live = path.join(w.dir, `dist.staging-${process.pid}-${procStart(process.pid)}-${bootTag()}-00001a1e`);
       const foreign = path.join(w.dir, 'dist.staging-not-ours');
       for (const d of [dead, recycled, otherBoot, live, foreign]) fs.mkdirSync(d);
-      return { staging: [{ path: dead, kept: false }, { path: recycled, kept: false }, { path: otherBoot, kept: false }, { path: live, kept: true }, { path: foreign, kept: true }] };
+      return {
+        staging: [
+          { path: dead, kept: false },
+          { path: recycled, kept: false },
+          { path: otherBoot, kept: false },
+          { path: live, kept: true },
+          { path: foreign, kept: true },
+        ],
+      };
     },
     code: 0, says: ['total: 1 installation,'],
   },
 
   // 2. Inputs that are not regular files, or too large or deep to read.
-  { family: 'not a regular file', name: 'config is a FIFO', arrange: w => ({ configFile: fifo(path.join(w.dir, 'config', 'fifo.yaml')) }), code: 1, says: ['is a FIFO (named pipe); allowed: a regular file'] },
-  { family: 'not a regular file', name: 'config is a folder', arrange: w => ({ configFile: path.join(w.dir, 'config') }), code: 1, says: ['is a folder; allowed: a regular file'] },
   {
-    family: 'not a regular file', name: 'config is a symbolic link to /dev/zero',
-    arrange: w => { fs.symlinkSync('/dev/zero', path.join(w.dir, 'config', 'zero.yaml')); return { configFile: path.join(w.dir, 'config', 'zero.yaml') }; },
-    code: 1, says: ['is a device; allowed: a regular file'],
+    family: 'not a regular file',
+    name: 'config is a FIFO',
+    arrange: w => ({ configFile: fifo(path.join(w.dir, 'config', 'fifo.yaml')) }),
+    code: 1,
+    says: ['is a FIFO (named pipe); allowed: a regular file'],
   },
-  { family: 'not a regular file', name: 'config does not exist', arrange: w => ({ configFile: path.join(w.dir, 'config', 'missing.yaml') }), code: 1, says: [/the config file .*missing\.yaml cannot be read: ENOENT: no such file or directory/] },
+  {
+    family: 'not a regular file',
+    name: 'config is a folder',
+    arrange: w => ({ configFile: path.join(w.dir, 'config') }),
+    code: 1,
+    says: ['is a folder; allowed: a regular file'],
+  },
+  {
+    family: 'not a regular file',
+    name: 'config is a symbolic link to /dev/zero',
+    arrange: w => {
+      fs.symlinkSync('/dev/zero', path.join(w.dir, 'config', 'zero.yaml'));
+      return { configFile: path.join(w.dir, 'config', 'zero.yaml') };
+    },
+    code: 1,
+    says: ['is a device; allowed: a regular file'],
+  },
+  {
+    family: 'not a regular file',
+    name: 'config does not exist',
+    arrange: w => ({ configFile: path.join(w.dir, 'config', 'missing.yaml') }),
+    code: 1,
+    says: [/the config file .*missing\.yaml cannot be read: ENOENT: no such file or directory/],
+  },
   {
     family: 'not a regular file', name: 'config larger than the limit (sparse file, never read)',
     arrange: w => { fs.truncateSync(w.config, MAX_CONFIG_BYTES + 1); },
@@ -194,22 +313,36 @@ const CASES: HostileCase[] = [
     code: 1, says: problem(/installations\[0\]\.dashboards\[0\]: file ".*pipe\.json": is a FIFO \(named pipe\); allowed: a regular file/),
   },
   {
-    family: 'not a regular file', name: 'dashboard is a symbolic link to /dev/zero',
-    arrange: w => { fs.symlinkSync('/dev/zero', path.join(w.dir, 'dashboards', 'zero.json')); w.writeConfig(installations({ dashboards: ['../dashboards/zero.json'] })); },
-    code: 1, says: problem(/installations\[0\]\.dashboards\[0\]: file ".*zero\.json": is a device/),
+    family: 'not a regular file',
+    name: 'dashboard is a symbolic link to /dev/zero',
+    arrange: w => {
+      fs.symlinkSync('/dev/zero', path.join(w.dir, 'dashboards', 'zero.json'));
+      w.writeConfig(installations({ dashboards: ['../dashboards/zero.json'] }));
+    },
+    code: 1,
+    says: problem(/installations\[0\]\.dashboards\[0\]: file ".*zero\.json": is a device/),
   },
   {
-    family: 'not a regular file', name: 'dashboard is a folder',
-    arrange: w => { fs.mkdirSync(path.join(w.dir, 'dashboards', 'dir.json')); w.writeConfig(installations({ dashboards: ['../dashboards/dir.json'] })); },
-    code: 1, says: problem(/installations\[0\]\.dashboards\[0\]: file ".*dir\.json": is a folder/),
+    family: 'not a regular file',
+    name: 'dashboard is a folder',
+    arrange: w => {
+      fs.mkdirSync(path.join(w.dir, 'dashboards', 'dir.json'));
+      w.writeConfig(installations({ dashboards: ['../dashboards/dir.json'] }));
+    },
+    code: 1,
+    says: problem(/installations\[0\]\.dashboards\[0\]: file ".*dir\.json": is a folder/),
   },
   {
-    family: 'not a regular file', name: 'dashboard of 2 MiB',
+    family: 'not a regular file',
+    name: 'dashboard of 2 MiB',
     arrange: w => {
       w.file('dashboards/big.json', JSON.stringify({ uid: 'big', title: 'Big', description: 'x'.repeat(2 * 1024 * 1024) }));
       w.writeConfig(installations({ dashboards: ['../dashboards/big.json'] }));
     },
-    code: 1, says: problem(/installations\[0\]\.dashboards\[0\]: file ".*big\.json": is 2097\d{3} bytes; allowed: at most 1032192 \(a dashboard must fit one ConfigMap/),
+    code: 1,
+    says: problem(
+      /installations\[0\]\.dashboards\[0\]: file ".*big\.json": is 2097\d{3} bytes; allowed: at most 1032192 \(a dashboard must fit one ConfigMap/,
+    ),
   },
   {
     family: 'not a regular file', name: 'dashboard that fits as a file but not once indented into its ConfigMap',
@@ -217,41 +350,86 @@ const CASES: HostileCase[] = [
       w.file('dashboards/wide.json', JSON.stringify({ uid: 'wide', title: 'Wide', tags: Array.from({ length: 150000 }, () => 1) }));
       w.writeConfig(installations({ dashboards: ['../dashboards/wide.json'] }));
     },
-    code: 1, says: problem(/installations\[0\]\.dashboards\[0\]: file ".*wide\.json": needs \d+ bytes in its ConfigMap \(2-space indented, its 0 panels moved down\); allowed: at most 1032192/),
+    code: 1,
+    says: problem(new RegExp(/installations\[0\]\.dashboards\[0\]: file ".*wide\.json": /.source
+      + /needs \d+ bytes in its ConfigMap \(2-space indented, its 0 panels moved down\); allowed: at most 1032192/.source)),
   },
   {
-    family: 'not a regular file', name: 'a dashboard of exactly the allowed size (its 100 panels counted) still fits its ConfigMap with the hidden panel',
-    arrange: w => { w.file('dashboards/full.json', JSON.stringify(dashboardOfSize(MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES - 100))); w.writeConfig(installations({ dashboards: ['../dashboards/full.json'] })); },
-    code: 0, says: ['total: 1 installation,'],
+    family: 'not a regular file',
+    name: 'a dashboard of exactly the allowed size (its 100 panels counted) still fits its ConfigMap with the hidden panel',
+    arrange: w => {
+      w.file('dashboards/full.json', JSON.stringify(dashboardOfSize(MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES - 100)));
+      w.writeConfig(installations({ dashboards: ['../dashboards/full.json'] }));
+    },
+    code: 0,
+    says: ['total: 1 installation,'],
   },
   {
     family: 'not a regular file', name: 'a dashboard one byte over the allowed size',
-    arrange: w => { w.file('dashboards/full.json', JSON.stringify(dashboardOfSize(MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES - 99))); w.writeConfig(installations({ dashboards: ['../dashboards/full.json'] })); },
-    code: 1, says: problem(`needs ${MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES + 1} bytes in its ConfigMap (2-space indented, its 100 panels moved down); allowed: at most ${MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES}`),
+    arrange: w => {
+      w.file('dashboards/full.json', JSON.stringify(dashboardOfSize(MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES - 99)));
+      w.writeConfig(installations({ dashboards: ['../dashboards/full.json'] }));
+    },
+    code: 1, says: problem(`needs ${MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES + 1} bytes in its ConfigMap (2-space indented, its 100 panels `
+      + `moved down); allowed: at most ${MAX_CONFIG_MAP_BYTES - HIDDEN_PANEL_RESERVE_BYTES}`),
   },
   {
-    family: 'not a regular file', name: 'dashboard nested 6000 levels deep',
-    arrange: w => { w.file('dashboards/deep.json', `{"uid":"deep","title":"Deep","x":${nested(6000)}}`); w.writeConfig(installations({ dashboards: ['../dashboards/deep.json'] })); },
-    code: 1, says: problem(/installations\[0\]\.dashboards\[0\]: file ".*deep\.json": nests 6001 levels deep; allowed: at most 100/),
+    family: 'not a regular file',
+    name: 'dashboard nested 6000 levels deep',
+    arrange: w => {
+      w.file('dashboards/deep.json', `{"uid":"deep","title":"Deep","x":${nested(6000)}}`);
+      w.writeConfig(installations({ dashboards: ['../dashboards/deep.json'] }));
+    },
+    code: 1,
+    says: problem(/installations\[0\]\.dashboards\[0\]: file ".*deep\.json": nests 6001 levels deep; allowed: at most 100/),
   },
   {
-    family: 'not a regular file', name: 'dashboard nested 50 levels deep is fine',
-    arrange: w => { w.file('dashboards/deep.json', `{"uid":"deep","title":"Deep","x":${nested(49)}}`); w.writeConfig(installations({ dashboards: ['../dashboards/deep.json'] })); },
-    code: 0, says: ['total: 1 installation,'],
+    family: 'not a regular file',
+    name: 'dashboard nested 50 levels deep is fine',
+    arrange: w => {
+      w.file('dashboards/deep.json', `{"uid":"deep","title":"Deep","x":${nested(49)}}`);
+      w.writeConfig(installations({ dashboards: ['../dashboards/deep.json'] }));
+    },
+    code: 0,
+    says: ['total: 1 installation,'],
   },
-  { family: 'not a regular file', name: 'config nested 6000 levels deep (flow)', arrange: w => { w.writeConfig(`installations: ${nested(6000)}\n`); }, code: 1, says: problem("nests '[' and '{' more than 100 levels deep") },
-  { family: 'not a regular file', name: 'config nested 100000 levels deep (flow)', arrange: w => { w.writeConfig(`installations: ${nested(100000)}\n`); }, code: 1, says: problem("nests '[' and '{' more than 100 levels deep") },
+  {
+    family: 'not a regular file',
+    name: 'config nested 6000 levels deep (flow)',
+    arrange: w => {
+      w.writeConfig(`installations: ${nested(6000)}\n`);
+    },
+    code: 1,
+    says: problem("nests '[' and '{' more than 100 levels deep"),
+  },
+  {
+    family: 'not a regular file',
+    name: 'config nested 100000 levels deep (flow)',
+    arrange: w => {
+      w.writeConfig(`installations: ${nested(100000)}\n`);
+    },
+    code: 1,
+    says: problem("nests '[' and '{' more than 100 levels deep"),
+  },
   {
     family: 'not a regular file', name: 'config nested 2000 levels deep (block)',
     arrange: w => { w.writeConfig(`installations:\n${Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i)}- `).join('\n')}x\n`); },
     code: 1, says: [/^invalid configuration in /m],
   },
 
-  { family: 'not a regular file', name: 'config nested 100000 levels deep (compact block sequences, 2 bytes a level)', arrange: w => { w.writeConfig(`installations:\n${'- '.repeat(100000)}x\n`); }, code: 1, says: problem(/YAML syntax error at line 2, column \d+: nests too deeply for the YAML parser/) },
+  {
+    family: 'not a regular file',
+    name: 'config nested 100000 levels deep (compact block sequences, 2 bytes a level)',
+    arrange: w => {
+      w.writeConfig(`installations:\n${'- '.repeat(100000)}x\n`);
+    },
+    code: 1,
+    says: problem(/YAML syntax error at line 2, column \d+: nests too deeply for the YAML parser/),
+  },
   {
     family: 'not a regular file', name: 'config with 50000 compact mappings on one line: the first YAML errors, then a count',
     arrange: w => { w.writeConfig(`installations:\n  ${'a: '.repeat(50000)}x\n`); },
-    code: 1, says: [/\(21 problems\):/, /  - \d+ more YAML syntax errors after these\n$/],
+    code: 1, says: [/\(21 problems\):/, / {2}- \d+ more YAML syntax errors after these\n$/],
   },
 
   // 3. YAML aliases.
@@ -259,7 +437,12 @@ const CASES: HostileCase[] = [
     family: 'YAML aliases', name: 'an alias bomb (billion laughs)',
     arrange: w => {
       const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-      for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+      for (let i = 1; i < 9; i++)
+        levels.push(
+          `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+            .fill(`*${String.fromCharCode(96 + i)}`)
+            .join(', ')}]`,
+        );
       w.writeConfig(`${levels.join('\n')}\ninstallations: *i\n`);
     },
     code: 1, says: problem('YAML aliases expand too far (an alias bomb?)'),
@@ -274,7 +457,7 @@ const CASES: HostileCase[] = [
     family: 'YAML aliases', name: `one anchor reused ${MAX_YAML_ALIAS_COUNT} times`,
     // A stray key keeps the list from being resolved: the aliases themselves were accepted.
     arrange: w => { w.writeConfig(aliasedList(MAX_YAML_ALIAS_COUNT)); },
-    code: 1, says: [/\(1 problem\):\n  - defaults\.stray: unknown key: "stray"/],
+    code: 1, says: [/\(1 problem\):\n {2}- defaults\.stray: unknown key: "stray"/],
     never: ['alias'],
   },
   {
@@ -282,7 +465,15 @@ const CASES: HostileCase[] = [
     arrange: w => { w.writeConfig(aliasedList(MAX_YAML_ALIAS_COUNT + 1)); },
     code: 1, says: problem(`allowed: anchors used at most ${MAX_YAML_ALIAS_COUNT} times in all`),
   },
-  { family: 'YAML aliases', name: 'an alias of no anchor', arrange: w => { w.writeConfig('installations: *nothing\n'); }, code: 1, says: problem('YAML alias error: Unresolved alias (the anchor must be set before the alias): nothing') },
+  {
+    family: 'YAML aliases',
+    name: 'an alias of no anchor',
+    arrange: w => {
+      w.writeConfig('installations: *nothing\n');
+    },
+    code: 1,
+    says: problem('YAML alias error: Unresolved alias (the anchor must be set before the alias): nothing'),
+  },
 
   // 4. Values the schema's patterns accept but a consumer rejects.
   ...([
@@ -307,7 +498,8 @@ const CASES: HostileCase[] = [
     arrange: w => { w.writeConfig(installations({ [section]: { [key]: value } })); },
     code: 1, says: problem(`installations[0].${section}.${key}: ${typeof says === 'string' && says.startsWith('got') ? '' : 'got '}`).concat([says]),
   })),
-  ...(['app.kubernetes.io/managed-by', 'helm.sh/chart', 'app.kubernetes.io/name', 'grafana-analytics/installation'] as const).map((key): HostileCase => ({
+  ...(['app.kubernetes.io/managed-by', 'helm.sh/chart', 'app.kubernetes.io/name', 'grafana-analytics/installation'] as const)
+    .map((key): HostileCase => ({
     family: 'consumer rules', name: `serviceMonitor label the chart owns: ${key}`,
     arrange: w => { w.writeConfig(installations({ serviceMonitor: { labels: { release: 'kps', [key]: 'mine' } } })); },
     code: 1, says: problem(`installations[0].serviceMonitor.labels: got key "${key}"; allowed: keys other than`),
@@ -324,7 +516,14 @@ const CASES: HostileCase[] = [
   },
   {
     family: 'consumer rules', name: 'the largest values every consumer takes are written as digits',
-    arrange: w => { w.writeConfig(installations({ server: { maxCacheSize: Number.MAX_SAFE_INTEGER }, ingress: { rateLimitPerMinute: MAX_RATE_LIMIT_PER_MINUTE, maxBodySize: '8796093022207m' } })); },
+    arrange: w => {
+      w.writeConfig(
+        installations({
+          server: { maxCacheSize: Number.MAX_SAFE_INTEGER },
+          ingress: { rateLimitPerMinute: MAX_RATE_LIMIT_PER_MINUTE, maxBodySize: '8796093022207m' },
+        }),
+      );
+    },
     code: 0, says: ['total: 1 installation,'],
     output: files => {
       const all = allOutput(files);
@@ -336,22 +535,28 @@ const CASES: HostileCase[] = [
 
   // 4b. Issue 22: values of the auth fronts, routes and GitOps that a consumer refuses or misreads.
   ...([
-    ['proxy.trustedProxies "1::2::3" (nginx: host not found in set_real_ip_from)', { auth: { front: 'proxy' }, networkPolicy: { ingressControllerNamespace: 'ingress' }, proxy: { trustedProxies: ['10.0.0.0/8', '1::2::3'] } },
+    ['proxy.trustedProxies "1::2::3" (nginx: host not found in set_real_ip_from)',
+      { auth: { front: 'proxy' }, networkPolicy: { ingressControllerNamespace: 'ingress' }, proxy: { trustedProxies: ['10.0.0.0/8', '1::2::3'] } },
       'installations[0].proxy.trustedProxies: got "1::2::3" at [1]: "1::2::3" is not an IPv6 address'],
     ['server.resources request above its limit (the API server refuses the Deployment)', { server: { resources: { requests: { memory: '1Gi' } } } },
       'installations[0].server.resources: got requests.memory "1Gi" above limits.memory "128Mi"'],
-    ['proxy.resources request above its limit', { auth: { front: 'proxy' }, networkPolicy: { ingressControllerNamespace: 'ingress' }, proxy: { resources: { limits: { cpu: '1m' } } } },
+    ['proxy.resources request above its limit',
+      { auth: { front: 'proxy' }, networkPolicy: { ingressControllerNamespace: 'ingress' }, proxy: { resources: { limits: { cpu: '1m' } } } },
       'installations[0].proxy.resources: got requests.cpu "10m" above limits.cpu "1m"'],
     ['sub-path and write path over the HTTPRoute\'s 1024 characters', {
-      auth: { front: 'proxy' }, networkPolicy: { ingressControllerNamespace: 'gw' }, route: { kind: 'httproute', gateway: { name: 'gw', namespace: 'gw' } },
+      auth: { front: 'proxy' }, networkPolicy: { ingressControllerNamespace: 'gw' },
+      route: { kind: 'httproute', gateway: { name: 'gw', namespace: 'gw' } },
       grafana: { host: 'grafana.example.com', subPath: `/${'g'.repeat(1000)}` }, ingress: { writePath: `/${'w'.repeat(30)}` },
-    }, 'installations[0].ingress.writePath: got "/wwwwwwwwwwwwwwwwwwwwwwwwwwwwww", which makes the public path 1032 characters long with grafana.subPath; allowed: at most 1024'],
+    }, 'installations[0].ingress.writePath: got "/wwwwwwwwwwwwwwwwwwwwwwwwwwwwww", which makes the public path 1032 characters long with '
+      + 'grafana.subPath; allowed: at most 1024'],
   ] as const).map(([name, extra, says]): HostileCase => ({
     family: 'consumer rules', name, arrange: w => { w.writeConfig(installations(extra)); }, code: 1, says: problem(says),
   })),
   ...([
-    ['repoURL', 'https://[git.example.com]/acme/fleet.git', 'gitops.repoURL: got "https://[git.example.com]/acme/fleet.git": its host "[git.example.com]" is bracketed but no IPv6 address of hex groups (Go >= 1.24 refuses other bracketed hosts)'],
-    ['repoURL', 'https://git.example.com/acme/%zz.git', 'gitops.repoURL: got "https://git.example.com/acme/%zz.git": its path has a % that is not an escape %XX'],
+    ['repoURL', 'https://[git.example.com]/acme/fleet.git', 'gitops.repoURL: got "https://[git.example.com]/acme/fleet.git": its host '
+      + '"[git.example.com]" is bracketed but no IPv6 address of hex groups (Go >= 1.24 refuses other bracketed hosts)'],
+    ['repoURL', 'https://git.example.com/acme/%zz.git', 'gitops.repoURL: got "https://git.example.com/acme/%zz.git": its path has a % that is not '
+      + 'an escape %XX'],
     ['repoURL', 'ssh://git@git.example.com:70000/fleet.git', 'its port ":70000" is above 65535'],
     ['interval', '2562048h', 'gitops.interval: got "2562048h": it is longer than 2562047h (Go\'s time.Duration holds about 292 years)'],
     ['interval', '0s', 'gitops.interval: got "0s": it is shorter than 1ms'],
@@ -360,12 +565,14 @@ const CASES: HostileCase[] = [
     ['revision', 'a//b', 'gitops.revision: got "a//b": it has an empty component (//)'],
   ] as const).map(([key, value, says]): HostileCase => ({
     family: 'consumer rules', name: `gitops.${key}: ${JSON.stringify(value)}`,
-    arrange: w => { w.writeConfig({ gitops: { repoURL: 'https://git.example.com/acme/fleet.git', path: 'deploy', [key]: value }, ...(installations({ cluster: 'eu-1' }) as object) }); },
+    arrange: w => { w.writeConfig({ gitops: { repoURL: 'https://git.example.com/acme/fleet.git', path: 'deploy', [key]: value },
+      ...(installations({ cluster: 'eu-1' }) as object) }); },
     code: 1, says: problem(says),
   })),
   {
     family: 'consumer rules', name: 'the largest gitops.interval and an IPv6 repository host are written as given',
-    arrange: w => { w.writeConfig({ gitops: { repoURL: 'ssh://git@[fd00::1]:22/acme/fleet.git', path: 'deploy', interval: '2562047h' }, ...(installations({ cluster: 'eu-1' }) as object) }); },
+    arrange: w => { w.writeConfig({ gitops: { repoURL: 'ssh://git@[fd00::1]:22/acme/fleet.git', path: 'deploy', interval: '2562047h' },
+      ...(installations({ cluster: 'eu-1' }) as object) }); },
     code: 0, says: ['total: 1 installation,'],
     output: files => {
       expect(files['gitops/flux/eu-1.yaml']).toContain('url: ssh://git@[fd00::1]:22/acme/fleet.git');
@@ -377,10 +584,18 @@ const CASES: HostileCase[] = [
   ...([
     ['installation named constructor', { name: 'constructor' }, 'name: constructor-analytics'],
     ['ServiceMonitor label key constructor', { serviceMonitor: { labels: { constructor: 'x' } } }, 'constructor: x'],
-    ['ServiceMonitor label keys toString, hasOwnProperty, valueOf', { serviceMonitor: { labels: { toString: 'a', hasOwnProperty: 'b', valueOf: 'c' } } }, 'hasOwnProperty: b'],
+    [
+      'ServiceMonitor label keys toString, hasOwnProperty, valueOf',
+      { serviceMonitor: { labels: { toString: 'a', hasOwnProperty: 'b', valueOf: 'c' } } },
+      'hasOwnProperty: b',
+    ],
     ['PrometheusRule label key constructor', { alerts: { labels: { constructor: 'x' } } }, 'constructor: x'],
     ['nodeSelector key constructor', { server: { nodeSelector: { constructor: 'x' } } }, 'constructor: x'],
-    ['dashboard sidecar label key constructor', { dashboardSidecar: { labelKey: 'constructor', labelValue: 'isPrototypeOf' } }, 'constructor: isPrototypeOf'],
+    [
+      'dashboard sidecar label key constructor',
+      { dashboardSidecar: { labelKey: 'constructor', labelValue: 'isPrototypeOf' } },
+      'constructor: isPrototypeOf',
+    ],
     ['namespace named constructor', { namespace: 'constructor' }, 'namespace: constructor'],
   ] as const).map(([name, extra, text]): HostileCase => ({
     family: 'prototype names', name, arrange: w => { w.writeConfig(installations(extra)); },
@@ -389,13 +604,23 @@ const CASES: HostileCase[] = [
   })),
   {
     family: 'prototype names', name: 'installations named constructor and toString-like names side by side',
-    arrange: w => { w.writeConfig(installations({ name: 'constructor' }, [{ name: 'hasownproperty', grafana: { host: 'b.example.com' } }, { name: 'valueof', grafana: { host: 'c.example.com' } }])); },
+    arrange: w => {
+      w.writeConfig(
+        installations({ name: 'constructor' }, [
+          { name: 'hasownproperty', grafana: { host: 'b.example.com' } },
+          { name: 'valueof', grafana: { host: 'c.example.com' } },
+        ]),
+      );
+    },
     code: 0, says: ['total: 3 installations'],
   },
   {
     family: 'prototype names', name: 'a dashboard file constructor.json with uid, title and keys named after Object.prototype',
     arrange: w => {
-      w.file('dashboards/constructor.json', '{"uid": "constructor", "title": "toString", "constructor": {"name": "x"}, "__proto__": {"polluted": true}, "panels": []}');
+      w.file(
+        'dashboards/constructor.json',
+        '{"uid": "constructor", "title": "toString", "constructor": {"name": "x"}, "__proto__": {"polluted": true}, "panels": []}',
+      );
       w.file('dashboards/__proto__.json', JSON.stringify({ uid: 'hasOwnProperty', title: 'valueOf' }));
       w.writeConfig(installations({ dashboards: ['../dashboards/constructor.json', '../dashboards/__proto__.json'] }));
     },
@@ -406,15 +631,46 @@ const CASES: HostileCase[] = [
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     },
   },
-  { family: 'prototype names', name: 'label key __proto__', arrange: w => { w.writeConfig('installations:\n  - name: prod\n    grafana: {host: a.example.com}\n    serviceMonitor: {labels: {__proto__: x}}\n'); }, code: 1, says: problem('installations[0].serviceMonitor.labels.__proto__: got key "__proto__"') },
-  { family: 'prototype names', name: 'installation named __proto__', arrange: w => { w.writeConfig(installations({ name: '__proto__' })); }, code: 1, says: problem('installations[0].name: got "__proto__"; allowed: a DNS-1035 label') },
-  { family: 'prototype names', name: 'top-level key __proto__', arrange: w => { w.writeConfig('__proto__: {installations: []}\ninstallations:\n  - name: prod\n    grafana: {host: a.example.com}\n'); }, code: 1, says: problem('"__proto__" is not allowed here') },
+  {
+    family: 'prototype names',
+    name: 'label key __proto__',
+    arrange: w => {
+      w.writeConfig('installations:\n  - name: prod\n    grafana: {host: a.example.com}\n    serviceMonitor: {labels: {__proto__: x}}\n');
+    },
+    code: 1,
+    says: problem('installations[0].serviceMonitor.labels.__proto__: got key "__proto__"'),
+  },
+  {
+    family: 'prototype names',
+    name: 'installation named __proto__',
+    arrange: w => {
+      w.writeConfig(installations({ name: '__proto__' }));
+    },
+    code: 1,
+    says: problem('installations[0].name: got "__proto__"; allowed: a DNS-1035 label'),
+  },
+  {
+    family: 'prototype names',
+    name: 'top-level key __proto__',
+    arrange: w => {
+      w.writeConfig('__proto__: {installations: []}\ninstallations:\n  - name: prod\n    grafana: {host: a.example.com}\n');
+    },
+    code: 1,
+    says: problem('"__proto__" is not allowed here'),
+  },
 
   // 6. Collisions the checks used to miss.
   {
-    family: 'collisions', name: 'a dashboard with the uid of the usage dashboard',
-    arrange: w => { w.file('dashboards/u.json', JSON.stringify({ uid: 'prod-usage', title: 'Mine' })); w.writeConfig(installations({ dashboards: ['../dashboards/u.json'] })); },
-    code: 1, says: problem('installations[0].dashboards[0]: file').concat(['has uid "prod-usage"; allowed: any uid but "prod-usage", the uid of this installation\'s usage dashboard']),
+    family: 'collisions',
+    name: 'a dashboard with the uid of the usage dashboard',
+    arrange: w => {
+      w.file('dashboards/u.json', JSON.stringify({ uid: 'prod-usage', title: 'Mine' }));
+      w.writeConfig(installations({ dashboards: ['../dashboards/u.json'] }));
+    },
+    code: 1,
+    says: problem('installations[0].dashboards[0]: file').concat([
+      'has uid "prod-usage"; allowed: any uid but "prod-usage", the uid of this installation\'s usage dashboard',
+    ]),
   },
   {
     family: 'collisions', name: 'two installations write one dashboard file name into one sidecar namespace',
@@ -428,7 +684,8 @@ const CASES: HostileCase[] = [
         ],
       });
     },
-    code: 1, says: problem('installations[1].dashboards: installation "x" writes the dashboard file x-dashboard-y-analytics-usage.json that installations[0] ("x-dashboard-y") writes too, in namespace grafana'),
+    code: 1, says: problem('installations[1].dashboards: installation "x" writes the dashboard file x-dashboard-y-analytics-usage.json that '
+      + 'installations[0] ("x-dashboard-y") writes too, in namespace grafana'),
   },
   {
     family: 'collisions', name: 'the same file names in different sidecar namespaces are fine',
@@ -443,35 +700,50 @@ const CASES: HostileCase[] = [
   },
 
   {
-    family: 'collisions', name: 'Traefik Middleware IDs: namespace a with installation b-c, namespace a-b with installation c (one ForwardAuth for both)',
-    arrange: w => { w.writeConfig({ defaults: { auth: { front: 'traefik' } }, installations: [{ name: 'b-c', namespace: 'a', grafana: { host: 'a.example.com' } }, { name: 'c', namespace: 'a-b', grafana: { host: 'b.example.com' } }] }); },
-    code: 1, says: problem('installations[1].namespace: got "a-b", whose Middleware a-b/c-analytics-forward-auth has the Traefik Middleware ID "a-b-c-analytics-forward-auth@kubernetescrd" that installations[0] ("b-c") gives its Middleware a/b-c-analytics-forward-auth too'),
+    family: 'collisions', name: 'Traefik Middleware IDs: namespace a with installation b-c, namespace a-b with installation c (one ForwardAuth '
+      + 'for both)',
+    arrange: w => { w.writeConfig({ defaults: { auth: { front: 'traefik' } }, installations: [{ name: 'b-c', namespace: 'a',
+      grafana: { host: 'a.example.com' } }, { name: 'c', namespace: 'a-b', grafana: { host: 'b.example.com' } }] }); },
+    code: 1, says: problem('installations[1].namespace: got "a-b", whose Middleware a-b/c-analytics-forward-auth has the Traefik Middleware ID '
+      + '"a-b-c-analytics-forward-auth@kubernetescrd" that installations[0] ("b-c") gives its Middleware a/b-c-analytics-forward-auth too'),
   },
   {
     family: 'collisions', name: 'Traefik Middleware IDs: installations x--y and x-y in one namespace (Traefik folds "--")',
-    arrange: w => { w.writeConfig({ defaults: { auth: { front: 'traefik' } }, installations: [{ name: 'x--y', grafana: { host: 'a.example.com' } }, { name: 'x-y', grafana: { host: 'b.example.com' } }] }); },
+    arrange: w => { w.writeConfig({ defaults: { auth: { front: 'traefik' } }, installations: [{ name: 'x--y', grafana: { host: 'a.example.com' } },
+      { name: 'x-y', grafana: { host: 'b.example.com' } }] }); },
     code: 1, says: problem('the Traefik Middleware ID "monitoring-x-y-analytics-forward-auth@kubernetescrd" that installations[0] ("x--y")'),
   },
   {
     family: 'collisions', name: 'ingress-nginx upstreams: two proxy fronts whose Services join into one <namespace>-<service>-<port>',
-    arrange: w => { w.writeConfig({ defaults: { auth: { front: 'proxy' }, networkPolicy: { ingressControllerNamespace: 'ingress' } }, installations: [{ name: 'b-c', namespace: 'a', grafana: { host: 'a.example.com' } }, { name: 'c', namespace: 'a-b', grafana: { host: 'b.example.com' } }] }); },
-    code: 1, says: problem('has the ingress-nginx upstream "a-b-c-analytics-8081" that installations[0] ("b-c") gives its Service a/b-c-analytics port 8081 too'),
+    arrange: w => { w.writeConfig({ defaults: { auth: { front: 'proxy' }, networkPolicy: { ingressControllerNamespace: 'ingress' } },
+      installations: [{ name: 'b-c', namespace: 'a', grafana: { host: 'a.example.com' } }, { name: 'c', namespace: 'a-b',
+      grafana: { host: 'b.example.com' } }] }); },
+    code: 1, says: problem('has the ingress-nginx upstream "a-b-c-analytics-8081" that installations[0] ("b-c") gives its Service a/b-c-analytics '
+      + 'port 8081 too'),
   },
   {
     family: 'collisions', name: 'the same split in two clusters is fine',
-    arrange: w => { w.writeConfig({ defaults: { auth: { front: 'traefik' } }, installations: [{ name: 'b-c', namespace: 'a', cluster: 'eu-1', grafana: { host: 'a.example.com' } }, { name: 'c', namespace: 'a-b', cluster: 'us-1', grafana: { host: 'b.example.com' } }] }); },
+    arrange: w => { w.writeConfig({ defaults: { auth: { front: 'traefik' } }, installations: [{ name: 'b-c', namespace: 'a', cluster: 'eu-1',
+      grafana: { host: 'a.example.com' } }, { name: 'c', namespace: 'a-b', cluster: 'us-1', grafana: { host: 'b.example.com' } }] }); },
     code: 0, says: ['total: 2 installations'],
   },
 
   // 7. Reporting.
   {
     family: 'reporting', name: 'schema, dashboard file and rule problems of one config, all at once',
-    arrange: w => { w.writeConfig(installations({ dashboards: ['../dashboards/missing.json'] }, [{ name: 'Bad_Name', grafana: { host: 'b.example.com' } }, { name: 'ip', grafana: { host: '10.0.0.1' } }])); },
+    arrange: w => {
+      w.writeConfig(
+        installations({ dashboards: ['../dashboards/missing.json'] }, [
+          { name: 'Bad_Name', grafana: { host: 'b.example.com' } },
+          { name: 'ip', grafana: { host: '10.0.0.1' } },
+        ]),
+      );
+    },
     code: 1,
     says: [
       /\(3 problems\):/,
       '  - installations[1].name: got "Bad_Name"',
-      /  - installations\[0\]\.dashboards\[0\]: file ".*missing\.json": cannot be read: ENOENT/,
+      / {2}- installations\[0\]\.dashboards\[0\]: file ".*missing\.json": cannot be read: ENOENT/,
       '  - installations[2].grafana.host: got "10.0.0.1"; allowed: a DNS host name, not an IP address',
     ],
   },
@@ -499,7 +771,10 @@ const CASES: HostileCase[] = [
   },
   {
     family: 'reporting', name: 'a JSON syntax error says where, not what',
-    arrange: w => { w.file('dashboards/bad.json', '{\n  "uid": "bad",\n  "title": hunter2\n}'); w.writeConfig(installations({ dashboards: ['../dashboards/bad.json'] })); },
+    arrange: w => {
+      w.file('dashboards/bad.json', '{\n  "uid": "bad",\n  "title": hunter2\n}');
+      w.writeConfig(installations({ dashboards: ['../dashboards/bad.json'] }));
+    },
     code: 1, says: problem(/installations\[0\]\.dashboards\[0\]: file ".*bad\.json": is not valid JSON/),
     never: ['hunter2'],
   },
@@ -516,7 +791,12 @@ const CASES: HostileCase[] = [
  * down (nine-row panels at y 0 to 99: their y gains a digit).
  */
 function dashboardOfSize(bytes: number): Record<string, unknown> {
-  const model = { uid: 'full', title: 'Full', panels: Array.from({ length: 100 }, (_, i) => ({ id: i + 1, type: 'text', gridPos: { x: 0, y: i, w: 24, h: 1 } })), description: '' };
+  const model = {
+    uid: 'full',
+    title: 'Full',
+    panels: Array.from({ length: 100 }, (_, i) => ({ id: i + 1, type: 'text', gridPos: { x: 0, y: i, w: 24, h: 1 } })),
+    description: '',
+  };
   model.description = 'x'.repeat(bytes - Buffer.byteLength(JSON.stringify(model, null, 2)));
   return model;
 }
@@ -532,7 +812,8 @@ function aliasedConfig(uses: number): string {
  * config before resolution: the aliases themselves are what is tested.
  */
 function aliasedList(uses: number): string {
-  return `defaults: {stray: 1}\ninstallations:\n  - name: prod\n    grafana: {host: a.example.com}\n    dashboards: [&d ../dashboards/a.json${', *d'.repeat(uses)}]\n`;
+  return `defaults: {stray: 1}\ninstallations:\n  - name: prod\n    grafana: {host: a.example.com}\n    dashboards: [&d `
+    + `../dashboards/a.json${', *d'.repeat(uses)}]\n`;
 }
 
 /** Every file under `dir` with its bytes and mode, for byte-identical comparison. */

@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'child_process';
 import { ConfigError, resolveAnalyticsConfig } from '../../lib';
-import { goDurationProblem } from '../../lib/config/go-duration';
+import { goDurationProblem } from '../../lib/config/internal/go-duration';
 import { describeWithPrograms, findProgram } from '../support/e2e/tools';
 import { goParse, goProgram, GoParser } from '../support/go-parsers';
 
@@ -34,7 +34,8 @@ function synthProblem(key: 'repoURL' | 'interval' | 'revision', value: string): 
 
 const ONE_AT = { stricter: 'one @ at most (net/url takes the last as the end of the user part)' };
 const PORT = { stricter: 'a port from 1 to 65535 (net/url takes any digits, or none)' };
-const GO124_BRACKETS = { stricter: 'go1.24: only an IPv6 address of hex groups in brackets (Go >= 1.24 refuses [name] and IPv4-mapped addresses; Go 1.19 takes them)' };
+const GO124_BRACKETS = { stricter: 'go1.24: only an IPv6 address of hex groups in brackets (Go >= 1.24 refuses [name] and IPv4-mapped addresses; '
+  + 'Go 1.19 takes them)' };
 
 const REPO_URLS: readonly [string, Verdict][] = [
   ['https://github.com/acme/fleet.git', 'accepted'],
@@ -122,16 +123,20 @@ describeWithPrograms('gitops values as Go reads them', { go: goProgram() }, ({ g
     'gitops.%s: synth accepts only what Go\'s net/url or time.ParseDuration (%s) accepts, and refuses the rest or states the stricter rule',
     (key, parser, rows) => {
       const rowsSeen = agreement(key, parser, rows, go);
-      expect(rowsSeen.map(({ value, synth, go: goOk }) => ({ value, synth, go: goOk }))).toEqual(rowsSeen.map(({ value, verdict }) => ({ value, ...expectedOf(verdict, 'go') })));
+      expect(rowsSeen.map(({ value, synth, go: goOk }) => ({ value, synth, go: goOk }))).toEqual(rowsSeen.map(({ value, verdict }) => ({ value,
+        ...expectedOf(verdict, 'go') })));
     },
   );
 
-  test('goDurationProblem without limits (every metav1.Duration setting shares it): Go\'s whole grammar, and Go\'s verdict but for the stated margin', () => {
+  test('goDurationProblem without limits (every metav1.Duration setting shares it): Go\'s whole grammar, and Go\'s verdict but for the stated '
+    + 'margin', () => {
     const rows: readonly [string, Verdict][] = [
-      ['1ns', 'accepted'], ['1us', 'accepted'], ['1\u00b5s', 'accepted'], ['1\u03bcs', 'accepted'], ['1.5ms', 'accepted'], ['.5h', 'accepted'], ['1.h', 'accepted'],
+      ['1ns', 'accepted'], ['1us', 'accepted'], ['1\u00b5s', 'accepted'], ['1\u03bcs', 'accepted'], ['1.5ms', 'accepted'], ['.5h',
+        'accepted'], ['1.h', 'accepted'],
       ['0', 'accepted'], ['-5m', 'accepted'], ['+5m', 'accepted'], ['-0', 'accepted'], ['1h2m3s4ms5us6ns', 'accepted'], ['-2562047h', 'accepted'],
       ['2562047h0.000001ns', { stricter: 'at most 2562047h' }], ['2562047h47m16.854775807s', { stricter: 'at most 2562047h' }],
-      ['2562047h47m16.854775808s', 'refused'], ['', 'refused'], ['1', 'refused'], ['1d', 'refused'], ['.h', 'refused'], ['1 h', 'refused'], ['1H', 'refused'],
+      ['2562047h47m16.854775808s', 'refused'], ['', 'refused'], ['1', 'refused'], ['1d', 'refused'], ['.h', 'refused'], ['1 '
+        + 'h', 'refused'], ['1H', 'refused'],
       ['--1s', 'refused'], ['1e3s', 'refused'], ['\u00b5s', 'refused'],
     ];
     const answers = goParse(go, 'duration', rows.map(([v]) => v));
@@ -187,7 +192,8 @@ describeWithPrograms('gitops.revision as git reads a branch', { git: findProgram
     }
   };
 
-  test.each(BRANCHES.map(([value, verdict]) => [value, verdict] as const))('%j: synth and `git check-ref-format --branch` agree, or a stricter rule says why', (value, verdict) => {
+  test.each(BRANCHES.map(([value, verdict]) => [value, verdict] as const))('%j: synth and `git check-ref-format --branch` agree, or a stricter '
+    + 'rule says why', (value, verdict) => {
     expect({ synth: synthProblem('revision', value) === undefined, git: gitAccepts(value) }).toEqual(expectedOf(verdict, 'git'));
   });
 });

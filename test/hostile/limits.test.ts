@@ -2,10 +2,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  addAnalyticsPanel, analyticsPanel, bounded, HIDDEN_PANEL_RESERVE_BYTES, jsonNestingDepth, MAX_ECHO_CHARS, quote, readInputFile,
-  yamlFlowNestingBound,
-} from '../../lib';
+import { addAnalyticsPanel, analyticsPanel } from '../../lib';
+import { jsonNestingDepth, readInputFile, yamlFlowNestingBound } from '../../lib/app/internal/input-file';
+import { HIDDEN_PANEL_RESERVE_BYTES } from '../../lib/config/dashboards';
+import { bounded, MAX_ECHO_CHARS, quote } from '../../lib/config/problems';
 
 describe('readInputFile', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-read-'));
@@ -20,7 +20,9 @@ describe('readInputFile', () => {
   test('refuses what is not a regular file, by kind', () => {
     expect(readInputFile(dir, 10)).toEqual({ problem: 'is a folder; allowed: a regular file' });
     expect(readInputFile('/dev/null', 10)).toEqual({ problem: 'is a device; allowed: a regular file' });
-    expect(readInputFile(path.join(dir, 'missing'), 10)).toEqual({ problem: expect.stringMatching(/^cannot be read: ENOENT: no such file or directory/) });
+    expect(readInputFile(path.join(dir, 'missing'), 10)).toEqual({
+      problem: expect.stringMatching(/^cannot be read: ENOENT: no such file or directory/),
+    });
   });
 });
 
@@ -54,10 +56,20 @@ describe('echoes', () => {
 
 test(`the hidden panel takes far less of a dashboard's ConfigMap than the ${HIDDEN_PANEL_RESERVE_BYTES} bytes kept for it`, () => {
   // GIVEN a dashboard of 200 panels that the hidden panel moves down, each y gaining a digit
-  const dashboard = { uid: 'd', title: 'D', panels: Array.from({ length: 200 }, (_, i) => ({ id: i + 1, gridPos: { x: 0, y: i % 10, w: 24, h: 1 } })) };
-  const panel = analyticsPanel({ server: '/a-very-long/write/path/of/the/analytics/server/below/a/long/sub/path', heartbeat: true, heartbeatIntervalSeconds: 3600, endBeacon: true });
+  const dashboard = {
+    uid: 'd',
+    title: 'D',
+    panels: Array.from({ length: 200 }, (_, i) => ({ id: i + 1, gridPos: { x: 0, y: i % 10, w: 24, h: 1 } })),
+  };
+  const panel = analyticsPanel({
+    server: '/a-very-long/write/path/of/the/analytics/server/below/a/long/sub/path',
+    heartbeat: true,
+    heartbeatIntervalSeconds: 3600,
+    endBeacon: true,
+  });
   // WHEN it is added
-  const grown = Buffer.byteLength(JSON.stringify(addAnalyticsPanel(dashboard, panel), null, 2)) - Buffer.byteLength(JSON.stringify(dashboard, null, 2));
+  const grown =
+    Buffer.byteLength(JSON.stringify(addAnalyticsPanel(dashboard, panel), null, 2)) - Buffer.byteLength(JSON.stringify(dashboard, null, 2));
   // THEN the growth plus the longest file name (253-character ConfigMap name + .json) leaves most of the reserve
   expect(grown + 258).toBeLessThan(HIDDEN_PANEL_RESERVE_BYTES / 2);
 });

@@ -16,9 +16,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
-import {
-  ConfigError, helmChartFiles, KubeObject, resolveAnalyticsConfig, ResolvedGitops, ResolvedInstallation, synthesize, toYamlStream,
-} from '../../lib';
+import { ConfigError, KubeObject, resolveAnalyticsConfig, ResolvedGitops, ResolvedInstallation, synthesize } from '../../lib';
+import { helmChartFiles } from '../../lib/output/helm-chart';
+import { toYamlStream } from '../../lib/output/manifests';
 import { celRuleProblems } from '../support/cel-rules';
 import { describeWithPrograms, findProgram } from '../support/e2e/tools';
 import { goParse, goProgram } from '../support/go-parsers';
@@ -67,7 +67,8 @@ function stringOf(node: Json, hostile: boolean): fc.Arbitrary<string> {
     ...(examples.length ? [{ weight: 2, arbitrary: fc.constantFrom(...examples) }] : []),
   );
   if (!hostile) return allowed;
-  const spliced = fc.tuple(allowed, hostileText, fc.nat()).map(([v, h, at]) => v.substring(0, at % (v.length + 1)) + h + v.substring(at % (v.length + 1)));
+  const spliced = fc.tuple(allowed, hostileText, fc.nat()).map(([v, h, at]) => v.substring(0,
+    at % (v.length + 1)) + h + v.substring(at % (v.length + 1)));
   return fc.oneof({ weight: 12, arbitrary: allowed }, { weight: 1, arbitrary: hostileText }, { weight: 1, arbitrary: spliced });
 }
 
@@ -97,7 +98,8 @@ function arbitraryOf(node: Json, hostile: boolean): fc.Arbitrary<unknown> {
       const required = new Set<string>(node.required ?? []);
       const entries = Object.entries(node.properties as Record<string, Json>).map(([k, v]) => (required.has(k)
         ? arbitraryOf(v, hostile).map(value => [k, value] as const)
-        : fc.oneof({ weight: 4, arbitrary: fc.constant(ABSENT) }, { weight: 1, arbitrary: arbitraryOf(v, hostile) }).map(value => [k, value] as const)));
+        : fc.oneof({ weight: 4, arbitrary: fc.constant(ABSENT) }, { weight: 1, arbitrary: arbitraryOf(v, hostile) }).map(value => [k,
+          value] as const)));
       return fc.tuple(...entries).map(pairs => Object.fromEntries(pairs.filter(([, value]) => value !== ABSENT)));
     }
     default: throw new Error(`config.schema.json node of no known type: ${JSON.stringify(node).substring(0, 200)}`);
@@ -130,8 +132,10 @@ const configsOf = (hostile: boolean) => fc.tuple(
       ...rest,
       ...(front === 'proxy' || hostile ? { proxy } : {}),
       grafana: { ...raw.grafana, service },
-      auth: { ...raw.auth, front, ...(front === 'ingress-nginx' ? { mode: raw.auth?.mode ?? s.mode } : { mode: hostile ? raw.auth?.mode : undefined }) },
-      route: front === 'proxy' && s.route === 'httproute' ? { kind: 'httproute', gateway: { name: 'gw', namespace: 'gateways', ...raw.route?.gateway } } : hostile ? raw.route : undefined,
+      auth: { ...raw.auth, front,
+        ...(front === 'ingress-nginx' ? { mode: raw.auth?.mode ?? s.mode } : { mode: hostile ? raw.auth?.mode : undefined }) },
+      route: front === 'proxy' && s.route === 'httproute' ? { kind: 'httproute', gateway: { name: 'gw', namespace: 'gateways',
+        ...raw.route?.gateway } } : hostile ? raw.route : undefined,
       networkPolicy: { ingressControllerNamespace: 'ingress', ...raw.networkPolicy },
       ...(s.gitops !== 'none' ? { cluster: raw.cluster ?? `c${cluster}` } : {}),
       // Dashboards are files: none here (the dashboard corpus tests them).
@@ -140,7 +144,8 @@ const configsOf = (hostile: boolean) => fc.tuple(
     };
   });
   const g = s.gitops === 'none' ? undefined : s.gitops === 'minimal' ? { repoURL: 'https://git.example.com/fleet.git', path: 'deploy' } : gitops;
-  const d = defaults ? { ...(defaults as Json), dashboards: [], ...(hostile ? {} : { proxy: undefined, route: undefined, auth: undefined, ingress: undefined }) } : undefined;
+  const d = defaults ? { ...(defaults as Json), dashboards: [], ...(hostile ? {} : { proxy: undefined, route: undefined, auth: undefined,
+    ingress: undefined }) } : undefined;
   return JSON.parse(JSON.stringify({ ...(d ? { defaults: d } : {}), ...(g ? { gitops: g } : {}), installations })) as Json;
 });
 // Built once each: an arbitrary per schema node is costly to build (its pattern is compiled).

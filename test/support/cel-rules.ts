@@ -31,24 +31,43 @@ const pathRule = (test: (value: string) => boolean) => (self: Json) => (['Exact'
 
 export const CEL_RULES: Record<string, (self: any) => boolean> = {
   // HelmRelease (helm.toolkit.fluxcd.io/v2) `spec`; GitRepository (source.toolkit.fluxcd.io/v1) `spec`.
-  '(has(self.chart) && !has(self.chartRef)) || (!has(self.chart) && has(self.chartRef))': (self: Json) => has(self, 'chart') !== has(self, 'chartRef'),
+  '(has(self.chart) && !has(self.chartRef)) || (!has(self.chart) && has(self.chartRef))': (self: Json) =>
+    has(self, 'chart') !== has(self, 'chartRef'),
   '!has(self.serviceAccountName) || (has(self.provider) && (self.provider == \'azure\' || self.provider == \'aws\'))':
     (self: Json) => !has(self, 'serviceAccountName') || ['azure', 'aws'].includes(self.provider),
-  'self.all(p1, self.all(p2, p1.group == p2.group && p1.kind == p2.kind && p1.name == p2.name && (((!has(p1.__namespace__) || p1.__namespace__ == \'\') && (!has(p2.__namespace__) || p2.__namespace__ == \'\')) || (has(p1.__namespace__) && has(p2.__namespace__) && p1.__namespace__ == p2.__namespace__ )) ? ((!has(p1.sectionName) || p1.sectionName == \'\') == (!has(p2.sectionName) || p2.sectionName == \'\')) : true))':
-    (self: Json[]) => self.every(p1 => self.every(p2 => (sameParent(p1, p2) ? emptyOrAbsent(p1, 'sectionName') === emptyOrAbsent(p2, 'sectionName') : true))),
-  'self.all(p1, self.exists_one(p2, p1.group == p2.group && p1.kind == p2.kind && p1.name == p2.name && (((!has(p1.__namespace__) || p1.__namespace__ == \'\') && (!has(p2.__namespace__) || p2.__namespace__ == \'\')) || (has(p1.__namespace__) && has(p2.__namespace__) && p1.__namespace__ == p2.__namespace__ )) && (((!has(p1.sectionName) || p1.sectionName == \'\') && (!has(p2.sectionName) || p2.sectionName == \'\')) || (has(p1.sectionName) && has(p2.sectionName) && p1.sectionName == p2.sectionName))))':
+  ['self.all(p1, self.all(p2, p1.group == p2.group && p1.kind == p2.kind && p1.name == p2.name && (((!has(p1.__namespace__) || p1.__namespace__ == ' +
+  "'') && (!has(p2.__namespace__) || p2.__namespace__ == '')) || (has(p1.__namespace__) && has(p2.__namespace__) && p1.__namespace__ == " +
+  "p2.__namespace__ )) ? ((!has(p1.sectionName) || p1.sectionName == '') == (!has(p2.sectionName) || p2.sectionName == '')) : true))"]: (
+    self: Json[],
+  ) => self.every(p1 => self.every(p2 => (sameParent(p1, p2) ? emptyOrAbsent(p1, 'sectionName') === emptyOrAbsent(p2, 'sectionName') : true))),
+  ['self.all(p1, self.exists_one(p2, p1.group == p2.group && p1.kind == p2.kind && p1.name == p2.name && (((!has(p1.__namespace__) || '
+    + 'p1.__namespace__ == \'\') && (!has(p2.__namespace__) || p2.__namespace__ == \'\')) || (has(p1.__namespace__) && has(p2.__namespace__) && '
+      + 'p1.__namespace__ == p2.__namespace__ )) && (((!has(p1.sectionName) || p1.sectionName == \'\') && (!has(p2.sectionName) || p2.sectionName '
+        + '== \'\')) || (has(p1.sectionName) && has(p2.sectionName) && p1.sectionName == p2.sectionName))))']:
     (self: Json[]) => self.every(p1 => exactlyOne(self, p2 => sameParent(p1, p2) && sameSection(p1, p2))),
   [`${Array.from({ length: 16 }, (_, i) => `(self.size() > ${i} ? self[${i}].matches.size() : 0)`).join(' + ')} <= 128`]:
     (self: Json[]) => self.slice(0, 16).reduce((n, rule) => n + rule.matches.length, 0) <= 128,
-  '(has(self.backendRefs) && size(self.backendRefs) > 0) ? (!has(self.filters) || self.filters.all(f, !has(f.requestRedirect))): true':
-    (self: Json) => ((has(self, 'backendRefs') && self.backendRefs.length > 0) ? (!has(self, 'filters') || self.filters.every((f: Json) => !has(f, 'requestRedirect'))) : true),
-  '(has(self.filters) && self.filters.exists_one(f, has(f.requestRedirect) && has(f.requestRedirect.path) && f.requestRedirect.path.type == \'ReplacePrefixMatch\' && has(f.requestRedirect.path.replacePrefixMatch))) ? ((size(self.matches) != 1 || !has(self.matches[0].path) || self.matches[0].path.type != \'PathPrefix\') ? false : true) : true':
+  '(has(self.backendRefs) && size(self.backendRefs) > 0) ? (!has(self.filters) || self.filters.all(f, !has(f.requestRedirect))): true': (
+    self: Json,
+  ) =>
+    has(self, 'backendRefs') && self.backendRefs.length > 0
+      ? !has(self, 'filters') || self.filters.every((f: Json) => !has(f, 'requestRedirect'))
+      : true,
+  ['(has(self.filters) && self.filters.exists_one(f, has(f.requestRedirect) && has(f.requestRedirect.path) && f.requestRedirect.path.type == '
+    + '\'ReplacePrefixMatch\' && has(f.requestRedirect.path.replacePrefixMatch))) ? ((size(self.matches) != 1 || !has(self.matches[0].path) || '
+      + 'self.matches[0].path.type != \'PathPrefix\') ? false : true) : true']:
     prefixOnlyWithFilter('requestRedirect'),
-  '(has(self.filters) && self.filters.exists_one(f, has(f.urlRewrite) && has(f.urlRewrite.path) && f.urlRewrite.path.type == \'ReplacePrefixMatch\' && has(f.urlRewrite.path.replacePrefixMatch))) ? ((size(self.matches) != 1 || !has(self.matches[0].path) || self.matches[0].path.type != \'PathPrefix\') ? false : true) : true':
+  ['(has(self.filters) && self.filters.exists_one(f, has(f.urlRewrite) && has(f.urlRewrite.path) && f.urlRewrite.path.type == \'ReplacePrefixMatch\' '
+    + '&& has(f.urlRewrite.path.replacePrefixMatch))) ? ((size(self.matches) != 1 || !has(self.matches[0].path) || self.matches[0].path.type != '
+      + '\'PathPrefix\') ? false : true) : true']:
     prefixOnlyWithFilter('urlRewrite'),
-  '(has(self.backendRefs) && self.backendRefs.exists_one(b, (has(b.filters) && b.filters.exists_one(f, has(f.requestRedirect) && has(f.requestRedirect.path) && f.requestRedirect.path.type == \'ReplacePrefixMatch\' && has(f.requestRedirect.path.replacePrefixMatch))) )) ? ((size(self.matches) != 1 || !has(self.matches[0].path) || self.matches[0].path.type != \'PathPrefix\') ? false : true) : true':
+  ['(has(self.backendRefs) && self.backendRefs.exists_one(b, (has(b.filters) && b.filters.exists_one(f, has(f.requestRedirect) && '
+    + 'has(f.requestRedirect.path) && f.requestRedirect.path.type == \'ReplacePrefixMatch\' && has(f.requestRedirect.path.replacePrefixMatch))) )) '
+      + '? ((size(self.matches) != 1 || !has(self.matches[0].path) || self.matches[0].path.type != \'PathPrefix\') ? false : true) : true']:
     prefixOnlyWithBackendFilter('requestRedirect'),
-  '(has(self.backendRefs) && self.backendRefs.exists_one(b, (has(b.filters) && b.filters.exists_one(f, has(f.urlRewrite) && has(f.urlRewrite.path) && f.urlRewrite.path.type == \'ReplacePrefixMatch\' && has(f.urlRewrite.path.replacePrefixMatch))) )) ? ((size(self.matches) != 1 || !has(self.matches[0].path) || self.matches[0].path.type != \'PathPrefix\') ? false : true) : true':
+  ['(has(self.backendRefs) && self.backendRefs.exists_one(b, (has(b.filters) && b.filters.exists_one(f, has(f.urlRewrite) && has(f.urlRewrite.path) '
+    + '&& f.urlRewrite.path.type == \'ReplacePrefixMatch\' && has(f.urlRewrite.path.replacePrefixMatch))) )) ? ((size(self.matches) != 1 || '
+      + '!has(self.matches[0].path) || self.matches[0].path.type != \'PathPrefix\') ? false : true) : true']:
     prefixOnlyWithBackendFilter('urlRewrite'),
   // group and kind default to "" and "Service" in the CRD.
   '(size(self.group) == 0 && self.kind == \'Service\') ? has(self.port) : true':
@@ -77,7 +96,7 @@ export function celRuleProblems(objects: readonly Manifest[]): string[] {
     let ok: boolean;
     try {
       ok = check(self);
-    } catch (e) {
+    } catch {
       // CEL fails a rule whose evaluation errors (a missing field, say).
       ok = false;
     }

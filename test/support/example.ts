@@ -15,14 +15,15 @@ export function synthesizeOne(installation: Record<string, unknown> = {}, defaul
     ...(defaults ? { defaults } : {}),
     installations: [{ name: 'test', grafana: { host: 'grafana.example.com' }, ...installation }],
   };
-  return synthesize(resolveConfig(config))[0].objects as Manifest[];
+  return synthesize(resolveConfig(config))[0].objects;
 }
 
 /** The only object of a kind (and name), or a test failure naming what was there. */
 export function findObject(objects: readonly object[], kind: string, name?: string): any {
   const found = (objects as Manifest[]).filter(o => o.kind === kind && (name === undefined || o.metadata?.name === name));
   if (found.length !== 1) {
-    throw new Error(`expected one ${kind}${name ? ` named ${name}` : ''}, found ${found.length} among ${(objects as Manifest[]).map(o => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
+    throw new Error(`expected one ${kind}${name ? ` named ${name}` : ''}, found ${found.length} among `
+      + `${(objects as Manifest[]).map(o => `${o.kind}/${o.metadata?.name}`).join(', ')}`);
   }
   return found[0];
 }

@@ -1,5 +1,8 @@
 import * as path from 'path';
-import { AppOptions, gitopsFiles, grafanaValuesFiles, helmChartFiles } from '../../lib';
+import { AppOptions } from '../../lib/app/app';
+import { gitopsFiles } from '../../lib/output/gitops';
+import { grafanaValuesFiles } from '../../lib/output/grafana-values';
+import { helmChartFiles } from '../../lib/output/helm-chart';
 import { version as chartVersion } from '../../package.json';
 import { outdirWithSentinel, runInProcess } from './run-app';
 

@@ -38,7 +38,8 @@ function checkerBinary(go: string): string {
     cwd: path.dirname(SOURCE),
     stdio: 'pipe',
     // A build cache of its own: $HOME may be read-only or absent on CI; no module download ever.
-    env: { ...process.env, GOCACHE: path.join(CACHE, 'build'), GOPATH: path.join(CACHE, 'gopath'), GOFLAGS: '', GO111MODULE: 'off', GOTOOLCHAIN: 'local' },
+    env: { ...process.env, GOCACHE: path.join(CACHE, 'build'), GOPATH: path.join(CACHE, 'gopath'), GOFLAGS: '', GO111MODULE: 'off',
+      GOTOOLCHAIN: 'local' },
   });
   fs.renameSync(partial, binary);
   return binary;

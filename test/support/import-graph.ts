@@ -10,8 +10,11 @@ import * as ts from 'typescript';
 /** The layers in data order; a module may import its own layer and those before it. */
 export const LAYERS = ['config', 'grafana', 'constructs', 'output', 'app'] as const;
 
-/** Modules that may not touch the file system or spawn processes: their layers take data only. */
-const PURE_LAYERS = new Set(['grafana', 'constructs']);
+/** Modules that may not touch the file system or spawn processes: their layers take data only (files are read in app/). */
+const PURE_LAYERS = new Set(['config', 'grafana', 'constructs']);
+
+/** Layers whose modules the later layers reach only through the layer's index.ts: what it exports for them. */
+const LAYERS_BEHIND_INDEX = new Set(['grafana', 'constructs']);
 const IO_MODULES = new Set(['fs', 'fs/promises', 'os', 'child_process']);
 
 /** One module: its path relative to the root, and what it imports (relative paths resolved to files). */
@@ -121,6 +124,10 @@ export function layerViolations(modules: readonly ModuleImports[]): string[] {
         problems.push(`${m.file}: layer ${layer} imports ${target} of layer ${targetLayer}, to its right`);
       }
       if (layer && target === path.join('lib', 'index.ts')) problems.push(`${m.file}: imports lib/index.ts (import the module itself)`);
+      if (layer && targetLayer && targetLayer !== layer && rank(targetLayer) < rank(layer) && rank(layer) > rank('constructs')
+        && LAYERS_BEHIND_INDEX.has(targetLayer) && target !== path.join('lib', targetLayer, 'index.ts')) {
+        problems.push(`${m.file}: layer ${layer} imports ${target}; allowed: only lib/${targetLayer}/index.ts of layer ${targetLayer}`);
+      }
     }
     if (layer && PURE_LAYERS.has(layer)) {
       for (const ext of m.external) if (IO_MODULES.has(ext)) problems.push(`${m.file}: layer ${layer} imports ${ext}`);

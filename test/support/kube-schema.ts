@@ -111,11 +111,11 @@ function unknownFields(value: unknown, type: string, at: string): string[] {
   const array = /^Array<(.+)>$/.exec(type);
   if (array) return Array.isArray(value) ? value.flatMap((v, i) => unknownFields(v, array[1], `${at}[${i}]`)) : [];
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (map) return Object.entries(value as object).flatMap(([k, v]) => unknownFields(v, map[1], `${at}.${k}`));
+  if (map) return Object.entries(value).flatMap(([k, v]) => unknownFields(v, map[1], `${at}.${k}`));
   const cls = (clientNode as unknown as Record<string, ModelClass | undefined>)[type];
   if (!cls?.getAttributeTypeMap || typeof value !== 'object') return [];
   const attributes = new Map(cls.getAttributeTypeMap().map(a => [a.baseName, a.type]));
-  return Object.entries(value as object).flatMap(([key, v]) => {
+  return Object.entries(value).flatMap(([key, v]) => {
     const fieldType = attributes.get(key);
     return fieldType === undefined
       ? [`unknown field ${at ? `${at.slice(1)}.` : ''}${key}`]
@@ -134,10 +134,10 @@ function unknownCrdFields(value: unknown, schema: OpenApiSchema, at: string): st
   if (!schema.properties) {
     const additional = schema.additionalProperties;
     return typeof additional === 'object'
-      ? Object.entries(value as object).flatMap(([k, v]) => unknownCrdFields(v, additional, `${at}.${k}`))
+      ? Object.entries(value).flatMap(([k, v]) => unknownCrdFields(v, additional, `${at}.${k}`))
       : [];
   }
-  return Object.entries(value as object).flatMap(([key, v]) => {
+  return Object.entries(value).flatMap(([key, v]) => {
     if (at === '' && (key === 'apiVersion' || key === 'kind')) return [];
     const sub = key === 'metadata' && at === '' ? {} : schema.properties![key];
     return sub === undefined
@@ -166,7 +166,7 @@ export function applicableCelRules(obj: Manifest): ApplicableCelRule[] {
     if (Array.isArray(value)) {
       value.forEach((item, i) => walk(item, schema.items, `${at}[${i}]`));
     } else if (typeof value === 'object') {
-      for (const [key, sub] of Object.entries(value as object)) {
+      for (const [key, sub] of Object.entries(value)) {
         if (at === '' && key === 'metadata') continue;
         const additional = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
         walk(sub, schema.properties ? schema.properties[key] : additional, `${at}.${key}`);

@@ -2,7 +2,9 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AppOptions, OUTPUT_MARKER, runApp } from '../../lib';
+import { runApp } from '../../lib/app/app';
+import { AppOptions } from '../../lib/app/app';
+import { OUTPUT_MARKER } from '../../lib/output/output-folder';
 
 export const ROOT = path.join(__dirname, '..', '..');
 

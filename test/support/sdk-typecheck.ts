@@ -29,7 +29,8 @@ export function sdkTypeErrors(values: readonly TypedValue[]): string[] {
     'type Json<T> = T extends (...args: any[]) => unknown ? never : T extends string ? `${T}` : T extends number | boolean | null | undefined ? T',
     '  : T extends readonly (infer U)[] ? Json<U>[] : { [K in keyof T as T[K] extends (...args: any[]) => unknown ? never : K]: Json<T[K]> };',
     'type Partial<T> = T extends readonly (infer U)[] ? Partial<U>[] : T extends object ? { [K in keyof T]?: Partial<T[K]> } : T;',
-    ...values.map((v, i) => `export const v${i}: ${v.partial ? `Partial<Json<${v.type}>>` : `Json<${v.type}>`} = ${JSON.stringify(v.value, null, 1)};`),
+    ...values.map((v, i) => `export const v${i}: ${v.partial ? `Partial<Json<${v.type}>>` : `Json<${v.type}>`} = `
+      + `${JSON.stringify(v.value, null, 1)};`),
   ].join('\n');
   // Inside the repository, so that node_modules resolves.
   fs.mkdirSync(path.join(ROOT, '.cache'), { recursive: true });

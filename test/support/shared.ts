@@ -11,7 +11,8 @@ export const SHARED_DIR = path.resolve(__dirname, '..', '..', '..', 'shared');
 export function sharedPath(...parts: string[]): string {
   const file = path.join(SHARED_DIR, ...parts);
   if (!fs.existsSync(file)) {
-    throw new Error(`${file} is missing: the tests read upstream data from ../shared/ beside the checkout (CI lays it there); put a copy of shared/ next to the project folder`);
+    throw new Error(`${file} is missing: the tests read upstream data from ../shared/ beside the checkout (CI lays it there); put a copy of shared/ `
+      + `next to the project folder`);
   }
   return file;
 }

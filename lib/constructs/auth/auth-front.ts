@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
-import { joinPaths } from '../../config/paths';
+import { DEFAULTS } from '../../config/defaults';
+import { apiUserPath, inClusterAuthUrl, publicWritePath } from '../../config/derive';
 import { AnalyticsServer } from '../analytics-server';
 
 /**
@@ -55,8 +56,14 @@ export interface GrafanaServiceRef {
   readonly serveFromSubPath: boolean;
 }
 
-/** Grafana's `/api/user` through its Service's FQDN (nginx's resolver uses no search domains); under the sub-path only when Grafana serves from it. */
-export function inClusterApiUserUrl(grafana: GrafanaServiceRef): string {
-  const apiUserPath = joinPaths(grafana.serveFromSubPath ? grafana.subPath : '/', '/api/user');
-  return `http://${grafana.name}.${grafana.namespace}.svc.${grafana.clusterDomain}:${grafana.port}${apiUserPath}`;
+/**
+ * The write path and the auth URL of a front built from `WritePathFrontProps`, through the
+ * config's own derivations (what `resolveConfig` stores as `ingress.publicWritePath` and `auth.url`).
+ */
+export function frontPaths(props: WritePathFrontProps): { readonly writePath: string; readonly authUrl: string } {
+  const { grafana } = props;
+  return {
+    writePath: publicWritePath(grafana.subPath, props.writePath ?? DEFAULTS.ingress.writePath),
+    authUrl: inClusterAuthUrl(grafana, apiUserPath(grafana.subPath, grafana.serveFromSubPath)),
+  };
 }

@@ -2,12 +2,15 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { AnalyticsServer } from '../analytics-server';
-import { IAuthFront, inClusterApiUserUrl } from './auth-front';
+import { IAuthFront } from './auth-front';
 import { AuthMode } from '../../config/schema';
-import { DEFAULTS, INGRESS_NGINX_DEFAULTS, SERVER_PORT } from '../../config/defaults';
-import { propsCheck } from '../../config/props';
+import { DEFAULTS, INGRESS_NGINX_DEFAULTS } from '../../config/defaults';
+import { SERVER_PORT } from '../../config/constants';
+import { propsCheck } from '../internal/props-check';
 import { Component, recommendedLabels } from '../labels';
-import { joinPaths } from '../../config/paths';
+import {
+  apiUserPath as grafanaApiUserPath, defaultServeFromSubPath, inClusterAuthUrl, publicWritePath, viaIngressAuthUrl, viaIngressPublicPath,
+} from '../../config/derive';
 
 /** Prefix of every ingress-nginx annotation. */
 export const NGINX_ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
@@ -134,17 +137,17 @@ export class IngressNginxAuthFront extends Construct implements IAuthFront {
     const grafanaService = {
       name: props.grafanaServiceName ?? DEFAULTS.grafana.service.name,
       // checkProps requires the prop when the Chart sets no namespace.
-      namespace: props.grafanaServiceNamespace ?? chartNamespace as string,
+      namespace: (props.grafanaServiceNamespace ?? chartNamespace) as string,
       port: props.grafanaServicePort ?? DEFAULTS.grafana.service.port,
     };
     const subPath = props.subPath ?? DEFAULTS.grafana.subPath;
-    const serveFromSubPath = props.serveFromSubPath ?? subPath !== '/';
+    const serveFromSubPath = props.serveFromSubPath ?? defaultServeFromSubPath(subPath);
     const mode = props.mode ?? DEFAULTS.auth.mode;
     const className = props.ingressClassName ?? INGRESS_NGINX_DEFAULTS.className;
     const tls = props.tlsSecretName ? [{ hosts: [props.host], secretName: props.tlsSecretName }] : undefined;
     // Grafana's API is under the sub-path only when it serves from it.
-    const apiUserPath = joinPaths(serveFromSubPath ? subPath : '/', '/api/user');
-    this.writePath = joinPaths(subPath, props.writePath ?? DEFAULTS.ingress.writePath);
+    const apiUserPath = grafanaApiUserPath(subPath, serveFromSubPath);
+    this.writePath = publicWritePath(subPath, props.writePath ?? DEFAULTS.ingress.writePath);
 
     const ingress = (ingressId: string, name: string, component: Component, rule: {
       readonly annotations: Record<string, string>;
@@ -176,17 +179,10 @@ export class IngressNginxAuthFront extends Construct implements IAuthFront {
     });
 
     if (mode === 'in-cluster') {
-      this.authUrl = inClusterApiUserUrl({
-        name: grafanaService.name,
-        namespace: grafanaService.namespace,
-        port: grafanaService.port,
-        clusterDomain: props.clusterDomain ?? DEFAULTS.auth.clusterDomain,
-        subPath,
-        serveFromSubPath,
-      });
+      this.authUrl = inClusterAuthUrl({ ...grafanaService, clusterDomain: props.clusterDomain ?? DEFAULTS.auth.clusterDomain }, apiUserPath);
     } else {
-      const authPath = joinPaths(subPath, props.viaIngressPath ?? DEFAULTS.auth.viaIngressPath);
-      this.authUrl = `${tls ? 'https' : 'http'}://$host${authPath}`;
+      const authPath = viaIngressPublicPath(subPath, props.viaIngressPath ?? DEFAULTS.auth.viaIngressPath);
+      this.authUrl = viaIngressAuthUrl(tls !== undefined, authPath);
       // An Ingress reaches Services of its own namespace only: this one lives beside Grafana.
       // It targets /api/user, never /: Grafana answers / with a 302, which nginx turns into a 500.
       this.authIngress = ingress('AuthIngress', `${props.installation}-analytics-grafana-auth`, 'auth', {

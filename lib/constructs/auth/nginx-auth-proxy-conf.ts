@@ -41,7 +41,8 @@ export function nginxAuthProxyConf(options: NginxAuthProxyConfOptions): string {
   if (!Number.isInteger(options.listenPort) || options.listenPort < 1 || options.listenPort > 65535) {
     throw new Error(`nginx auth proxy: listenPort ${options.listenPort} is not a port`);
   }
-  if (!/^[1-9][0-9]*[km]?$/.test(options.maxBodySize)) throw new Error(`nginx auth proxy: maxBodySize ${JSON.stringify(options.maxBodySize)} is not an nginx size such as 8k`);
+  if (!/^[1-9][0-9]*[km]?$/.test(options.maxBodySize)) throw new Error(`nginx auth proxy: maxBodySize ${JSON.stringify(options.maxBodySize)} is not `
+    + `an nginx size such as 8k`);
   const run = inert('runDir', options.runDir);
   const limited = rate > 0;
   return [

@@ -2,13 +2,13 @@ import { createHash } from 'crypto';
 import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
-import { DEFAULTS, PROXY_PORT, PROXY_PORT_NAME, SERVER_PORT } from '../../config/defaults';
-import { joinPaths } from '../../config/paths';
-import { propsCheck } from '../../config/props';
+import { DEFAULTS } from '../../config/defaults';
+import { PROXY_PORT, PROXY_PORT_NAME, SERVER_PORT } from '../../config/constants';
+import { propsCheck } from '../internal/props-check';
 import { ResourceQuantities, RouteKind } from '../../config/schema';
 import { hardenedContainer, hardenedContainerPatches } from '../analytics-server';
 import { recommendedLabels } from '../labels';
-import { IAuthFront, inClusterApiUserUrl, WritePathFrontProps } from './auth-front';
+import { frontPaths, IAuthFront, WritePathFrontProps } from './auth-front';
 import { nginxAuthProxyConf } from './nginx-auth-proxy-conf';
 import { WriteRoute } from './write-route';
 
@@ -97,8 +97,7 @@ export class ProxyAuthFront extends Construct implements IAuthFront {
     super(scope, id);
     checkProps(props, this, { front: 'proxy' });
     const defaults = DEFAULTS.proxy;
-    this.writePath = joinPaths(props.grafana.subPath, props.writePath ?? DEFAULTS.ingress.writePath);
-    this.authUrl = inClusterApiUserUrl(props.grafana);
+    ({ writePath: this.writePath, authUrl: this.authUrl } = frontPaths(props));
     this.nginxConf = nginxAuthProxyConf({
       listenPort: PROXY_PORT,
       writePath: this.writePath,

@@ -1,11 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { bytesOf, DEFAULTS, FRONT_DEFAULTS, SERVER_PORT } from '../../config/defaults';
-import { traefikMiddlewareId } from '../../config/derived-names';
-import { joinPaths } from '../../config/paths';
-import { propsCheck } from '../../config/props';
+import { DEFAULTS, FRONT_DEFAULTS } from '../../config/defaults';
+import { bytesOf } from '../../config/internal/sizes';
+import { SERVER_PORT } from '../../config/constants';
+import { traefikMiddlewareId } from '../../config/internal/derived-names';
+import { propsCheck } from '../internal/props-check';
 import { recommendedLabels } from '../labels';
-import { IAuthFront, inClusterApiUserUrl, WritePathFrontProps } from './auth-front';
+import { frontPaths, IAuthFront, WritePathFrontProps } from './auth-front';
 import { BURST_MULTIPLIER } from './nginx-auth-proxy-conf';
 import { WriteRoute } from './write-route';
 
@@ -70,13 +71,14 @@ export class TraefikAuthFront extends Construct implements IAuthFront {
   constructor(scope: Construct, id: string, props: TraefikAuthFrontProps) {
     super(scope, id);
     checkProps(props, this, { front: 'traefik' });
-    this.writePath = joinPaths(props.grafana.subPath, props.writePath ?? DEFAULTS.ingress.writePath);
-    this.authUrl = inClusterApiUserUrl(props.grafana);
+    ({ writePath: this.writePath, authUrl: this.authUrl } = frontPaths(props));
     const rate = props.rateLimitPerMinute ?? DEFAULTS.ingress.rateLimitPerMinute;
     const specs: [string, MiddlewareSpec][] = [
       ['forward-auth', { forwardAuth: { address: this.authUrl, authRequestHeaders: ['Cookie'] } }],
       ['body-size', { buffering: { maxRequestBodyBytes: bytesOf(props.maxBodySize ?? DEFAULTS.ingress.maxBodySize) } }],
-      ...(rate > 0 ? [['rate-limit', { rateLimit: { average: rate, period: '1m', burst: rate * BURST_MULTIPLIER } }] as [string, MiddlewareSpec]] : []),
+      ...(rate > 0
+        ? [['rate-limit', { rateLimit: { average: rate, period: '1m', burst: rate * BURST_MULTIPLIER } }] as [string, MiddlewareSpec]]
+        : []),
       ['replace-path', { replacePath: { path: '/write' } }],
     ];
     this.middlewares = specs.map(([suffix, spec]) => new ApiObject(this, suffix, {

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
-import { propsCheck } from '../../config/props';
+import { propsCheck } from '../internal/props-check';
 import { RouteKind } from '../../config/schema';
 import { recommendedLabels } from '../labels';
 
@@ -117,7 +117,13 @@ export class WriteRoute extends Construct {
 
 /** The HTTPRoute fields this library writes (Gateway API v1, standard channel). */
 interface HttpRouteSpec {
-  readonly parentRefs: readonly { readonly group: string; readonly kind: string; readonly name: string; readonly namespace: string; readonly sectionName?: string }[];
+  readonly parentRefs: readonly {
+    readonly group: string;
+    readonly kind: string;
+    readonly name: string;
+    readonly namespace: string;
+    readonly sectionName?: string;
+  }[];
   readonly hostnames: readonly string[];
   readonly rules: readonly {
     readonly matches: readonly { readonly path: { readonly type: 'Exact' | 'PathPrefix'; readonly value: string } }[];

@@ -3,7 +3,7 @@
  * page path (`location.pathname.split('/')[2]`, src/utils.ts getUidFromPath) and `dashboard.name`
  * is the hidden panel's `dashboard` option after Grafana's template substitution.
  */
-import { PLUGIN_ID } from '../../../lib/config/defaults';
+import { PLUGIN_ID } from '../../../lib/config/constants';
 import { Payload, Viewer } from './fake-analytics-server';
 
 export interface DashboardModel {

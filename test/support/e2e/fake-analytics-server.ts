@@ -65,7 +65,13 @@ export interface Payload {
     readonly lightTheme: boolean; readonly orgCount: number; readonly orgId: number; readonly orgName: string; readonly orgRole: string;
     readonly isGrafanaAdmin: boolean; readonly timezone: string; readonly locale: string; readonly hasEditPermissionInFolders: boolean;
   };
-  readonly variables: readonly { readonly name: string; readonly label: string; readonly type: string; readonly multi: boolean; readonly values: readonly unknown[] }[];
+  readonly variables: readonly {
+    readonly name: string;
+    readonly label: string;
+    readonly type: string;
+    readonly multi: boolean;
+    readonly values: readonly unknown[];
+  }[];
   readonly timeRange: { readonly from: string; readonly to: string; readonly raw: { readonly from: string; readonly to: string } };
   readonly timeZone: string;
   readonly timeOrigin: number;
@@ -107,7 +113,8 @@ export function parseServerArgs(args: readonly string[]): ServerFlags {
     }
   }
   const maxCacheSize = values['max-cache-size'] === undefined ? 100000 : Number(values['max-cache-size']);
-  if (!Number.isInteger(maxCacheSize)) throw new FlagError(`analytics-server: error: invalid value for --max-cache-size: ${values['max-cache-size']}`);
+  if (!Number.isInteger(maxCacheSize)) throw new FlagError(`analytics-server: error: invalid value for --max-cache-size: `
+    + `${values['max-cache-size']}`);
   if (values['log-format'] !== undefined && !['logfmt', 'json'].includes(values['log-format'])) {
     throw new FlagError(`analytics-server: error: invalid log format ${values['log-format']}`);
   }

@@ -76,7 +76,14 @@ export function renderNginxConfig(options: RenderOptions): string {
       for (const rule of (ingress.spec as IngressSpec).rules) {
         for (const p of rule.http.paths) {
           const service = p.backend.service;
-          const upstream = serviceUpstream(cluster, namespace, service.name, service.port.number, upstreams, `Ingress ${namespace}/${ingress.metadata.name}`);
+          const upstream = serviceUpstream(
+            cluster,
+            namespace,
+            service.name,
+            service.port.number,
+            upstreams,
+            `Ingress ${namespace}/${ingress.metadata.name}`,
+          );
           const locations = servers.get(rule.host) ?? [];
           // The controller splits a Prefix path without trailing slash into an exact location
           // and a prefix location with the slash.
@@ -205,13 +212,14 @@ function renderLocation(l: Location, enforceRegex: boolean, upstreams: Map<strin
 
 /** The controller's annotations of an Ingress, without prefix; refuses those not modelled here. */
 function controllerAnnotations(ingress: KubeObject): Record<string, string> {
-  const all = (ingress.metadata.annotations ?? {}) as Record<string, string>;
+  const all = (ingress.metadata.annotations ?? {});
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(all)) {
     if (!key.startsWith(ANNOTATION_PREFIX)) continue;
     const name = key.slice(ANNOTATION_PREFIX.length);
     if (!MODELLED.has(name)) {
-      throw new Error(`Ingress ${ingress.metadata.name}: annotation ${key} is not modelled by test/support/e2e/ingress-nginx.ts; model it before relying on it`);
+      throw new Error(`Ingress ${ingress.metadata.name}: annotation ${key} is not modelled by test/support/e2e/ingress-nginx.ts; model it before `
+        + `relying on it`);
     }
     out[name] = value;
   }

@@ -37,7 +37,7 @@ interface ServiceMonitorSpec {
 
 /** The labels Kubernetes `endpoints` discovery gives each address behind a Service port. */
 export function discoveredTargets(service: KubeObject, addresses: readonly string[]): { targets: string[]; labels: Record<string, string> }[] {
-  const labels = (service.metadata.labels ?? {}) as Record<string, string>;
+  const labels = (service.metadata.labels ?? {});
   const ports = (service.spec as { ports: { name?: string }[] }).ports;
   return ports.map(port => ({
     targets: [...addresses],

@@ -20,7 +20,7 @@ export function writeCheckedConfig(dir: string, promtool: string, config: object
     execFileSync(promtool, ['check', 'config', file], { stdio: 'pipe', timeout: 30000 });
   } catch (e) {
     const err = e as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`promtool check config failed:\n${err.stdout ?? ''}${err.stderr ?? ''}\n${fs.readFileSync(file, 'utf8')}`);
+    throw new Error(`promtool check config failed:\n${String(err.stdout ?? '')}${String(err.stderr ?? '')}\n${fs.readFileSync(file, 'utf8')}`);
   }
   return file;
 }

@@ -148,7 +148,8 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     }
     if (Date.now() > deadline) {
       const output = options.process ? `\n${options.process.name} output:\n${options.process.output()}` : '';
-      throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}${output}`);
+      const last = lastError instanceof Error ? lastError.toString() : JSON.stringify(lastError);
+      throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${last})` : ''}${output}`);
     }
     await new Promise(resolve => setTimeout(resolve, options.intervalMs ?? 100));
   }

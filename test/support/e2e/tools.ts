@@ -28,7 +28,8 @@ export function describeWithPrograms<P extends Record<string, string | undefined
     describe(title, () => body(programs as { [K in keyof P]: string }));
     return;
   }
-  const message = `${title}: ${missing.join(', ')} not installed (run scripts/install-test-deps.sh as root, or apt-get install prometheus nginx caddy golang-go git)`;
+  const message = `${title}: ${missing.join(', ')} not installed (run scripts/install-test-deps.sh as root, or apt-get install prometheus `
+    + `nginx caddy golang-go git)`;
   if (process.env.CI || missing.length < Object.keys(programs).length) {
     describe(title, () => {
       test('finds the programs it drives', () => {
@@ -37,7 +38,7 @@ export function describeWithPrograms<P extends Record<string, string | undefined
     });
     return;
   }
-  // eslint-disable-next-line no-console
+   
   console.warn(`\n${'!'.repeat(100)}\nSKIPPED END-TO-END SUITE ${message}\n${'!'.repeat(100)}\n`);
   describe.skip(title, () => body(programs as { [K in keyof P]: string }));
 }

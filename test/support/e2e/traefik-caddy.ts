@@ -92,7 +92,9 @@ export function renderCaddyfile(options: {
   }
   const sites = (ingress.spec.rules as Json[]).flatMap(rule => (rule.http.paths as Json[]).map(p => {
     if (p.pathType !== 'Exact') throw new Error(`pathType ${p.pathType} is not modelled`);
-    const backend = options.services.find(s => s.name === p.backend.service.name && s.namespace === ingress.metadata.namespace && s.port === p.backend.service.port.number);
+    const backend = options.services.find(
+      s => s.name === p.backend.service.name && s.namespace === ingress.metadata.namespace && s.port === p.backend.service.port.number,
+    );
     if (!backend) throw new Error(`no Service for the backend ${JSON.stringify(p.backend)}`);
     return [
       `\t@write {`, `\t\thost ${rule.host}`, `\t\tpath ${p.path}`, '\t}',

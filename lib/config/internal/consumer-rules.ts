@@ -4,14 +4,13 @@
  * patterns cannot express them. Each is tested against that consumer (test/hostile/consumer-rules.test.ts),
  * or, where it cannot run here, against its schema and source, named there.
  *
- * Pure data: the rules have the shape of resolve.ts's `InstallationRule` and join its list.
+ * Pure data: the rules have the shape of installation-rules.ts's `InstallationRule` and join its list.
  */
 import { isIPv6 } from 'net';
-import { joinPaths } from './paths';
-import { quote } from './problems';
-import { ResolvedInstallation, ResourceQuantities } from './schema';
+import { quote } from '../problems';
+import { ResolvedInstallation, ResourceQuantities } from '../schema';
 
-/** A rule as resolve.ts's `InstallationRule` (structurally: this module imports nothing of resolve.ts). */
+/** A rule as installation-rules.ts's `InstallationRule` (structurally: that module imports this one). */
 interface Rule {
   readonly path: string;
   readonly explicitOnly?: boolean;
@@ -58,8 +57,8 @@ export function requestAboveLimit(resources: ResourceQuantities): string | undef
 
 /** The public paths an installation routes: the write path, and the via-ingress auth path. */
 function routedPaths(inst: ResolvedInstallation): [string, string][] {
-  const paths: [string, string][] = [['ingress.writePath', joinPaths(inst.grafana.subPath, inst.ingress.writePath)]];
-  if (inst.auth.mode === 'via-ingress') paths.push(['auth.viaIngressPath', joinPaths(inst.grafana.subPath, inst.auth.viaIngressPath)]);
+  const paths: [string, string][] = [['ingress.writePath', inst.ingress.publicWritePath]];
+  if (inst.auth.mode === 'via-ingress') paths.push(['auth.viaIngressPath', inst.auth.viaIngressPublicPath]);
   return paths;
 }
 
@@ -81,14 +80,16 @@ export const CONSUMER_RULES: readonly Rule[] = [
     // which the API server cannot decode into an int64.
     path: 'ingress.maxBodySize',
     applies: inst => inst.auth.front === 'traefik' && sizeBytes(inst.ingress.maxBodySize) > MAX_EXACT,
-    message: inst => `got ${quote(inst.ingress.maxBodySize)}, ${sizeBytes(inst.ingress.maxBodySize)} bytes, while auth.front is "traefik"; allowed: at most ${MAX_EXACT} bytes (8589934591m), which the Middleware's maxRequestBodyBytes holds exactly`,
+    message: inst => `got ${quote(inst.ingress.maxBodySize)}, ${sizeBytes(inst.ingress.maxBodySize)} bytes, while auth.front is "traefik"; `
+      + `allowed: at most ${MAX_EXACT} bytes (8589934591m), which the Middleware's maxRequestBodyBytes holds exactly`,
   },
   {
     path: 'proxy.trustedProxies',
     applies: inst => inst.proxy.trustedProxies.some(p => trustedProxyProblem(p) !== undefined),
     message: inst => {
       const i = inst.proxy.trustedProxies.findIndex(p => trustedProxyProblem(p) !== undefined);
-      return `got ${quote(inst.proxy.trustedProxies[i])} at [${i}]: ${trustedProxyProblem(inst.proxy.trustedProxies[i])}; allowed: an IPv4 or IPv6 address or CIDR, such as 10.0.0.0/8 or fd00::/8 (nginx refuses the proxy's set_real_ip_from otherwise)`;
+      return `got ${quote(inst.proxy.trustedProxies[i])} at [${i}]: ${trustedProxyProblem(inst.proxy.trustedProxies[i])}; allowed: an IPv4 or `
+        + `IPv6 address or CIDR, such as 10.0.0.0/8 or fd00::/8 (nginx refuses the proxy's set_real_ip_from otherwise)`;
     },
   },
   // The API server refuses a container whose request exceeds its limit (ValidateResourceRequirements,
@@ -96,14 +97,16 @@ export const CONSUMER_RULES: readonly Rule[] = [
   ...(['server.resources', 'proxy.resources'] as const).map((path): Rule => ({
     path,
     applies: inst => requestAboveLimit(resourcesAt(inst, path)) !== undefined,
-    message: inst => `got ${requestAboveLimit(resourcesAt(inst, path))}; allowed: requests at most their limits (the API server refuses the Deployment otherwise)`,
+    message: inst => `got ${requestAboveLimit(resourcesAt(inst, path))}; allowed: requests at most their limits (the API server refuses the `
+      + `Deployment otherwise)`,
   })),
   ...(['ingress.writePath', 'auth.viaIngressPath'] as const).map((path): Rule => ({
     path,
     applies: inst => tooLong(inst, path) !== undefined,
     message: inst => {
       const full = tooLong(inst, path) as string;
-      return `got ${quote(valueOf(inst, path))}, which makes the public path ${full.length} characters long with grafana.subPath; allowed: at most ${MAX_ROUTE_PATH_LENGTH} for grafana.subPath and it together (the Gateway API's limit on an HTTPRoute path)`;
+      return `got ${quote(valueOf(inst, path))}, which makes the public path ${full.length} characters long with grafana.subPath; allowed: at `
+        + `most ${MAX_ROUTE_PATH_LENGTH} for grafana.subPath and it together (the Gateway API's limit on an HTTPRoute path)`;
     },
   })),
 ];

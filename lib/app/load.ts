@@ -1,9 +1,30 @@
-/** Reading a config: the YAML file, its syntax errors with line and column, then resolution. */
+/**
+ * Reading a config: the YAML file, its syntax errors with line and column, the dashboard files it
+ * lists, then resolution (lib/config/resolve.ts, which reads no file).
+ */
+import * as path from 'path';
 import { LineCounter, parseDocument } from 'yaml';
-import { readInputFile, yamlFlowNestingBound } from './input-file';
-import { ConfigError, bounded } from './problems';
-import { resolveAnalyticsConfig, ResolvedConfig } from './resolve';
-import { ResolvedInstallation } from './schema';
+import { readDashboardFiles } from './internal/dashboard-files';
+import { readInputFile, yamlFlowNestingBound } from './internal/input-file';
+import { ConfigError, bounded } from '../config/problems';
+import { resolveConfigData, ResolvedConfig } from '../config/resolve';
+import { AnalyticsConfig, ResolvedInstallation } from '../config/schema';
+
+/**
+ * Validates a config written in code, reads the dashboard files it lists (relative to the folder
+ * of `source`, else the working directory) and applies every default. Throws ConfigError.
+ */
+export function resolveConfig(config: AnalyticsConfig, source?: string): ResolvedInstallation[] {
+  return resolveAnalyticsConfig(config, source).installations;
+}
+
+/**
+ * `resolveConfig`, with the `gitops` block, for data of any shape, such as parsed YAML: its shape
+ * is checked with the rest. Throws ConfigError.
+ */
+export function resolveAnalyticsConfig(input: unknown, source?: string): ResolvedConfig {
+  return resolveConfigData(input, readDashboardFiles(input, source ? path.dirname(path.resolve(source)) : process.cwd()), source);
+}
 
 /**
  * Largest config file read: 16 MiB, some 60,000 installations of the bench's kind (3,000 take
@@ -53,7 +74,8 @@ export function parseConfigYaml(text: string, source?: string): unknown {
         const message = /call stack/i.test(e.message) ? 'nests too deeply for the YAML parser' : bounded(e.message.split('\n')[0]);
         return { path: '', message: `YAML syntax error at line ${pos.line}, column ${pos.col}: ${message}` };
       });
-      if (doc.errors.length > MAX_YAML_ERRORS) problems.push({ path: '', message: `${doc.errors.length - MAX_YAML_ERRORS} more YAML syntax errors after these` });
+      if (doc.errors.length > MAX_YAML_ERRORS) problems.push({ path: '', message: `${doc.errors.length - MAX_YAML_ERRORS} more YAML syntax errors `
+        + `after these` });
       throw new ConfigError(problems, source);
     }
     // The yaml package counts the anchor itself as one use.
@@ -63,7 +85,8 @@ export function parseConfigYaml(text: string, source?: string): unknown {
     // The yaml package resolves aliases in toJS, and says what is wrong with one by a ReferenceError.
     if (e instanceof ReferenceError) {
       throw fail(/alias count/i.test(e.message)
-        ? `YAML aliases expand too far (an alias bomb?); allowed: anchors used at most ${MAX_YAML_ALIAS_COUNT} times in all, each use counting the aliases inside the anchor`
+        ? (`YAML aliases expand too far (an alias bomb?); allowed: anchors used at most ${MAX_YAML_ALIAS_COUNT} times in all, each use counting the `
+          + `aliases inside the anchor`)
         : `YAML alias error: ${bounded(e.message)}`);
     }
     // The yaml package recurses per nesting level; a stack overflow is this file's nesting.

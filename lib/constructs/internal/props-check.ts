@@ -5,9 +5,12 @@
  */
 import { CloneType, OptionalKind, TProperties, TSchema, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { DashboardFile, InstallationConfig, InstallationSchema, isPlainObjectSchema, ResolvedInstallation } from './schema';
-import { ConfigProblem, problemList } from './problems';
-import { INSTALLATION_RULES, isResolvedInstallation, resolveInstallation, schemaProblems, valueAt } from './resolve';
+import { DashboardFile, InstallationConfig, InstallationSchema, ResolvedInstallation } from '../../config/schema';
+import { isPlainObjectSchema } from '../../config/internal/schema-parts';
+import { ConfigProblem, problemList } from '../../config/problems';
+import { isResolvedInstallation, resolveInstallation, settingsOf } from '../../config/resolve';
+import { INSTALLATION_RULES, valueAt } from '../../config/internal/installation-rules';
+import { schemaProblems } from '../../config/internal/schema-problems';
 
 /** What a prop is: a config setting, by its path in an installation (`server.replicas`), or a schema of its own. */
 export type PropSpec = string | TSchema;
@@ -74,11 +77,14 @@ export function propsCheck(spec: PropsSpec): PropsCheck {
 
   return (props, scope, derived = {}, more = []) => {
     if (scope.node.scopes.some(s => checkedScopes.has(s))) return;
-    const given = Object.fromEntries(Object.keys(spec.props).map(k => [k, (props as Record<string, unknown>)[k]]).filter(([, v]) => v !== undefined));
+    const given = Object.fromEntries(Object.keys(spec.props)
+      .map((k): [string, unknown] => [k, (props as Record<string, unknown>)[k]])
+      .filter(([, v]) => v !== undefined));
     const problems = valid.Check(given) ? [] : schemaProblems(schema, given);
     for (const [prop, condition] of Object.entries(spec.derived ?? {})) {
       if (given[prop] === undefined && derived[prop] === undefined) {
-        problems.push({ path: prop, message: `is required when ${condition}; allowed: ${(schema.properties[prop] as { allowed?: string }).allowed}` });
+        problems.push({ path: prop, message: `is required when ${condition}; allowed: `
+          + `${(schema.properties[prop] as { allowed?: string }).allowed}` });
       }
     }
     if (problems.length === 0 && rules.length > 0) {
@@ -139,24 +145,28 @@ export function installationBuilt(scope: object): void {
 
 /**
  * Checks an installation passed to a construct (built by hand rather than by `resolveConfig`)
- * against the config's schema and rules; throws one PropsError naming every bad setting. One that
- * `resolveConfig` returned was checked there and passes at once. Parts built in `scope` skip
- * their own checks until `installationBuilt(scope)`.
+ * against the config's schema and rules, and returns it resolved again by the config's resolver, so
+ * that its derived values follow its settings; throws one PropsError naming every bad setting. One
+ * that `resolveConfig` returned was checked there and is returned as it is. Parts built in `scope`
+ * skip their own checks until `installationBuilt(scope)`.
  */
-export function checkInstallation(inst: ResolvedInstallation, construct: string, scope: PropsScope): void {
+export function checkInstallation(inst: ResolvedInstallation, construct: string, scope: PropsScope): ResolvedInstallation {
   if (isResolvedInstallation(inst)) {
     checkedScopes.add(scope);
-    return;
+    return inst;
   }
-  // The schema's form of the installation: dashboards are listed by file.
-  const asConfig = { ...inst, dashboards: inst.dashboards.map(d => d.file) };
+  // The schema's form of the installation: its settings, dashboards listed by file.
+  const asConfig = settingsOf(inst);
   const problems = validInstallation.Check(asConfig) ? [] : schemaProblems(InstallationSchema, asConfig);
+  const resolved =
+    problems.length === 0 ? resolveInstallation({}, asConfig, file => inst.dashboards.find(d => d.file === file) as DashboardFile) : inst;
   if (problems.length === 0) {
     // Every setting of a resolved installation is set: a rule about explicit settings cannot tell.
     for (const rule of INSTALLATION_RULES) {
-      if (!rule.explicitOnly && rule.applies(inst)) problems.push({ path: rule.path, message: rule.message(inst) });
+      if (!rule.explicitOnly && rule.applies(resolved)) problems.push({ path: rule.path, message: rule.message(resolved) });
     }
   }
   if (problems.length > 0) throw new PropsError(problems, construct, scope.node.path);
   checkedScopes.add(scope);
+  return resolved;
 }

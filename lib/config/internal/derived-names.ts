@@ -6,9 +6,9 @@
  *
  * Pure data.
  */
-import { SERVER_PORT, PROXY_PORT } from './defaults';
-import { ConfigProblem } from './problems';
-import { ResolvedInstallation } from './schema';
+import { PROXY_PORT, SERVER_PORT } from '../constants';
+import { ConfigProblem } from '../problems';
+import { ResolvedInstallation } from '../schema';
 
 /**
  * Traefik's `provider.Normalize` (traefik/traefik pkg/provider/configuration.go): every run of
@@ -69,13 +69,16 @@ export interface DerivedName {
  */
 export function derivedNames(inst: ResolvedInstallation): DerivedName[] {
   const middlewares = inst.auth.front === 'traefik'
-    ? traefikMiddlewareNames(inst).map(name => ({ consumer: 'Traefik Middleware ID', name: traefikMiddlewareId(inst.namespace, name), object: `Middleware ${inst.namespace}/${name}` }))
+    ? traefikMiddlewareNames(inst).map(name => ({ consumer: 'Traefik Middleware '
+      + 'ID', name: traefikMiddlewareId(inst.namespace, name), object: `Middleware ${inst.namespace}/${name}` }))
     : [];
   const backends = ingressBackends(inst).flatMap(b => [
     // ingress-nginx's upstreamName (internal/ingress/controller/util.go): the first Ingress's Service wins (controller.go createUpstreams).
-    { consumer: 'ingress-nginx upstream', name: `${b.namespace}-${b.service}-${b.port}`, object: `Service ${b.namespace}/${b.service} port ${b.port}` },
+    { consumer: 'ingress-nginx upstream', name: `${b.namespace}-${b.service}-${b.port}`, object: `Service ${b.namespace}/${b.service} port `
+      + `${b.port}` },
     // Traefik's Ingress provider: Normalize(namespace-service-port) (pkg/provider/kubernetes/ingress/kubernetes.go); the first one wins.
-    { consumer: 'Traefik service key', name: traefikNormalize(`${b.namespace}-${b.service}-${b.port}`), object: `Service ${b.namespace}/${b.service} port ${b.port}` },
+    { consumer: 'Traefik service key', name: traefikNormalize(`${b.namespace}-${b.service}-${b.port}`), object: `Service `
+      + `${b.namespace}/${b.service} port ${b.port}` },
   ]);
   return [...middlewares, ...backends];
 }
@@ -101,7 +104,9 @@ export function derivedNameProblems(installations: readonly ResolvedInstallation
         const where = inst.cluster === undefined || other.cluster === undefined ? 'one cluster (a cluster is not set)' : `cluster "${inst.cluster}"`;
         problems.push({
           path: `installations[${i}].namespace`,
-          message: `got "${inst.namespace}", whose ${derived.object} has the ${derived.consumer} "${derived.name}" that installations[${other.index}] ("${installations[other.index].name}") gives its ${other.derived.object} too, in ${where}; allowed: a namespace and name that no other installation's join into the same ${derived.consumer} (the consumer keeps one object for both)`,
+          message: `got "${inst.namespace}", whose ${derived.object} has the ${derived.consumer} "${derived.name}" that `
+            + `installations[${other.index}] ("${installations[other.index].name}") gives its ${other.derived.object} too, in ${where}; allowed: `
+            + `a namespace and name that no other installation's join into the same ${derived.consumer} (the consumer keeps one object for both)`,
         });
       }
       seen.set(key, [...earlier, { index: i, derived, cluster: inst.cluster }]);

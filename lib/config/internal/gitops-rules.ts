@@ -9,7 +9,7 @@
  */
 import { isIPv6 } from 'net';
 import { goDurationProblem, GoDurationLimits } from './go-duration';
-import { ConfigProblem, quote } from './problems';
+import { ConfigProblem, quote } from '../problems';
 
 const PERCENT_ESCAPES = /%(?![0-9A-Fa-f]{2})/;
 
@@ -28,7 +28,8 @@ export function repoUrlProblem(url: string): string | undefined {
   const at = authority.lastIndexOf('@');
   const userinfo = at < 0 ? undefined : authority.substring(0, at);
   const hostPort = authority.substring(at + 1);
-  if (userinfo !== undefined && (userinfo.includes('@') || userinfo.startsWith(':') || userinfo === '')) return 'its user part is not a user name with an optional :password';
+  if (userinfo !== undefined && (userinfo.includes('@') || userinfo.startsWith(':') || userinfo === '')) return 'its user part is not a user name '
+    + 'with an optional :password';
   if (userinfo !== undefined && PERCENT_ESCAPES.test(userinfo)) return 'its user part has a % that is not an escape %XX';
   if (/[[\]]/.test(rest)) return 'its path has [ or ]';
   if (PERCENT_ESCAPES.test(rest)) return 'its path has a % that is not an escape %XX';
@@ -37,7 +38,8 @@ export function repoUrlProblem(url: string): string | undefined {
   const port = bracketed ? bracketed[2] : hostPort.substring(host.length);
   if (bracketed) {
     // Go >= 1.24 takes only an IPv6 address in brackets, no IPv4-mapped one; a zone means nothing to a Git server.
-    if (!/^[0-9A-Fa-f:]+$/.test(host) || !isIPv6(host)) return `its host ${quote(`[${host}]`)} is bracketed but no IPv6 address of hex groups (Go >= 1.24 refuses other bracketed hosts)`;
+    if (!/^[0-9A-Fa-f:]+$/.test(host) || !isIPv6(host)) return `its host ${quote(`[${host}]`)} is bracketed but no IPv6 address of hex groups (Go `
+      + `>= 1.24 refuses other bracketed hosts)`;
   } else if (!/^[A-Za-z0-9]([A-Za-z0-9._~-]*[A-Za-z0-9])?$/.test(host)) {
     return host === '' ? 'it has no host' : `its host ${quote(host)} is not a host name`;
   }
@@ -63,8 +65,16 @@ export function branchProblem(branch: string): string | undefined {
   return undefined;
 }
 
-const GITOPS_RULES: readonly { readonly key: 'repoURL' | 'interval' | 'revision'; readonly problem: (v: string) => string | undefined; readonly allowed: string }[] = [
-  { key: 'repoURL', problem: repoUrlProblem, allowed: 'an http://, https:// or ssh:// URL Go\'s net/url parses, such as https://github.com/acme/fleet.git or ssh://git@[fd00::1]:22/acme/fleet.git' },
+/** A rule of one `gitops` key: what is wrong with a value, and what is allowed. */
+interface GitopsRule {
+  readonly key: 'repoURL' | 'interval' | 'revision';
+  readonly problem: (v: string) => string | undefined;
+  readonly allowed: string;
+}
+
+const GITOPS_RULES: readonly GitopsRule[] = [
+  { key: 'repoURL', problem: repoUrlProblem, allowed: 'an http://, https:// or ssh:// URL Go\'s net/url parses, such as '
+    + 'https://github.com/acme/fleet.git or ssh://git@[fd00::1]:22/acme/fleet.git' },
   { key: 'interval', problem: v => goDurationProblem(v, INTERVAL_LIMITS), allowed: 'a Go duration from 1ms to 2562047h, such as 5m or 1h30m' },
   { key: 'revision', problem: branchProblem, allowed: 'a branch name git accepts (git check-ref-format --branch), such as main or release/2026' },
 ];
