@@ -128,6 +128,44 @@ describe('IngressNginxAuthFront', () => {
     expect(validateManifests(c.toJson())).toEqual([]);
   });
 
+  test('used alone, derives the write path, auth path and auth URL as resolveConfig does', () => {
+    // GIVEN a sub-path Grafana serves from, via-ingress mode with TLS
+    const settings = { subPath: '/ops/grafana', mode: 'via-ingress' as const, viaIngressPath: '/auth', tlsSecretName: 'tls' };
+    const resolved = resolveOne({
+      grafana: { host: 'grafana.example.com', subPath: settings.subPath },
+      auth: { mode: settings.mode, viaIngressPath: settings.viaIngressPath },
+      ingress: { tlsSecretName: settings.tlsSecretName },
+    });
+    const c = chart('monitoring');
+    // WHEN
+    const front = new IngressNginxAuthFront(c, 'AuthFront', {
+      installation: 'custom', server: new AnalyticsServer(c, 'Server', { installation: 'custom' }), host: 'grafana.example.com', ...settings,
+    });
+    // THEN
+    expect(front.writePath).toBe(resolved.ingress.publicWritePath);
+    expect(front.authUrl).toBe(resolved.auth.url);
+    expect(front.authIngress?.toJson()).toMatchObject({
+      metadata: { annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': resolved.grafana.apiUserPath } },
+      spec: { rules: [{ http: { paths: [{ path: resolved.auth.viaIngressPublicPath }] } }] },
+    });
+  });
+
+  test('reads the derived values it is given instead of deriving them', () => {
+    const c = chart('monitoring');
+    const front = new IngressNginxAuthFront(c, 'AuthFront', {
+      installation: 'custom', server: new AnalyticsServer(c, 'Server', { installation: 'custom' }), host: 'grafana.example.com',
+      mode: 'via-ingress', publicWritePath: '/given/write', viaIngressPublicPath: '/given/auth', apiUserPath: '/given/api/user',
+      authUrl: 'https://$host/given/auth',
+    });
+    expect(front.writePath).toBe('/given/write');
+    expect(front.authUrl).toBe('https://$host/given/auth');
+    expect(front.writeIngress.toJson()).toMatchObject({ spec: { rules: [{ http: { paths: [{ path: '/given/write' }] } }] } });
+    expect(front.authIngress?.toJson()).toMatchObject({
+      metadata: { annotations: { 'nginx.ingress.kubernetes.io/rewrite-target': '/given/api/user' } },
+      spec: { rules: [{ http: { paths: [{ path: '/given/auth' }] } }] },
+    });
+  });
+
   test('fails without grafanaServiceNamespace when the Chart sets no namespace', () => {
     const c = chart();
     expect(failure(() => new IngressNginxAuthFront(c, 'AuthFront', {
@@ -207,6 +245,21 @@ describe('TraefikAuthFront, ProxyAuthFront and WriteRoute', () => {
         '  - servicePort: got 70000; allowed: an integer from 1 to 65535',
       ].join('\n'),
     );
+  });
+  test('derive the write path and auth URL as resolveConfig does when used alone, and read them when given', () => {
+    // GIVEN a sub-path Grafana serves from
+    const resolved = resolveOne({ grafana: { host: 'grafana.example.com', subPath: '/grafana' }, auth: { front: 'traefik' } });
+    const served = { ...grafana, ...resolved.grafana.service, subPath: '/grafana', serveFromSubPath: true };
+    const c = chart('monitoring');
+    const server = new AnalyticsServer(c, 'Server', { installation: 'custom' });
+    const base = { installation: 'custom', server, host: 'grafana.example.com', grafana: served };
+    // WHEN
+    const fronts = [new TraefikAuthFront(c, 'Traefik', { ...base, namespace: 'monitoring' }), new ProxyAuthFront(c, 'Proxy', base)];
+    const given = { ...base, publicWritePath: '/given/write', authUrl: 'http://auth.monitoring.svc.cluster.local:80/given' };
+    const givenFronts = [new TraefikAuthFront(c, 'TraefikGiven', { ...given, namespace: 'monitoring' }), new ProxyAuthFront(c, 'ProxyGiven', given)];
+    // THEN
+    for (const front of fronts) expect([front.writePath, front.authUrl]).toEqual([resolved.ingress.publicWritePath, resolved.auth.url]);
+    for (const front of givenFronts) expect([front.writePath, front.authUrl]).toEqual([given.publicWritePath, given.authUrl]);
   });
 });
 

@@ -135,6 +135,38 @@ describe('fake analytics server', () => {
     expect(server.sessions).toBe(0);
   });
 
+  test('behind a slow network: /metrics answers after the set delay, with the cache as of the request', async () => {
+    const server = await startFakeAnalyticsServer(sandbox, { args: ['--disable-user-metrics'] });
+    server.metricsDelayMs = 300;
+    const started = Date.now();
+    const answer = request({ port: server.port, host: 'analytics', path: '/metrics' });
+    // A session that arrives while the answer is on its way is not in it.
+    await new Promise(resolve => setTimeout(resolve, 50));
+    expect(await post(server, view('start', 'late'))).toBe(201);
+    const res = await answer;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(res.status).toBe(200);
+    expect(res.body.toString('utf8')).not.toMatch(/^grafana_analytics_sessions_total\{/m);
+    server.metricsDelayMs = 0;
+    expect(sessions(await scrape(server))).toHaveLength(1);
+  });
+
+  test('scrapes fail while set to: a 503, or no answer until the client gives up; beacons still count', async () => {
+    const server = await startFakeAnalyticsServer(sandbox, { args: ['--disable-user-metrics'] });
+    server.metricsFailure = 'status-503';
+    expect(await post(server, view('start', 'during'))).toBe(201);
+    expect((await request({ port: server.port, host: 'analytics', path: '/metrics' })).status).toBe(503);
+    server.metricsFailure = 'no-answer';
+    const hung = await Promise.race([
+      request({ port: server.port, host: 'analytics', path: '/metrics' }).then(() => 'answered'),
+      new Promise(resolve => setTimeout(() => resolve('no answer'), 500)),
+    ]);
+    expect(hung).toBe('no answer');
+    expect(server.failedScrapes).toBe(2);
+    server.metricsFailure = undefined;
+    expect(sessions(await scrape(server)).map(([, v]) => v)).toEqual([1]);
+  });
+
   test.each([['--max-cache-size=many'], ['--unknown-flag'], ['--log-format=xml'], ['--disable-user-metrics=maybe'], ['positional']])('refuses %s '
     + 'like the real server (non-zero exit)', arg => {
     expect(() => parseServerArgs([arg])).toThrow(FlagError);

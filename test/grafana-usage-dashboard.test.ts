@@ -1,5 +1,6 @@
 import { PLUGIN_ID } from '../lib/config/constants';
-import { usageDashboard, usageDashboardUid, usageQueries } from '../lib/grafana/usage-dashboard';
+import { PANEL_QUERIES, usageDashboard, usageDashboardTitle, usageDashboardUid } from '../lib/grafana/usage-dashboard';
+import { usageQueries } from '../lib/grafana/usage-queries';
 import { usageRecordingRules } from '../lib/grafana/usage-rules';
 import { dashboardsOf, promtool, synthesizeExample } from './support/grafana';
 import { dashboardTypedValues, sdkTypeErrors } from './support/sdk-typecheck';
@@ -13,6 +14,8 @@ const props = {
 /** Grafana's macros, replaced by what Grafana would send for a three-hour range at 1-minute steps. */
 const withMacros = (expr: string) => expr.replace(/\$__range/g, '3h').replace(/\$__interval/g, '1m');
 const allTargets = (d: Record<string, any>) => d.panels.flatMap((p: any) => p.targets ?? []);
+const server = { namespace: 'monitoring', job: 'prod-eu-analytics' };
+const queries = usageQueries({ server, usageDashboardUid: 'prod-eu-usage' });
 
 describe('usage dashboard', () => {
   const synthesized = synthesizeExample();
@@ -81,52 +84,95 @@ describe('usage dashboard', () => {
         expect(selectors.length).toBeGreaterThan(0);
         for (const [, level, selector] of selectors) {
           expect(level).not.toBe('');
-          expect(selector).toBe(`namespace="${s.installation.namespace}", job="${s.installation.name}-analytics"`);
+          const own = `namespace="${s.installation.namespace}",job="${s.installation.name}-analytics"`;
+          expect(selector).toMatch(new RegExp(`^${own}(,dashboard_uid!="[^"]+")?$`));
         }
       }
     }
   });
 
+  test('each panel runs its one query from usageQueries, with Grafana\'s range and step variables', () => {
+    const d = usageDashboard(props) as Record<string, any>;
+    for (const panel of d.panels.filter((p: any) => p.targets)) {
+      expect(panel.targets).toHaveLength(1);
+      expect(panel.targets[0].expr).toBe(queries[PANEL_QUERIES[panel.title]]);
+    }
+    expect(queries.viewsOverTime).toContain('[$__interval]');
+    expect(queries.viewsPerDashboard).toContain('[$__range]');
+    expect(usageQueries({ server, usageDashboardUid: 'u', range: '7d', step: '1h' }).viewsOverTime).toContain('[1h]');
+    expect(usageQueries({ server, usageDashboardUid: 'u', range: '7d' }).leastUsed).not.toContain('$__');
+  });
+
+  test('no panel query is over 1,000 characters, for any installation and for the longest names', () => {
+    const long = usageDashboard({
+      ...props, installation: 'a'.repeat(40), serverNamespace: 'n'.repeat(63), serverJob: `${'a'.repeat(40)}-analytics`,
+    });
+    const usage = (s: typeof synthesized[number]) => dashboardsOf(s).get(`${s.installation.name}-analytics-usage-dashboard`)!;
+    const lengths = [...synthesized.flatMap(s => allTargets(usage(s))), ...allTargets(long)]
+      .map((t: any) => t.expr.length);
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(1000);
+  });
+
   test('every query is valid PromQL (promtool check rules)', () => {
     // GIVEN every query as a recording rule
-    const rules = Object.values(usageQueries(props)).map((expr, i) => ({ record: `usage_query_${i}`, expr: withMacros(expr) }));
+    const rules = Object.values(queries).map((expr, i) => ({ record: `usage_query_${i}`, expr: withMacros(expr) }));
     // THEN
-    expect(promtool(['check', 'rules'], { 'rules.yaml': { groups: [{ name: 'usage', rules }] } }, ['rules.yaml'])).toMatch(/SUCCESS: 7 rules found/);
+    expect(promtool(['check', 'rules'], { 'rules.yaml': { groups: [{ name: 'usage', rules }] } }, ['rules.yaml'])).toMatch(/SUCCESS: 9 rules found/);
   });
 
   test('the queries answer the questions on real series, with the recording rules (promtool test rules)', () => {
     // GIVEN the server's counters as it exposes them: a user series born at 10m with 2 sessions and
     // growing by one a minute to 111, an admin series born at 30m with 1, durations growing 30 s a
-    // minute, and a foreign job; scraped and evaluated every minute
-    const sel = 'namespace="monitoring",job="prod-eu-analytics"';
-    const target = `${sel},instance="s"`;
-    const rules = usageRecordingRules({ server: 'namespace="monitoring", job="prod-eu-analytics"', interval: '1m', subPath: false });
-    const q = usageQueries(props);
+    // minute, a dashboard nobody provisioned, and a foreign job; scraped and evaluated every minute
+    const target = 'namespace="monitoring",job="prod-eu-analytics",instance="s"';
+    const rules = usageRecordingRules({
+      server, interval: '1m', subPath: false,
+      dashboards: [...props.provisioned, { uid: 'prod-eu-usage', title: usageDashboardTitle('prod-eu') }],
+    });
     const at = (query: string, exp_samples: unknown[], eval_time = '2h') => ({ expr: withMacros(query), eval_time, exp_samples });
     const co = 'dashboard_uid="cluster-overview",dashboard_name="cluster-overview"';
+    // The figures' labels: the server's, and the dashboard's key and title.
+    const J = 'namespace="monitoring",job="prod-eu-analytics"';
+    const CO = `{${J},dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}`;
+    const INGRESS = `{${J},dashboard_uid="ingress",dashboard_name="Ingress \\"edge\\" traffic"}`;
+    const TEAM = `{${J},dashboard_uid="team",dashboard_name="team"}`;
     const tests = [{
       interval: '1m',
       input_series: [
-        { series: `up{${target}}`, values: '1x130' },
-        { series: `process_start_time_seconds{${target}}`, values: '100x130' },
-        { series: `grafana_analytics_sessions_total{${target},${co},user_role="user"}`, values: '_x10 2+1x109 111x10' },
+        { series: `up{${target}}`, values: '1x19 0 1x109' },
+        { series: `process_start_time_seconds{${target}}`, values: '100x19 stale 100x109' },
+        { series: `grafana_analytics_sessions_total{${target},${co},user_role="user"}`, values: '_x10 2+1x9 stale 13+1x98 111x10' },
         { series: `grafana_analytics_sessions_total{${target},${co},user_role="admin"}`, values: '_x30 1x100' },
-        { series: `grafana_analytics_sessions_duration_seconds_total{${target},${co},user_role="user"}`, values: '_x10 0+30x109 3270x10' },
-        { series: 'grafana_analytics_sessions_total{namespace="other",job="other-analytics",instance="o",dashboard_uid="ingress",dashboard_name="x",'
-          + 'user_role="user"}', values: '0+9x120' },
+        { series: `grafana_analytics_sessions_total{${target},dashboard_uid="team",dashboard_name="Team",user_role="user"}`, values: '_x50 3x80' },
+        {
+          series: `grafana_analytics_sessions_duration_seconds_total{${target},${co},user_role="user"}`,
+          values: '_x10 0+30x9 stale 330+30x98 3270x10',
+        },
+        {
+          series: 'grafana_analytics_sessions_total{namespace="other",job="other-analytics",instance="o",dashboard_uid="ingress",dashboard_name="x",'
+            + 'user_role="user"}',
+          values: '0+9x130',
+        },
       ],
       promql_expr_test: [
-        at(q['Views per dashboard'], [{ labels: '{dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 112 }]),
-        at(q['Least-used dashboards'], [
-          { labels: '{dashboard_uid="ingress",dashboard_name="Ingress \\"edge\\" traffic"}', value: 0 },
-          { labels: '{dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 112 },
+        at(queries.viewsPerDashboard, [
+          { labels: CO, value: 112 },
+          { labels: TEAM, value: 3 },
         ]),
-        at(q['Never-viewed dashboards'], [{ labels: '{dashboard_uid="ingress",dashboard_name="Ingress \\"edge\\" traffic"}', value: 0 }]),
-        at(q['Sessions by role'], [{ labels: '{user_role="admin"}', value: 1 }, { labels: '{user_role="user"}', value: 111 }]),
-        at(q['Time spent per dashboard'], [{ labels: '{dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 3270 }]),
+        at(queries.leastUsed, [
+          { labels: INGRESS, value: 0 },
+          { labels: TEAM, value: 3 },
+          { labels: CO, value: 112 },
+        ]),
+        at(queries.neverViewed, [{ labels: INGRESS, value: 0 }]),
+        at(queries.sessionsByRole, [{ labels: `{${J},user_role="admin"}`, value: 1 }, { labels: `{${J},user_role="user"}`, value: 114 }]),
+        at(queries.timeSpent, [{ labels: CO, value: 3270 }]),
         // One view in the minute before 1h59m30s; between two evaluations so 2.x and 3.x agree.
-        at(q['Views over time'], [{ labels: '{dashboard_uid="cluster-overview",dashboard_name="Cluster overview"}', value: 1 }], '1h59m30s'),
-        at(q['Server restarts and cache flushes'], [{ labels: '{}', value: 0 }]),
+        at(queries.viewsOverTime, [{ labels: CO, value: 1 }], '1h59m30s'),
+        at(queries.restarts, [{ labels: '{}', value: 0 }]),
+        // One failed scrape of the 121 in the 3 hours.
+        at(queries.scraped, [{ labels: '{}', value: 0.9917355371900828 }]),
+        at(queries.unlisted, [{ labels: TEAM, value: 3 }]),
       ],
     }];
     // THEN
@@ -136,11 +182,15 @@ describe('usage dashboard', () => {
     }, ['test.yaml'])).toMatch(/SUCCESS/);
   });
 
-  test('dashboards not provisioned are named by their key, the usage dashboard by its title', () => {
-    const q = usageQueries(props);
-    expect(q['Views per dashboard']).toContain('"dashboard_uid", "prod-eu-usage", "", ""), "dashboard_name", "Dashboard usage (prod-eu)"');
-    expect(q['Never-viewed dashboards']).not.toContain('prod-eu-usage');
-    expect(usageQueries({ ...props, provisioned: [{ uid: 'a', title: 'Costs in $USD' }] })['Views per dashboard']).toContain('"Costs in $$USD"');
+  test('dashboards are named by the recorded info series, the usage dashboard too, never listed as unused', () => {
+    const info = (dashboards: { uid: string; title: string }[]) =>
+      usageRecordingRules({ server, interval: '1m', subPath: false, dashboards }).at(-1)!.expr;
+    expect(info([{ uid: 'prod-eu-usage', title: 'Dashboard usage (prod-eu)' }]))
+      .toContain('label_replace(label_replace(vector(1), "dashboard_uid", "prod-eu-usage", "", ""), '
+        + '"dashboard_name", "Dashboard usage (prod-eu)", "", "")');
+    expect(info([{ uid: 'a', title: 'Costs in $USD' }])).toContain('"Costs in $$USD"');
+    expect(queries.neverViewed).toContain(',dashboard_uid!="prod-eu-usage"');
+    expect(queries.leastUsed).toContain('dashboard_uid!="prod-eu-usage"');
   });
 
   test('the uid fits Grafana\'s 40 characters for the longest installation name', () => {

@@ -96,7 +96,7 @@ test('the helm binary is helm 3.17', async () => {
   expect(version).toMatch(/^v3\.17\./);
 });
 
-describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s', (name, { installation }) => {
+describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s', (name, { installation, objects: synthesizedObjects }) => {
   const chartDir = () => path.join(outdir, 'dist', 'helm', name);
   const plain = () => parseStream(fs.readFileSync(path.join(outdir, 'dist', `${name}.k8s.yaml`), 'utf8'));
   /** `helm template` with the release named after the installation, in its namespace. */
@@ -204,6 +204,13 @@ describe.each(synthesized.map(s => [s.installation.name, s] as const))('chart %s
     expect(enabled).toContain(`${scheme}://${installation.grafana.host}${writePath}\n`);
     const panel = JSON.parse(enabled.substring(enabled.indexOf('\n{'), enabled.lastIndexOf('}') + 1));
     expect(panel).toMatchObject({ type: 'macropower-analytics-panel', options: { analyticsOptions: { server: writePath, flatten: false } } });
+    // The panel the installation's dashboards carry (its heartbeat, end-beacon and version options), with the title as `dashboard`.
+    const usage = synthesizedObjects.find(o => o.kind === 'ConfigMap' && o.metadata.name === `${name}-analytics-usage-dashboard`) as Json;
+    const provisioned = (JSON.parse(Object.values(usage.data as Record<string, string>)[0]) as Json).panels[0] as Json;
+    const { id: _id, ...provisionedPanel } = provisioned;
+    const options = { ...provisioned.options.analyticsOptions, dashboard: '$__dashboard' };
+    expect(panel).toEqual({ ...provisionedPanel, options: { analyticsOptions: options } });
+    expect(panel.options.analyticsOptions).toMatchObject({ postHeartbeat: installation.panel.heartbeat, postEnd: installation.panel.endBeacon });
     expect(enabled).toContain(`ServiceMonitor ${installation.namespace}/${name}-analytics`);
     expect(disabled).not.toContain('ServiceMonitor');
     expect(disabled).not.toContain('PrometheusRule');

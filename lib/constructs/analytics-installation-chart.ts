@@ -80,6 +80,7 @@ export class AnalyticsInstallationChart extends Chart {
       scrapeInterval: props.serviceMonitor.interval,
       // The browser's path carries the sub-path even when a proxy strips it for Grafana.
       subPath: props.grafana.subPath,
+      dashboards: props.dashboards.map(d => ({ uid: d.dashboard.uid, title: d.dashboard.title })),
       ...props.alerts,
     });
     installationBuilt(this);
@@ -100,6 +101,9 @@ function createAuthFront(scope: Construct, props: ResolvedInstallation, server: 
     host: props.grafana.host,
     grafana,
     writePath: props.ingress.writePath,
+    // Derived once, at resolution: the front reads them rather than deriving them again.
+    publicWritePath: props.ingress.publicWritePath,
+    authUrl: props.auth.url,
     maxBodySize: props.ingress.maxBodySize,
     rateLimitPerMinute: props.ingress.rateLimitPerMinute,
     ingressClassName: props.ingress.className,
@@ -131,9 +135,14 @@ function createAuthFront(scope: Construct, props: ResolvedInstallation, server: 
         grafanaServicePort: props.grafana.service.port,
         mode: props.auth.mode,
         // Each mode's own setting only: the front rejects the other mode's, as the config does.
-        ...(props.auth.mode === 'in-cluster' ? { clusterDomain: props.auth.clusterDomain } : { viaIngressPath: props.auth.viaIngressPath }),
+        ...(props.auth.mode === 'in-cluster'
+          ? { clusterDomain: props.auth.clusterDomain }
+          : { viaIngressPath: props.auth.viaIngressPath, viaIngressPublicPath: props.auth.viaIngressPublicPath }),
         ingressClassName: props.ingress.className,
         writePath: props.ingress.writePath,
+        publicWritePath: props.ingress.publicWritePath,
+        apiUserPath: props.grafana.apiUserPath,
+        authUrl: props.auth.url,
         tlsSecretName: props.ingress.tlsSecretName,
         maxBodySize: props.ingress.maxBodySize,
         rateLimitPerMinute: props.ingress.rateLimitPerMinute,

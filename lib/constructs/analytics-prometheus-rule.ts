@@ -8,6 +8,7 @@ import { propsCheck } from './internal/props-check';
 import { grafanaUpSelector } from '../config/resolve';
 import { addUnrenderableKeys, recommendedLabels, renderable } from './labels';
 import { promString } from '../grafana/metrics';
+import { usageDashboardTitle, usageDashboardUid } from '../grafana/usage-dashboard';
 import { usageRecordingRules, VIEWS_PER_DASHBOARD_RECORD } from '../grafana/usage-rules';
 
 export interface AnalyticsPrometheusRuleProps {
@@ -27,8 +28,7 @@ export interface AnalyticsPrometheusRuleProps {
    */
   readonly grafanaUpSelector?: string;
   /**
-   * The ServiceMonitor's scrape interval: the rules are evaluated at it and compare each scrape
-   * with the one before.
+   * The ServiceMonitor's scrape interval: the rules are evaluated at it, one evaluation per scrape.
    * @default '30s'
    */
   readonly scrapeInterval?: string;
@@ -38,6 +38,12 @@ export interface AnalyticsPrometheusRuleProps {
    * @default '/'
    */
   readonly subPath?: string;
+  /**
+   * Dashboards the installation provisions, named (uid and title) in the info series the usage
+   * dashboard joins; the usage dashboard itself is always named.
+   * @default - none
+   */
+  readonly dashboards?: readonly { readonly uid: string; readonly title: string }[];
   /**
    * Alert when no new session arrived for this long while Grafana and the server were up.
    * @default '24h'
@@ -70,8 +76,9 @@ const checkProps = propsCheck({
  * - `GrafanaAnalyticsServerDown`: the server is down or Prometheus does not scrape it.
  * - `GrafanaAnalyticsNoBeacons`: no new session for `noBeaconFor` while Grafana and the server were
  *   up: the plugin, the hidden panels or the auth front are broken (or nobody opened a dashboard).
- * - the views (and session seconds) first scraped in each interval, per dashboard and per role,
- *   and the cache restarts and flushes (lib/grafana/usage-rules.ts); no user label survives.
+ * - the views (and session seconds) first recorded at each evaluation, per dashboard and per role,
+ *   the cache restarts and flushes, and the provisioned dashboards' titles
+ *   (lib/grafana/usage-rules.ts); no user label survives.
  */
 export class AnalyticsPrometheusRule extends Construct {
   public readonly resource: PrometheusRule;
@@ -94,10 +101,15 @@ export class AnalyticsPrometheusRule extends Construct {
       spec: {
         groups: [{
           name: `grafana-analytics.${props.installation}`,
-          // The recording rules compare each scrape with the previous one: one evaluation per scrape.
+          // One evaluation per scrape: the recorded increments are per evaluation.
           interval,
           rules: [
-            ...usageRecordingRules({ server, interval, subPath: (props.subPath ?? DEFAULTS.grafana.subPath) !== '/' })
+            ...usageRecordingRules({
+              server: { namespace: serverNamespace, job: props.server.service.name },
+              interval,
+              subPath: (props.subPath ?? DEFAULTS.grafana.subPath) !== '/',
+              dashboards: [...props.dashboards ?? [], { uid: usageDashboardUid(props.installation), title: usageDashboardTitle(props.installation) }],
+            })
               .map(r => ({ record: r.record, expr: expr(r.expr) })),
             {
               alert: 'GrafanaAnalyticsServerDown',

@@ -13,16 +13,8 @@ import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
-import { promString } from './metrics';
-import {
-  CACHE_EMPTIED_RECORD, recorded, SECONDS_PER_DASHBOARD_RECORD, VIEWS_PER_DASHBOARD_RECORD, VIEWS_PER_ROLE_RECORD,
-} from './usage-rules';
-
-/** A dashboard the config provisions: the usage dashboard lists it even with no session. */
-export interface ProvisionedDashboard {
-  readonly uid: string;
-  readonly title: string;
-}
+import { LEAST_USED_COUNT, UsageQueries, usageQueries } from './usage-queries';
+import { ProvisionedDashboard } from './usage-rules';
 
 export interface UsageDashboardProps {
   /** Installation name: the dashboard's uid and title derive from it. */
@@ -59,8 +51,6 @@ export interface UsageDashboardJson {
 const MAX_UID_LENGTH = 40;
 const DATASOURCE_VARIABLE = 'datasource';
 const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: `\${${DATASOURCE_VARIABLE}}` };
-/** How many dashboards the least-used panel shows. */
-const LEAST_USED_COUNT = 10;
 
 /** The uid of an installation's usage dashboard: `<installation>-usage`, cut to Grafana's 40 characters. */
 export function usageDashboardUid(installation: string): string {
@@ -68,55 +58,30 @@ export function usageDashboardUid(installation: string): string {
   return `${installation.substring(0, MAX_UID_LENGTH - suffix.length)}${suffix}`;
 }
 
-/** A label_replace replacement that stands for itself (`$` would expand a capture group). */
-function literal(value: string): string {
-  return promString(value.replace(/\$/g, '$$$$'));
-}
+/** Which query each panel runs, by panel title (users and scripts read the titles). */
+export const PANEL_QUERIES: Readonly<Record<string, keyof UsageQueries>> = {
+  'Views per dashboard': 'viewsPerDashboard',
+  'Least-used dashboards': 'leastUsed',
+  'Never-viewed dashboards': 'neverViewed',
+  'Sessions by role': 'sessionsByRole',
+  'Time spent per dashboard': 'timeSpent',
+  'Views over time': 'viewsOverTime',
+  'Server restarts and cache flushes': 'restarts',
+};
 
-/**
- * The PromQL of every panel, by panel title: one place for the dashboard, the README and the
- * tests. Every figure sums the recording rules' per-interval counts over the range, so a view
- * counts in the range that holds the first scrape that saw it.
- */
-export function usageQueries(props: UsageDashboardProps): Record<string, string> {
-  const server = { namespace: props.serverNamespace, job: props.serverJob };
-  const over = (record: string, range: string, by: string) => `sum by (${by}) (sum_over_time(${recorded(record, server)}[${range}]))`;
-  // One series of value 1 per dashboard: its uid and title.
-  const series = (dashboards: readonly ProvisionedDashboard[]) => dashboards
-    .map(d => `label_replace(label_replace(vector(1), "dashboard_uid", ${literal(d.uid)}, "", ""), "dashboard_name", ${literal(d.title)}, "", "")`)
-    .join(' or ');
-  const provisioned = props.provisioned ?? [];
-  const titles = provisioned.length === 0 ? undefined : series(provisioned);
-  // The usage dashboard is provisioned too, and named, but never listed as unused.
-  const names = series([...provisioned, { uid: usageDashboardUid(props.installation), title: usageDashboardTitle(props.installation) }]);
-  /** Names each dashboard: the provisioned ones by their title, the others by their key. */
-  const titled = (expr: string) => `(${expr} * on (dashboard_uid) group_left (dashboard_name) (${names}))\n`
-    + `or label_replace(${expr} unless on (dashboard_uid) (${names}), "dashboard_name", "$1", "dashboard_uid", "(.*)")`;
-  const views = titled(over(VIEWS_PER_DASHBOARD_RECORD, '$__range', 'dashboard_uid'));
-  const queries: Record<string, string> = {
-    'Views per dashboard': `sort_desc(${views})`,
-    'Least-used dashboards': titles
-      ? `sort(bottomk(${LEAST_USED_COUNT}, ${views} or ((${titles}) * 0 unless on (dashboard_uid) (${views}))))`
-      : `sort(bottomk(${LEAST_USED_COUNT}, ${views}))`,
-  };
-  if (titles) queries['Never-viewed dashboards'] = `(${titles}) * 0 unless on (dashboard_uid) `
-    + `(${over(VIEWS_PER_DASHBOARD_RECORD, '$__range', 'dashboard_uid')} > 0)`;
-  queries['Sessions by role'] = over(VIEWS_PER_ROLE_RECORD, '$__range', 'user_role');
-  queries['Time spent per dashboard'] = `sort_desc(${titled(over(SECONDS_PER_DASHBOARD_RECORD, '$__range', 'dashboard_uid'))})`;
-  queries['Views over time'] = titled(over(VIEWS_PER_DASHBOARD_RECORD, '$__interval', 'dashboard_uid'));
-  queries['Server restarts and cache flushes'] = `sum(sum_over_time(${recorded(CACHE_EMPTIED_RECORD, server)}[$__range])) or vector(0)`;
-  return queries;
-}
-
-function usageDashboardTitle(installation: string): string {
+/** The usage dashboard's title. */
+export function usageDashboardTitle(installation: string): string {
   return `Dashboard usage (${installation})`;
 }
 
 /** Builds the usage dashboard model, as plain JSON. */
 export function usageDashboard(props: UsageDashboardProps): UsageDashboardJson {
-  const q = usageQueries(props);
+  const q = usageQueries({
+    server: { namespace: props.serverNamespace, job: props.serverJob },
+    usageDashboardUid: usageDashboardUid(props.installation),
+  });
   const query = (title: string, legend: string, instant: boolean) => {
-    const b = new prometheus.DataqueryBuilder().datasource(DATASOURCE).expr(q[title]).legendFormat(legend).refId('A');
+    const b = new prometheus.DataqueryBuilder().datasource(DATASOURCE).expr(q[PANEL_QUERIES[title]]).legendFormat(legend).refId('A');
     return instant ? b.instant() : b.range();
   };
   // Explicit ids: links and the panel editor address panels by id.
@@ -151,7 +116,7 @@ export function usageDashboard(props: UsageDashboardProps): UsageDashboardJson {
     .withPanel(perDashboard('Least-used dashboards',
       `The ${LEAST_USED_COUNT} dashboards with the fewest sessions in the selected time range, provisioned dashboards without any session `
         + `included (0).`, 'none', { h: 10, w: 12 }));
-  if (q['Never-viewed dashboards']) {
+  if ((props.provisioned ?? []).length > 0) {
     builder.withPanel(new table.PanelBuilder()
       .id(id())
       .title('Never-viewed dashboards')
@@ -161,7 +126,7 @@ export function usageDashboard(props: UsageDashboardProps): UsageDashboardJson {
       .withTransformation({
         id: 'organize',
         options: {
-          excludeByName: { Time: true, Value: true },
+          excludeByName: { Time: true, Value: true, namespace: true, job: true },
           indexByName: { dashboard_name: 0, dashboard_uid: 1 },
           renameByName: { dashboard_name: 'Dashboard', dashboard_uid: 'UID' },
         },

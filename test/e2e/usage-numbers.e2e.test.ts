@@ -1,17 +1,21 @@
 /**
- * Usage numbers end to end: the fake analytics server (counting like the real one) runs with the
- * synthesized Deployment's args; a real Prometheus scrapes it through the synthesized
- * ServiceMonitor (translated as prometheus-operator does) and evaluates the synthesized
- * PrometheusRule; beacons are posted exactly as plugin 2.1.0 builds them from the synthesized
- * dashboards. Then every query of the synthesized usage dashboard is evaluated as Grafana would
- * and each figure is compared with what was sent.
+ * Usage numbers end to end, under Prometheus' real timing: the fake analytics server (counting
+ * like the real one) runs with the synthesized Deployment's args, behind a slow network (/metrics
+ * answers 40-80 % of the scrape interval late); a real Prometheus scrapes it through the
+ * synthesized ServiceMonitor (translated as prometheus-operator does) and evaluates the
+ * synthesized PrometheusRule; beacons are posted exactly as plugin 2.1.0 builds them from the
+ * synthesized dashboards. Then every query of the synthesized usage dashboard is evaluated as
+ * Grafana would and each figure is compared with what was sent.
  *
- * Two installations: `root` (Grafana at the root, restarted mid-test) and `nested` (Grafana under
- * /tools/grafana, its cache flushed mid-test by exceeding its --max-cache-size). The scenario:
- * views only after the first scrape; dashboards viewed 0, 1, 2 and many times; new role, theme
- * and locale combinations mid-range; a session whose labels change between beacons; a dashboard
- * not listed in the config; a restart or flush. The only deviations allowed are the two the
- * server makes unavoidable: a view that arrived after the last scrape before the restart/flush
+ * Six installations, so that rule evaluations fall at several phases of their scrapes (each
+ * target's and each rule group's phase comes from a hash): three with Grafana at the root, three
+ * under /tools/grafana; half are restarted mid-test, the other half flush their cache by
+ * exceeding --max-cache-size. The scenario: views only after the first scrape; dashboards viewed
+ * 0, 1, 2 and many times; new role, theme and locale combinations mid-range; a session whose
+ * labels change between beacons; a dashboard not listed in the config; views while every scrape
+ * fails for 2+ intervals (503 or no answer); views and a label change while Prometheus is stopped,
+ * then started again on the same TSDB; a restart or flush. The only deviations allowed are the two
+ * the server makes unavoidable: a view that arrived after the last scrape before the restart/flush
  * is gone, and a session open across it is counted again at its next beacon.
  */
 import { randomUUID } from 'crypto';
@@ -29,18 +33,24 @@ import { Sandbox, waitFor } from '../support/e2e/sandbox';
 import { describeWithPrograms, findProgram } from '../support/e2e/tools';
 
 /** Scrape interval set in the config (the ServiceMonitor's); short to keep the suite fast. */
-const SCRAPE_SECONDS = 1;
+const SCRAPE_SECONDS = 2;
 /** Grafana's `$__interval` for these short ranges: its floor, the data source's scrape interval. */
 const INTERVAL = `${SCRAPE_SECONDS}s`;
-/** Grafana's `$__rate_interval`: max($__interval + scrape interval, 4 x scrape interval). */
-const RATE_INTERVAL = `${Math.max(2 * SCRAPE_SECONDS, 4 * SCRAPE_SECONDS)}s`;
+/** How late each installation's /metrics answers, as a share of the interval (the timeout is the interval). */
+const LATENESS = [0.4, 0.8, 0.55, 0.7, 0.45, 0.65];
+/** Generous bounds for what takes a few intervals on a quiet machine (the machine may be busy). */
+const WAIT_MS = 60000;
 
 const [alice, bob, carol, dave] = VIEWERS;
 const TITLES = { alpha: 'Alpha Service', beta: 'Beta / Latency', gamma: 'Gamma "quoted" $dollar' } as const;
+/** Sessions each installation holds before its restart or flush: a flushing one holds no more. */
+const SESSIONS_BEFORE_FLUSH = 17;
 
 interface Installation {
   readonly name: string;
   readonly rootUrl: string;
+  /** Restarted mid-test; the others flush their cache. */
+  readonly restarts: boolean;
   readonly synthesized: SynthesizedInstallation;
   /** Provisioned dashboards as Grafana loads them (from the ConfigMaps), by key. */
   readonly dashboards: Record<'alpha' | 'beta' | 'gamma' | 'usage', DashboardModel>;
@@ -48,6 +58,10 @@ interface Installation {
   readonly unlisted: DashboardModel;
   server: FakeAnalyticsServer;
 }
+
+const NAMES = ['root-a', 'root-b', 'root-c', 'nested-a', 'nested-b', 'nested-c'];
+/** Which installations restart (the others flush): both kinds at the root and under a sub-path. */
+const RESTARTS = new Set(['root-a', 'root-c', 'nested-b']);
 
 function configure(dir: string): SynthesizedInstallation[] {
   const files = Object.entries(TITLES).map(([key, title]) => {
@@ -57,11 +71,12 @@ function configure(dir: string): SynthesizedInstallation[] {
   });
   const config = {
     defaults: { serviceMonitor: { interval: `${SCRAPE_SECONDS}s` }, dashboards: files },
-    installations: [
-      { name: 'root', grafana: { host: 'grafana.example.com' } },
-      // The 13 sessions of phases 1 and 2 fit; the 14th makes the server flush its cache.
-      { name: 'nested', grafana: { host: 'example.com', subPath: '/tools/grafana' }, server: { maxCacheSize: 13 } },
-    ],
+    installations: NAMES.map(name => ({
+      name,
+      grafana: name.startsWith('root') ? { host: `${name}.example.com` } : { host: `${name}.example.com`, subPath: '/tools/grafana' },
+      // The sessions before the restart/flush phase fit; the next one makes the server flush its cache.
+      ...(RESTARTS.has(name) ? {} : { server: { maxCacheSize: SESSIONS_BEFORE_FLUSH } }),
+    })),
   };
   return synthesize(resolveConfig(config, path.join(dir, 'config.yaml')));
 }
@@ -85,12 +100,15 @@ type Figures = Record<string, number>;
 /** Names a panel shows more than once. */
 const DUPLICATES = Symbol('duplicates');
 
-describeWithPrograms('usage numbers end to end (real Prometheus)', {
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+describeWithPrograms('usage numbers end to end (real Prometheus, slow and failing scrapes, Prometheus restarted)', {
   prometheus: findProgram('prometheus'),
   promtool: findProgram('promtool'),
 }, ({ prometheus, promtool }) => {
   const sandbox = new Sandbox();
   let prom: RunningPrometheus;
+  let configFile: string;
   let installations: Installation[];
   let from: number;
 
@@ -101,17 +119,35 @@ describeWithPrograms('usage numbers end to end (real Prometheus)', {
     expect(res.status).toBe(201);
   }
 
-  const scrapesOf = (inst: Installation) => inst.server.received.filter(r => r.url === '/metrics').length;
+  const query = async (expr: string) => (await prom.api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(
+    `/api/v1/query?query=${encodeURIComponent(expr)}`)).result;
+  const job = (inst: Installation) => `namespace="${inst.synthesized.installation.namespace}", job="${inst.name}-analytics"`;
 
-  /** Waits until Prometheus has scraped every server twice more after everything posted so far was processed. */
-  async function scraped(): Promise<void> {
+  /**
+   * Waits until the rules of every installation have evaluated a scrape that started after
+   * everything posted so far was processed: a successful scrape newer than now has been appended
+   * (seen at wall time t), then the group evaluated twice after t (a late evaluation takes the
+   * newest interval slot as its timestamp, so the second one's is past t).
+   */
+  async function recorded(): Promise<void> {
     await Promise.all(installations.map(i => i.server.settled()));
-    const before = installations.map(scrapesOf);
-    await waitFor(
-      'two more scrapes of every server',
-      async () => (installations.every((inst, k) => scrapesOf(inst) >= before[k] + 2) ? true : undefined),
-      { timeoutMs: 20000, intervalMs: 50, process: prom.process },
-    );
+    const since = Date.now() / 1000;
+    await Promise.all(installations.map(async inst => {
+      const seen = await waitFor(`a successful scrape of ${inst.name} after ${since}`, async () => {
+        const up = await query(`timestamp(up{${job(inst)}}) > ${since} and up{${job(inst)}} == 1`);
+        return up.length === 1 ? Date.now() / 1000 : undefined;
+      }, { timeoutMs: WAIT_MS, intervalMs: 100, process: prom.process });
+      const evaluated = (after: number) => waitFor(`an evaluation of ${inst.name}'s rules after ${after}`, async () => {
+        const { groups } = await prom.api<{ groups: { name: string; lastEvaluation: string }[] }>('/api/v1/rules');
+        const last = Date.parse(groups.find(g => g.name === `grafana-analytics.${inst.name}`)?.lastEvaluation ?? '') / 1000;
+        return last > after ? last : undefined;
+      }, { timeoutMs: WAIT_MS, intervalMs: 100, process: prom.process });
+      await evaluated(await evaluated(seen));
+    }));
+  }
+
+  async function startPrometheusAgain(dataDir?: string): Promise<void> {
+    prom = await startPrometheus(sandbox, prometheus, configFile, dataDir);
   }
 
   beforeAll(async () => {
@@ -123,15 +159,17 @@ describeWithPrograms('usage numbers end to end (real Prometheus)', {
       return {
         name: s.installation.name,
         rootUrl: `https://${s.installation.grafana.host}${root.endsWith('/') ? root : `${root}/`}`,
+        restarts: RESTARTS.has(s.installation.name),
         synthesized: s,
         dashboards: { alpha: byUid('alpha-uid'), beta: byUid('beta-uid'), gamma: byUid('gamma-uid'), usage: byUid(`${s.installation.name}-usage`) },
         unlisted: addAnalyticsPanel({ uid: 'team-board', title: 'Team Board', panels: [] }, analyticsPanel({ server: '/analytics-plugin/write' })),
         server: undefined as unknown as FakeAnalyticsServer,
       };
     });
-    for (const inst of installations) {
+    for (const [k, inst] of installations.entries()) {
       const deployment = only(inst.synthesized, 'Deployment')[0] as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
       inst.server = await startFakeAnalyticsServer(sandbox, { args: deployment.spec.template.spec.containers[0].args });
+      inst.server.metricsDelayMs = LATENESS[k] * SCRAPE_SECONDS * 1000;
     }
     const jobs = installations.map(inst => scrapeJob(only(inst.synthesized, 'ServiceMonitor')[0], 0,
       discoveredTargets(only(inst.synthesized, 'Service')[0], [`127.0.0.1:${inst.server.port}`])));
@@ -142,19 +180,17 @@ describeWithPrograms('usage numbers end to end (real Prometheus)', {
       return file;
     });
     // Prometheus' defaults (1m) everywhere else: the rules must carry their own interval.
-    const configFile = writeCheckedConfig(dir, promtool, {
+    configFile = writeCheckedConfig(dir, promtool, {
       global: { scrape_interval: '1m', evaluation_interval: '1m' },
       rule_files: ruleFiles,
       scrape_configs: jobs,
     });
     from = Date.now() / 1000 - 1;
-    prom = await startPrometheus(sandbox, prometheus, configFile);
-    await waitFor('a successful scrape of every server', async () => {
-      const up = await prom.api<{ result: unknown[] }>(`/api/v1/query?query=${encodeURIComponent('up == 1')}`);
-      return up.result.length === installations.length ? true : undefined;
-    }, { timeoutMs: 30000, intervalMs: 100, process: prom.process });
-    await scraped();
-  }, 60000);
+    await startPrometheusAgain();
+    await waitFor('a successful scrape of every server', async () =>
+      ((await query('up == 1')).length === installations.length ? true : undefined), { timeoutMs: WAIT_MS, intervalMs: 100, process: prom.process });
+    await recorded();
+  }, 3 * WAIT_MS);
 
   afterAll(() => sandbox.cleanup());
 
@@ -171,7 +207,7 @@ describeWithPrograms('usage numbers end to end (real Prometheus)', {
       sessionZ.set(inst.name, randomUUID());
       await post(inst, 'start', sessionZ.get(inst.name)!, inst.unlisted, dave);
     }
-    await scraped();
+    await recorded();
     // Phase 2: beta many times on an existing series, a new theme and a new locale, a session whose
     // labels change before its end beacon; the usage dashboard a second time.
     for (const inst of installations) {
@@ -184,21 +220,48 @@ describeWithPrograms('usage numbers end to end (real Prometheus)', {
       await post(inst, 'start', randomUUID(), usage, alice);
       await post(inst, 'end', sessionX.get(inst.name)!, beta, carol, { time: 2030, theme: 'light' });
     }
-    await scraped();
-    const durationsBefore = installations.map(i => durationsOf(i.server.peek()));
-    // Phase 3: a view of beta that no scrape sees: root restarts right after it; nested's cache
-    // (13 sessions) overflows with it and is flushed.
-    const lostSeen = new Map<string, boolean>();
+    await recorded();
+    // Phase 3: every scrape fails (503 on half the installations, no answer at all on the others)
+    // while alpha and beta (on a new locale) are viewed, for at least two more intervals.
+    for (const [k, inst] of installations.entries()) inst.server.metricsFailure = k % 2 === 0 ? 'status-503' : 'no-answer';
+    await waitFor('a failed scrape of every server', async () =>
+      ((await query('up == 0')).length === installations.length ? true : undefined), { timeoutMs: WAIT_MS, intervalMs: 100, process: prom.process });
+    const failedBefore = installations.map(i => i.server.failedScrapes);
     for (const inst of installations) {
-      const scrapes = scrapesOf(inst);
-      await post(inst, 'start', randomUUID(), inst.dashboards.beta, carol);
-      await inst.server.settled();
-      if (inst.name === 'root') inst.server.restart();
-      lostSeen.set(inst.name, scrapesOf(inst) > scrapes);
+      await post(inst, 'start', randomUUID(), inst.dashboards.alpha, carol);
+      await post(inst, 'start', randomUUID(), inst.dashboards.beta, bob, { locale: 'fr-FR' });
     }
-    expect(installations.map(i => [i.name, i.server.sessions, i.server.flushes])).toEqual([['root', 0, 0], ['nested', 0, 1]]);
-    await scraped();
-    // Phase 4, after the restart/flush: beta again on a series seen before it (born again at 1), a
+    await waitFor('two more failed scrapes of every server', async () =>
+      (installations.every((inst, k) => inst.server.failedScrapes >= failedBefore[k] + 2) ? true : undefined),
+    { timeoutMs: WAIT_MS, intervalMs: 50 });
+    for (const inst of installations) inst.server.metricsFailure = undefined;
+    await recorded();
+    // Phase 4: Prometheus stopped; meanwhile alpha and the usage dashboard are viewed, and session X
+    // moves back to the dark theme (its light series vanishes without a staleness marker). Then
+    // Prometheus starts again on the same TSDB.
+    await sandbox.stop(prom.process);
+    for (const inst of installations) {
+      await post(inst, 'start', randomUUID(), inst.dashboards.alpha, alice);
+      await post(inst, 'start', randomUUID(), inst.dashboards.usage, bob);
+      await post(inst, 'heartbeat', sessionX.get(inst.name)!, inst.dashboards.beta, carol, { time: 2040, theme: 'dark' });
+    }
+    await Promise.all(installations.map(i => i.server.settled()));
+    await sleep(3000 * SCRAPE_SECONDS);
+    await startPrometheusAgain(prom.dataDir);
+    await recorded();
+    const durationsBefore = installations.map(i => durationsOf(i.server.peek()));
+    // Phase 5: a view of beta that no scrape sees: the restarting installations restart right
+    // after it; the others' cache (17 sessions) overflows with it and is flushed.
+    for (const inst of installations) {
+      expect([inst.name, inst.server.sessions]).toEqual([inst.name, SESSIONS_BEFORE_FLUSH]);
+      await post(inst, 'start', randomUUID(), inst.dashboards.beta, carol);
+      // No scrape can come between: the beacon is processed and the process replaced in one turn.
+      await inst.server.settled();
+      if (inst.restarts) inst.server.restart();
+    }
+    expect(installations.map(i => [i.name, i.server.sessions, i.server.flushes])).toEqual(installations.map(i => [i.name, 0, i.restarts ? 0 : 1]));
+    await recorded();
+    // Phase 6, after the restart/flush: beta again on a series seen before it (born again at 1), a
     // session with an end beacon, the unlisted dashboard again, and the end beacon of a session
     // opened before the restart (counted again).
     for (const inst of installations) {
@@ -209,27 +272,25 @@ describeWithPrograms('usage numbers end to end (real Prometheus)', {
       await post(inst, 'start', randomUUID(), inst.unlisted, dave);
       await post(inst, 'end', sessionZ.get(inst.name)!, inst.unlisted, dave, { time: 1500 });
     }
-    await scraped();
+    await recorded();
     const durationsAfter = installations.map(i => durationsOf(i.server.peek()));
-    // Rule evaluations lag scrapes by up to one interval.
-    await new Promise(resolve => setTimeout(resolve, 2000 * SCRAPE_SECONDS));
     const to = Date.now() / 1000;
 
     const failures: string[] = [];
     let figures = 0;
     for (const [k, inst] of installations.entries()) {
       const t = (key: 'alpha' | 'beta' | 'gamma' | 'usage') => inst.dashboards[key].title;
-      const lost = lostSeen.get(inst.name) ? 0 : 1;
-      // Sent: alpha 1, beta 2 + 7 + 1 + 1 = 11, gamma 0, usage 2, unlisted 2. The unlisted dashboard
-      // shows under its uid at the root, under its name below a sub-path (the plugin's uid is "grafana").
-      // Shown: beta loses the view nobody scraped; the unlisted dashboard's session Z counts again.
-      const unlisted = inst.name === 'root' ? inst.unlisted.uid : inst.unlisted.title;
-      const views: Figures = { [t('alpha')]: 1, [t('beta')]: 11 - lost, [t('usage')]: 2, [unlisted]: 2 + 1 };
+      // Sent: alpha 1 + 1 + 1 = 3, beta 2 + 7 + 1 + 1 + 1 = 12, gamma 0, usage 2 + 1 = 3, unlisted 2.
+      // The unlisted dashboard shows under its uid at the root, under its name below a sub-path (the
+      // plugin's uid is "grafana"). Shown: beta loses the view nobody scraped (phase 5); the
+      // unlisted dashboard's session Z counts again.
+      const unlisted = inst.name.startsWith('root') ? inst.unlisted.uid : inst.unlisted.title;
+      const views: Figures = { [t('alpha')]: 3, [t('beta')]: 12 - 1, [t('usage')]: 3, [unlisted]: 2 + 1 };
       const expected: Record<string, Figures> = {
         'Views per dashboard': views,
         'Least-used dashboards': { ...views, [t('gamma')]: 0 },
         'Never-viewed dashboards': { [t('gamma')]: 0 },
-        'Sessions by role': { admin: 4, editor: 2, user: 11 - lost },
+        'Sessions by role': { admin: 5, editor: 4, user: 12 - 1 },
         'Time spent per dashboard': sumFigures(durationsBefore[k], durationsAfter[k], inst),
         'Views over time': views,
         'Server restarts and cache flushes': { '': 1 },
@@ -250,10 +311,11 @@ describeWithPrograms('usage numbers end to end (real Prometheus)', {
         for (const name of got?.[DUPLICATES] ?? []) failures.push(`${inst.name} / ${title}: ${name} shown more than once`);
       }
     }
-     
-    console.log(`usage figures: ${figures - failures.length} of ${figures} exact\n${failures.join('\n')}`);
+    const wrong = new Set(failures.map(f => f.split(' / ')[0]));
+    console.log(`usage figures: ${figures - failures.length} of ${figures} exact; installations with a wrong figure: ${wrong.size} of `
+      + `${installations.length}\n${failures.join('\n')}`);
     expect(failures).toEqual([]);
-  }, 60000);
+  }, 10 * WAIT_MS);
 
   /** The figures a panel shows: instant queries by legend; range queries summed over the range. */
   async function evaluate(panel: Panel, start: number, end: number): Promise<Figures & { [DUPLICATES]?: string[] }> {
@@ -267,7 +329,6 @@ describeWithPrograms('usage numbers end to end (real Prometheus)', {
     for (const target of panel.targets ?? []) {
       const range = Math.round(end - start);
       const expr = target.expr
-        .replace(/\$__rate_interval/g, RATE_INTERVAL)
         .replace(/\$__interval/g, INTERVAL)
         .replace(/\$__range/g, `${range}s`);
       const legend = (labels: Record<string, string>) =>

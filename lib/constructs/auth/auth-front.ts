@@ -35,6 +35,18 @@ export interface WritePathFrontProps {
    */
   readonly writePath?: string;
   /**
+   * Path on Grafana's host the hidden panel posts beacons to (`writePath` below the sub-path), as
+   * `resolveConfig` stores it in `ingress.publicWritePath`; the installation chart passes that.
+   * @default - `grafana.subPath` and `writePath` joined by the config's derivation
+   */
+  readonly publicWritePath?: string;
+  /**
+   * The URL asked, per beacon, whether the request carries a valid Grafana session, as
+   * `resolveConfig` stores it in `auth.url`; the installation chart passes that.
+   * @default - Grafana's `/api/user` through its Service (`grafana`), by the config's derivation
+   */
+  readonly authUrl?: string;
+  /**
    * Largest request body on the write path (nginx size: k and m are 1024 and 1024²).
    * @default '8k'
    */
@@ -57,13 +69,14 @@ export interface GrafanaServiceRef {
 }
 
 /**
- * The write path and the auth URL of a front built from `WritePathFrontProps`, through the
- * config's own derivations (what `resolveConfig` stores as `ingress.publicWritePath` and `auth.url`).
+ * The write path and the auth URL of a front built from `WritePathFrontProps`: as given (the resolved
+ * installation's `ingress.publicWritePath` and `auth.url`), or, for a front used alone, through the
+ * config's own derivations.
  */
 export function frontPaths(props: WritePathFrontProps): { readonly writePath: string; readonly authUrl: string } {
   const { grafana } = props;
   return {
-    writePath: publicWritePath(grafana.subPath, props.writePath ?? DEFAULTS.ingress.writePath),
-    authUrl: inClusterAuthUrl(grafana, apiUserPath(grafana.subPath, grafana.serveFromSubPath)),
+    writePath: props.publicWritePath ?? publicWritePath(grafana.subPath, props.writePath ?? DEFAULTS.ingress.writePath),
+    authUrl: props.authUrl ?? inClusterAuthUrl(grafana, apiUserPath(grafana.subPath, grafana.serveFromSubPath)),
   };
 }

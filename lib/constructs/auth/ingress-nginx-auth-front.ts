@@ -74,6 +74,30 @@ export interface IngressNginxAuthFrontProps {
    */
   readonly writePath?: string;
   /**
+   * Path on Grafana's host the hidden panel posts beacons to (`writePath` below the sub-path), as
+   * `resolveConfig` stores it in `ingress.publicWritePath`; the installation chart passes that.
+   * @default - `subPath` and `writePath` joined by the config's derivation
+   */
+  readonly publicWritePath?: string;
+  /**
+   * Grafana's `/api/user` path (the via-ingress auth Ingress rewrites to it), as `resolveConfig`
+   * stores it in `grafana.apiUserPath`; the installation chart passes that.
+   * @default - under `subPath` only when `serveFromSubPath`, by the config's derivation
+   */
+  readonly apiUserPath?: string;
+  /**
+   * Public auth path on Grafana's host (via-ingress mode: `viaIngressPath` below the sub-path), as
+   * `resolveConfig` stores it in `auth.viaIngressPublicPath`; the installation chart passes that.
+   * @default - `subPath` and `viaIngressPath` joined by the config's derivation
+   */
+  readonly viaIngressPublicPath?: string;
+  /**
+   * The URL nginx asks, per beacon, whether the request carries a valid Grafana session, as
+   * `resolveConfig` stores it in `auth.url`; the installation chart passes that.
+   * @default - by `mode`: Grafana's `/api/user` through its Service, or the public auth path on the beacon's host
+   */
+  readonly authUrl?: string;
+  /**
    * TLS Secret for the host (in Grafana's namespace for the via-ingress auth Ingress too).
    * @default - no TLS section; via-ingress then asks over http
    */
@@ -146,8 +170,8 @@ export class IngressNginxAuthFront extends Construct implements IAuthFront {
     const className = props.ingressClassName ?? INGRESS_NGINX_DEFAULTS.className;
     const tls = props.tlsSecretName ? [{ hosts: [props.host], secretName: props.tlsSecretName }] : undefined;
     // Grafana's API is under the sub-path only when it serves from it.
-    const apiUserPath = grafanaApiUserPath(subPath, serveFromSubPath);
-    this.writePath = publicWritePath(subPath, props.writePath ?? DEFAULTS.ingress.writePath);
+    const apiUserPath = props.apiUserPath ?? grafanaApiUserPath(subPath, serveFromSubPath);
+    this.writePath = props.publicWritePath ?? publicWritePath(subPath, props.writePath ?? DEFAULTS.ingress.writePath);
 
     const ingress = (ingressId: string, name: string, component: Component, rule: {
       readonly annotations: Record<string, string>;
@@ -179,10 +203,11 @@ export class IngressNginxAuthFront extends Construct implements IAuthFront {
     });
 
     if (mode === 'in-cluster') {
-      this.authUrl = inClusterAuthUrl({ ...grafanaService, clusterDomain: props.clusterDomain ?? DEFAULTS.auth.clusterDomain }, apiUserPath);
+      const clusterDomain = props.clusterDomain ?? DEFAULTS.auth.clusterDomain;
+      this.authUrl = props.authUrl ?? inClusterAuthUrl({ ...grafanaService, clusterDomain }, apiUserPath);
     } else {
-      const authPath = viaIngressPublicPath(subPath, props.viaIngressPath ?? DEFAULTS.auth.viaIngressPath);
-      this.authUrl = viaIngressAuthUrl(tls !== undefined, authPath);
+      const authPath = props.viaIngressPublicPath ?? viaIngressPublicPath(subPath, props.viaIngressPath ?? DEFAULTS.auth.viaIngressPath);
+      this.authUrl = props.authUrl ?? viaIngressAuthUrl(tls !== undefined, authPath);
       // An Ingress reaches Services of its own namespace only: this one lives beside Grafana.
       // It targets /api/user, never /: Grafana answers / with a 302, which nginx turns into a 500.
       this.authIngress = ingress('AuthIngress', `${props.installation}-analytics-grafana-auth`, 'auth', {

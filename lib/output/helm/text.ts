@@ -1,6 +1,7 @@
 /** A chart's texts for people: Chart.yaml, NOTES.txt and README.md. */
 import { ResolvedInstallation } from '../../config/schema';
 import { KubeObject } from '../../constructs';
+import { analyticsPanel } from '../../grafana';
 import { HELM_KUBE_VERSION, UPSTREAM } from './labels';
 import { escapeBraces, templateCondition } from './templates';
 import { HelmChartValues, splitImage, valueRows } from './values';
@@ -24,28 +25,6 @@ export function chartMetadata(installation: ResolvedInstallation, version: strin
   };
 }
 
-/** The hidden panel every measured dashboard carries (see DESIGN.md: never inside a row). */
-function hiddenPanel(installation: ResolvedInstallation): object {
-  return {
-    type: 'macropower-analytics-panel',
-    title: '  ',
-    gridPos: { h: 1, w: 24, x: 0, y: 0 },
-    transparent: true,
-    datasource: null,
-    options: {
-      analyticsOptions: {
-        server: installation.ingress.publicWritePath,
-        dashboard: '$__dashboard',
-        showDetails: false,
-        postStart: true,
-        postEnd: true,
-        postHeartbeat: false,
-        flatten: false,
-      },
-    },
-  };
-}
-
 export function notes(installation: ResolvedInstallation, objects: readonly KubeObject[]): string {
   const scheme = installation.ingress.tlsSecretName ? 'https' : 'http';
   const lines = objects.map(o => {
@@ -65,7 +44,8 @@ export function notes(installation: ResolvedInstallation, objects: readonly Kube
     `Put this hidden panel at the top of each dashboard to measure (not inside a row); its server value is `
       + `${escapeBraces(installation.ingress.publicWritePath)}:`,
     '',
-    escapeBraces(JSON.stringify(hiddenPanel(installation), undefined, 2)),
+    // The grafana layer's one builder, with the installation's panel options (heartbeat, end beacon, version).
+    escapeBraces(JSON.stringify(analyticsPanel({ server: installation.ingress.publicWritePath, ...installation.panel }), undefined, 2)),
     '',
   ].join('\n');
 }

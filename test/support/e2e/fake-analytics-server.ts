@@ -1,4 +1,4 @@
-import { RecordingServer, startRecordingServer } from './http';
+import { RecordingServer, Reply, startRecordingServer } from './http';
 import { Sandbox } from './sandbox';
 
 /**
@@ -15,6 +15,9 @@ import { Sandbox } from './sandbox';
  *   `--max-cache-size`) empties the cache in the same process (cacher.go StartFlusher);
  * - its flags parse like the real server's (an unknown flag is an error, exit code 1), and
  *   `--disable-user-metrics` removes `user_login` and `user_name`.
+ * Behind a network, as Prometheus meets it: /metrics can answer after a delay (the exposition
+ * as of the request's arrival, like a slow proxy or link in front), and can fail for a while,
+ * with a 5xx or by never answering (Prometheus gives up at its scrape timeout).
  * The duration of a session is its latest beacon's `time` minus its start: the start beacon's
  * `timeOrigin`, or the `time` of the beacon that created it. It is exposed only for label sets with
  * a session whose latest beacon is not a start, as the real server's tests show (a start-only
@@ -172,6 +175,12 @@ export interface FakeAnalyticsServer extends RecordingServer {
   readonly sessions: number;
   /** The exposition the next scrape would get, without counting as a scrape. */
   peek(): string;
+  /** Milliseconds /metrics answers after a request arrived (0: at once). */
+  metricsDelayMs: number;
+  /** How /metrics fails, until set back to undefined: a 503, or no answer at all. */
+  metricsFailure: 'status-503' | 'no-answer' | undefined;
+  /** /metrics requests that failed so far. */
+  readonly failedScrapes: number;
 }
 
 /** Starts the fake server on a loopback port; rejects with FlagError for arguments the real server refuses. */
@@ -183,6 +192,8 @@ export async function startFakeAnalyticsServer(sandbox: Sandbox, options: FakeAn
   let startTime = 0;
   let flushes = 0;
   let pending: Promise<void> = Promise.resolve();
+  let failedScrapes = 0;
+  const network = { metricsDelayMs: 0, metricsFailure: undefined as FakeAnalyticsServer['metricsFailure'] };
   const newProcess = () => {
     cache = new Map();
     scrapes = 0;
@@ -252,8 +263,15 @@ export async function startFakeAnalyticsServer(sandbox: Sandbox, options: FakeAn
       return { status: 201 };
     }
     if (pathname === '/metrics') {
+      if (network.metricsFailure !== undefined) {
+        failedScrapes += 1;
+        if (network.metricsFailure === 'no-answer') return new Promise<undefined>(() => undefined);
+        return { status: 503, body: 'upstream unavailable\n' };
+      }
       scrapes += 1;
-      return { status: 200, headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }, body: exposition() };
+      const reply = { status: 200, headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }, body: exposition() };
+      if (network.metricsDelayMs === 0) return reply;
+      return new Promise<Reply>(resolve => setTimeout(() => resolve(reply), network.metricsDelayMs));
     }
     return { status: 404, body: '404 page not found\n' };
   });
@@ -265,6 +283,11 @@ export async function startFakeAnalyticsServer(sandbox: Sandbox, options: FakeAn
     get flushes() { return flushes; },
     get sessions() { return cache.size; },
     peek: exposition,
+    get metricsDelayMs() { return network.metricsDelayMs; },
+    set metricsDelayMs(ms: number) { network.metricsDelayMs = ms; },
+    get metricsFailure() { return network.metricsFailure; },
+    set metricsFailure(f: FakeAnalyticsServer['metricsFailure']) { network.metricsFailure = f; },
+    get failedScrapes() { return failedScrapes; },
   };
 }
 

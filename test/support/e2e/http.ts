@@ -61,7 +61,14 @@ export interface RecordingServer {
   readonly received: ReceivedRequest[];
 }
 
-export async function startRecordingServer(sandbox: Sandbox, handle: (req: ReceivedRequest) => Reply): Promise<RecordingServer> {
+/**
+ * `handle` answers at once, or later (a promise: a slow upstream), or never (a promise of
+ * undefined: an upstream that hangs until the client gives up).
+ */
+export async function startRecordingServer(
+  sandbox: Sandbox,
+  handle: (req: ReceivedRequest) => Reply | Promise<Reply | undefined>,
+): Promise<RecordingServer> {
   const received: ReceivedRequest[] = [];
   const sockets = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
@@ -70,9 +77,15 @@ export async function startRecordingServer(sandbox: Sandbox, handle: (req: Recei
     req.on('end', () => {
       const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
       received.push(request);
+      const answer = (reply: Reply | undefined) => {
+        // The client may have given up meanwhile (a scrape timeout).
+        if (reply === undefined || res.destroyed) return;
+        res.writeHead(reply.status, reply.headers);
+        res.end(reply.body);
+      };
       const reply = handle(request);
-      res.writeHead(reply.status, reply.headers);
-      res.end(reply.body);
+      if (reply instanceof Promise) void reply.then(answer);
+      else answer(reply);
     });
   });
   server.on('connection', s => {

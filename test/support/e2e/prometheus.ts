@@ -7,6 +7,8 @@ import { freePort, ManagedProcess, Sandbox, waitFor } from './sandbox';
 
 export interface RunningPrometheus {
   readonly port: number;
+  /** The TSDB folder: a Prometheus started again on it goes on with the same data. */
+  readonly dataDir: string;
   readonly process: ManagedProcess;
   /** GET a Prometheus HTTP API path; returns `data` of a success answer. */
   api<T>(pathAndQuery: string): Promise<T>;
@@ -25,14 +27,18 @@ export function writeCheckedConfig(dir: string, promtool: string, config: object
   return file;
 }
 
-/** Runs Prometheus on a loopback port with a temporary data dir, until the sandbox is cleaned up. */
-export async function startPrometheus(sandbox: Sandbox, binary: string, configFile: string): Promise<RunningPrometheus> {
-  const dir = sandbox.tempDir('e2e-prometheus');
+/**
+ * Runs Prometheus on a loopback port with a temporary data dir (or `dataDir`, the one of a
+ * Prometheus stopped before), until the sandbox is cleaned up or `sandbox.stop(process)`.
+ */
+export async function startPrometheus(sandbox: Sandbox, binary: string, configFile: string, dataDir?: string): Promise<RunningPrometheus> {
+  const dir = dataDir === undefined ? sandbox.tempDir('e2e-prometheus') : undefined;
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
+    const data = dir === undefined ? dataDir as string : path.join(dir, `data-${attempt}`);
     const process = sandbox.start('prometheus', binary, [
       `--config.file=${configFile}`,
-      `--storage.tsdb.path=${path.join(dir, `data-${attempt}`)}`,
+      `--storage.tsdb.path=${data}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
     ]);
@@ -47,7 +53,7 @@ export async function startPrometheus(sandbox: Sandbox, binary: string, configFi
         const res = await request({ port, host: `127.0.0.1:${port}`, path: '/-/ready' });
         return res.status === 200 ? true : undefined;
       }, { timeoutMs: 30000, intervalMs: 200, process });
-      return { port, process, api };
+      return { port, dataDir: data, process, api };
     } catch (e) {
       if (attempt < 3 && /address already in use/i.test(process.output())) continue;
       throw e;

@@ -86,17 +86,16 @@ export class Sandbox {
     return managed;
   }
 
+  /** Stops one process as `cleanup()` does; returns once it has exited. */
+  async stop(process: ManagedProcess): Promise<void> {
+    const i = this.processes.findIndex(p => p === process);
+    if (i >= 0) await stopProcess(this.processes.splice(i, 1)[0]);
+  }
+
   /** Stops every process (SIGTERM, then SIGKILL after a grace period), closes servers, removes the temp dir. */
   async cleanup(): Promise<void> {
     const errors: unknown[] = [];
-    await Promise.all(this.processes.splice(0).map(async p => {
-      signalGroup(p.pid, 'SIGTERM');
-      const timer = new Promise(resolve => setTimeout(resolve, STOP_GRACE_MS).unref());
-      await Promise.race([p.exit, timer]);
-      // Also reaps children the leader left behind (e.g. nginx workers after a killed master).
-      signalGroup(p.pid, 'SIGKILL');
-      await p.exit;
-    }));
+    await Promise.all(this.processes.splice(0).map(stopProcess));
     for (const close of this.closers.splice(0).reverse()) {
       try { await close(); } catch (e) { errors.push(e); }
     }
@@ -107,6 +106,15 @@ export class Sandbox {
     }
     if (errors.length > 0) throw new AggregateError(errors, 'sandbox cleanup failed');
   }
+}
+
+async function stopProcess(p: ManagedProcess): Promise<void> {
+  signalGroup(p.pid, 'SIGTERM');
+  const timer = new Promise(resolve => setTimeout(resolve, STOP_GRACE_MS).unref());
+  await Promise.race([p.exit, timer]);
+  // Also reaps children the leader left behind (e.g. nginx workers after a killed master).
+  signalGroup(p.pid, 'SIGKILL');
+  await p.exit;
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
