@@ -5,6 +5,7 @@
 import { InstallationConfig, ResolvedInstallation } from '../schema';
 import { ConfigProblem, quote } from '../problems';
 import { grafanaUpSelectorProblem, OWNED_LABEL_KEYS, ownedLabelKeys, nginxSizeProblem, prometheusDurationProblem } from '../consumer-values';
+import { CONSUMER_RULES } from './consumer-rules';
 
 /**
  * A rule about one resolved installation that the schema cannot express: `applies` says when the
@@ -148,10 +149,11 @@ export const INSTALLATION_RULES: readonly InstallationRule[] = [
   },
   {
     path: 'serviceMonitor.interval',
-    applies: inst => prometheusDurationProblem(inst.serviceMonitor.interval, false) !== undefined,
+    // Zero is no scrape interval, and the recording rules' `offset 0` is a PromQL parse error.
+    applies: inst => prometheusDurationProblem(inst.serviceMonitor.interval, true) !== undefined,
     message: inst =>
-      `got ${quote(inst.serviceMonitor.interval)}, which is ${prometheusDurationProblem(inst.serviceMonitor.interval, false)}; ` +
-      `allowed: a Prometheus duration such as 30s or 1m`,
+      `got ${quote(inst.serviceMonitor.interval)}, which is ${prometheusDurationProblem(inst.serviceMonitor.interval, true)}; ` +
+      `allowed: a non-zero Prometheus duration such as 30s or 1m`,
   },
   {
     path: 'prometheus.headers',
@@ -167,6 +169,7 @@ export const INSTALLATION_RULES: readonly InstallationRule[] = [
       `got ${quote(inst.alerts.grafanaUpSelector)}: ${grafanaUpSelectorProblem(inst.alerts.grafanaUpSelector)}; allowed: ` +
       `comma-separated PromQL label matchers, e.g. job="grafana",namespace="monitoring"`,
   },
+  ...CONSUMER_RULES,
 ];
 
 function labelKeysWithLongPrefix(labels: Record<string, string>): string[] {
