@@ -7,7 +7,7 @@
  * $GRAFANA_ANALYTICS_CONFIG), so whatever main.ts writes is what gets timed. Output goes to a
  * fresh folder on the RAM disk (/dev/shm) to measure compute, and to one on the ordinary disk.
  *
- * Options: --sizes 1,10,100 --runs 5 --out bench/results.md --no-cli --no-instructions --helm-up-to 1000 (see bench/README.md)
+ * Options: --sizes 1,10,100 --runs 5 --out bench/results.md --no-cli --no-instructions --helm-up-to 1000 --property-runs 1000 (see bench/README.md)
  *          --charts-per-app 1,5,10,25,50 (tunes `chartsPerApp` instead of the normal table)
  */
 import { execSync, spawnSync } from 'child_process';
@@ -35,6 +35,8 @@ interface Options {
   readonly chartsPerApp?: number[];
   /** Time one `helm template` per installation for sizes up to this one. */
   readonly helmUpTo: number;
+  /** Configs of the schema property test's long run (0: none). */
+  readonly propertyRuns: number;
 }
 
 /** One run of one command. */
@@ -72,6 +74,7 @@ function parseArgs(argv: string[]): Options {
     instructions: argv.includes('--no-instructions') ? undefined : Number(get('instructions') ?? 100),
     chartsPerApp: get('charts-per-app') !== undefined ? list(get('charts-per-app')!) : undefined,
     helmUpTo: Number(get('helm-up-to') ?? 1000),
+    propertyRuns: Number(get('property-runs') ?? 1000),
   };
 }
 
@@ -251,7 +254,7 @@ function main(): void {
       process.stdout.write(`${table}\n`);
       return;
     }
-    const report = fullReport(options, app, configs, ram, disk, coldMs, log);
+    const report = fullReport(options, app, configs, ram, disk, coldMs, log) + longPropertyRun(options.propertyRuns, log);
     const text = `# Benchmark results\n\nWritten by \`npm run bench\` (bench/run.ts); see bench/README.md for what each column `
       + `means.\n\n${machine()}\n- App command (cdk8s.yaml): \`${app}\`\n\n${report}\n`;
     fs.writeFileSync(path.resolve(ROOT, options.out), text);
@@ -261,6 +264,19 @@ function main(): void {
     if (ram) fs.rmSync(ram, { recursive: true, force: true });
     fs.rmSync(disk, { recursive: true, force: true });
   }
+}
+
+/** The schema property test (test/hostile/schema-property.test.ts) on many more configs than CI runs; fails the benchmark when it fails. */
+function longPropertyRun(runs: number, log: (line: string) => void): string {
+  if (runs === 0) return '';
+  log(`schema property test, ${runs} configs`);
+  const started = Date.now();
+  const run = spawnSync('npx', ['jest', 'test/hostile/schema-property.test.ts'], {
+    cwd: ROOT, env: { ...process.env, PROPERTY_RUNS: String(runs) }, stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (run.status !== 0) throw new Error(`the schema property test failed on ${runs} configs (exit ${run.status})`);
+  return `\n\nSchema property test (test/hostile/schema-property.test.ts), ${runs} configs: passed in `
+    + `${((Date.now() - started) / 1000).toFixed(0)} s.`;
 }
 
 function fullReport(

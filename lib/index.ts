@@ -62,3 +62,10 @@ export type { SynthToDirectoryOptions } from './app/synth-to-directory';
 export type { OutputOptions } from './app/writers';
 export type { RenderedInstallation } from './app/render';
 export type { OutputFile } from './output/files';
+
+// app: the usage report behind `grafana-analytics-usage`
+export { readConfigFile } from './app/load';
+export { usageReport, usageReportExitCode } from './app/usage-report';
+export type { DashboardUsage, HistoryCoverage, InstallationUsage, UnlistedDashboard, UsageReport, UsageReportOptions } from './app/usage-report';
+export { formatUsageReport } from './app/usage-report-format';
+export type { UsageReportFormat } from './app/usage-report-format';

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Real Prometheus, nginx, Caddy (the stand-in for Traefik ForwardAuth) and Go from Debian for the end-to-end suites and the Go parser tests. Idempotent: does nothing when
+# Real Prometheus, nginx and Caddy (the stand-in for Traefik ForwardAuth) from Debian for the end-to-end suites, Go (golang-go: the
+# tests compile test/support/go-parsers to ask Go's own parsers) and git. Idempotent: does nothing when
 # all are installed. Waits for other apt/dpkg runs (and for a parallel run of itself) instead of
 # failing. Installs no system service: the tests start their own instances.
 set -euo pipefail
@@ -11,8 +12,8 @@ missing_packages() {
   { command -v prometheus && command -v promtool; } >/dev/null || missing+=(prometheus)
   [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx)
   command -v caddy >/dev/null || missing+=(caddy)
-  # Go's own parsers read what the Grafana Operator reads (test/support/go).
   command -v go >/dev/null || [ -x /usr/lib/go/bin/go ] || missing+=(golang-go)
+  command -v git >/dev/null || missing+=(git)
   echo "${missing[*]}"
 }
 

@@ -126,14 +126,14 @@ describe('analytics server', () => {
       server: {
         image: 'registry.example.com/analytics:1.2.3',
         replicas: 0,
-        resources: { requests: { cpu: '0.5', memory: '1Gi' }, limits: { cpu: '1', memory: '512Ki' } },
+        resources: { requests: { cpu: '0.5', memory: '256Ki' }, limits: { cpu: '1', memory: '512Ki' } },
       },
     }), 'Deployment');
     const c = d.spec.template.spec.containers[0];
     expect(c.image).toBe('registry.example.com/analytics:1.2.3');
     expect(d.metadata.labels['app.kubernetes.io/version']).toBe('1.2.3');
     expect(d.spec.replicas).toBe(0);
-    expect(c.resources).toEqual({ requests: { cpu: '0.5', memory: '1Gi' }, limits: { cpu: '1', memory: '512Ki' } });
+    expect(c.resources).toEqual({ requests: { cpu: '0.5', memory: '256Ki' }, limits: { cpu: '1', memory: '512Ki' } });
     // The cache is sized to the memory limit: 512Ki / 2 / (2 x 8k).
     expect(c.args).toContain('--max-cache-size=16');
   });

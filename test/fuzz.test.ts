@@ -41,8 +41,9 @@ const options = fc.record(
         maxCacheSize: fc.integer({ min: 1, max: 1_000_000 }),
         resources: fc.record(
           {
-            requests: fc.record({ cpu: fc.constantFrom('5m', '0.1', '1'), memory: fc.constantFrom('16Mi', '1Gi') }, { requiredKeys: [] }),
-            limits: fc.record({ cpu: fc.constantFrom('100m', '2'), memory: fc.constantFrom('64Mi', '512Ki') }, { requiredKeys: [] }),
+            // Requests at most the limits whatever the other side's default (the API server's rule).
+            requests: fc.record({ cpu: fc.constantFrom('5m', '0.01', '0.1'), memory: fc.constantFrom('512Ki', '16Mi') }, { requiredKeys: [] }),
+            limits: fc.record({ cpu: fc.constantFrom('100m', '2'), memory: fc.constantFrom('64Mi', '1Gi') }, { requiredKeys: [] }),
           },
           { requiredKeys: [] },
         ),

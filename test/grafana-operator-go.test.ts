@@ -1,15 +1,15 @@
 /**
- * What the Grafana Operator reads of a GrafanaDashboard, read by Go itself (test/support/go/operator-reads.go):
+ * What the Grafana Operator reads of a GrafanaDashboard, read by Go itself (test/support/go-parsers):
  * resyncPeriod by time.ParseDuration (metav1.Duration), spec.gzipJson by encoding/json's base64 and
  * compress/gzip, and the size of kubectl's last-applied annotation by encoding/json's Marshal.
  */
 import * as fc from 'fast-check';
 import { synthesize } from '../lib';
-import { goDurationProblem } from '../lib/config/consumer-values';
+import { goDurationProblem, MAX_GO_DURATION_NANOSECONDS } from '../lib/config/internal/go-duration';
 import { OPERATOR_RESYNC_PERIOD } from '../lib/config/internal/schema-parts';
 import { goJsonBytes, GZIP_JSON_THRESHOLD_BYTES, lastAppliedAnnotationBytes } from '../lib/config/operator-dashboards';
 import { describeWithPrograms } from './support/e2e/tools';
-import { GO, runGo } from './support/go';
+import { goParse, goProgram } from './support/go-parsers';
 import { resolveIn, tempDir } from './support/grafana';
 
 const UNITS_NS: [string, bigint][] = [
@@ -36,22 +36,24 @@ const duration = fc.array(fc.tuple(
 ), { minLength: 1, maxLength: 4 })
   .map(parts => parts.map(([whole, fraction, unit]) => `${whole}${fraction === undefined ? '' : `.${fraction}`}${unit}`).join(''));
 
-describeWithPrograms('the Grafana Operator\'s Go reads what the library writes', { go: GO }, () => {
-  test('resyncPeriod: a value passes our check exactly when Go\'s time.ParseDuration accepts it', async () => {
+describeWithPrograms('the Grafana Operator\'s Go reads what the library writes', { go: goProgram() }, ({ go }) => {
+  test('resyncPeriod: every value the config takes Go\'s time.ParseDuration reads, and it takes every one Go reads up to 2562047h', () => {
     // GIVEN random durations of the CRD's form, biased to Go's limit, and the limit's edges
     const durations = [...edgeDurations(), ...fc.sample(duration, { numRuns: 3000, seed: 23 })];
     expect(durations.every(d => new RegExp(OPERATOR_RESYNC_PERIOD).test(d))).toBe(true);
     // WHEN Go parses each
-    const go = (await runGo('operator-reads', ['durations'], `${durations.join('\n')}\n`)).trimEnd().split('\n').map(l => JSON.parse(l));
-    // THEN we refuse exactly the ones Go refuses
-    const disagreements = durations.filter((d, i) => (goDurationProblem(d) === undefined) !== go[i].ok);
-    expect(disagreements).toEqual([]);
-    const refused = go.filter(r => !r.ok).length;
-    expect(refused).toBeGreaterThan(100);
-    expect(durations.length - refused).toBeGreaterThan(100);
+    const answers = goParse(go, 'duration', durations);
+    // THEN what the config takes, Go reads; what it refuses, Go refuses or reads as more than 2562047h (1 ms of float slack)
+    const taken = durations.map(d => goDurationProblem(d) === undefined);
+    const slack = 1000000n;
+    expect(durations.filter((_, i) => taken[i] && !answers[i].ok)).toEqual([]);
+    const readBelowMax = (i: number) => answers[i].ok && BigInt(answers[i].parsed ?? '0') < MAX_GO_DURATION_NANOSECONDS - slack;
+    expect(durations.filter((_, i) => !taken[i] && readBelowMax(i))).toEqual([]);
+    expect(answers.filter(r => !r.ok).length).toBeGreaterThan(100);
+    expect(taken.filter(t => t).length).toBeGreaterThan(100);
   });
 
-  test('spec.json and spec.gzipJson decode to the sidecar ConfigMap\'s JSON, and the annotation size is Go\'s', async () => {
+  test('spec.json and spec.gzipJson decode to the sidecar ConfigMap\'s JSON, and the annotation size is Go\'s', () => {
     // GIVEN an operator installation with a small and a large dashboard full of what Go escapes
     const big = {
       uid: 'big', title: 'Big <&>',
@@ -68,14 +70,15 @@ describeWithPrograms('the Grafana Operator\'s Go reads what the library writes',
     const [sidecar] = synthesize(resolveIn(dir, { installations: [installation] }));
     const dashboards = op.objects.filter(o => o.kind === 'GrafanaDashboard');
     // WHEN Go reads them
-    const go = (await runGo('operator-reads', ['dashboards'], JSON.stringify(dashboards))).trimEnd().split('\n').map(l => JSON.parse(l));
+    const read = goParse(go, 'grafana-dashboard', dashboards.map(o => JSON.stringify(o)))
+      .map(a => JSON.parse(a.parsed ?? '{}') as { json: string; gzipped: boolean; marshalledBytes: number });
     // THEN the JSON is the sidecar's, the large one went gzipped, and our byte count is encoding/json's
     const configMaps = sidecar.objects.filter(o => o.kind === 'ConfigMap').map(o => Object.values(o.data as Record<string, string>)[0]);
-    expect(go.map(r => r.json)).toEqual(configMaps);
-    expect(go.map(r => r.gzipped)).toEqual([false, true, false]);
-    expect(goJsonBytes(go[1].json)).toBeGreaterThan(GZIP_JSON_THRESHOLD_BYTES);
-    expect(go.map(r => r.marshalledBytes)).toEqual(dashboards.map(goJsonBytes));
+    expect(read.map(r => r.json)).toEqual(configMaps);
+    expect(read.map(r => r.gzipped)).toEqual([false, true, false]);
+    expect(goJsonBytes(read[1].json)).toBeGreaterThan(GZIP_JSON_THRESHOLD_BYTES);
+    expect(read.map(r => r.marshalledBytes)).toEqual(dashboards.map(goJsonBytes));
     const annotationKey = 'kubectl.kubernetes.io/last-applied-configuration';
-    expect(dashboards.map(lastAppliedAnnotationBytes)).toEqual(go.map(r => annotationKey.length + r.marshalledBytes + 1));
+    expect(dashboards.map(lastAppliedAnnotationBytes)).toEqual(read.map(r => annotationKey.length + r.marshalledBytes + 1));
   });
 });

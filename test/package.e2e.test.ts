@@ -8,11 +8,14 @@
  */
 import { execFile } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
+import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { parseAllDocuments } from 'yaml';
 import { Manifest, validateManifests } from './support/kube-schema';
+import type { UsageReport } from '../lib';
 
 const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..');
@@ -279,6 +282,37 @@ describe.each(Object.keys(PROJECTS) as ProjectName[])('in a fresh cdk8s project 
     expect(usage.panels[0].options.analyticsOptions.server).toBe('/grafana/analytics-plugin/write');
     expect(JSON.stringify(objects.find(o => o.kind === 'PrometheusRule').spec)).toContain('up{namespace=\\"observability\\", '
       + 'job=\\"team-analytics\\"}');
+  });
+
+  test('npx grafana-analytics-usage runs from the installed package: --help, a report, exit 2 for a Prometheus that is down', async () => {
+    const { dir } = project();
+    expect(fs.existsSync(path.join(dir, 'node_modules', '.bin', 'grafana-analytics-usage'))).toBe(true);
+    const usage = (args: string[]) => run('npx', ['--no', '--', 'grafana-analytics-usage', ...args], { cwd: dir })
+      .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+    const help = await usage(['--help']);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage: grafana-analytics-usage \[options\]/);
+    // A Prometheus with no data for these installations: the report reads the project's config/installations.yaml.
+    const answer = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } });
+    const prometheus = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(answer));
+    });
+    await new Promise<void>(resolve => prometheus.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}`;
+      const report = await usage(['--prometheus', url, '--format', 'json']);
+      expect(report).toMatchObject({ code: 0, stderr: '' });
+      const installations = (JSON.parse(report.stdout) as UsageReport).installations;
+      expect(installations.map(i => [i.name, i.scraped, i.prometheus]))
+        .toEqual([['prod', false, url], ['staging', false, url]]);
+    } finally {
+      await new Promise(resolve => prometheus.close(resolve));
+    }
+    const down = await usage(['--prometheus', 'http://127.0.0.1:9', '--installation', 'prod']);
+    expect(down.code).toBe(2);
+    expect(down.stderr).toBe('prod: Prometheus did not answer: http://127.0.0.1:9: connection refused (connect ECONNREFUSED 127.0.0.1:9)\n');
   });
 
   test('loadConfigFile and synthToDirectory write every installation\'s files', async () => {

@@ -53,9 +53,14 @@ export function loadConfigFile(file: string): ResolvedInstallation[] {
 
 /** `loadConfigFile`, with the `gitops` block. Throws ConfigError. */
 export function loadAnalyticsConfig(file: string): ResolvedConfig {
+  return resolveAnalyticsConfig(readConfigFile(file), file);
+}
+
+/** Reads and parses a YAML config file, unvalidated (the config as written). Throws ConfigError. */
+export function readConfigFile(file: string): unknown {
   const read = readInputFile(file, MAX_CONFIG_BYTES);
   if ('problem' in read) throw new ConfigError([{ path: '', message: `the config file ${bounded(file)} ${read.problem}` }], file);
-  return resolveAnalyticsConfig(parseConfigYaml(read.text, file), file);
+  return parseConfigYaml(read.text, file);
 }
 
 /** Parses YAML, reporting syntax errors with line and column. Throws ConfigError. */

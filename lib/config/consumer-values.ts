@@ -24,70 +24,22 @@ const DURATION_UNITS_MS: Record<string, bigint> = {
   y: 365n * 24n * 3600n * 1000n, w: 7n * 24n * 3600n * 1000n, d: 24n * 3600n * 1000n, h: 3600n * 1000n, m: 60n * 1000n, s: 1000n, ms: 1n,
 };
 
+/** Milliseconds of a Prometheus duration whose form is checked (PROMETHEUS_DURATION). */
+export function prometheusDurationMs(duration: string): bigint {
+  let ms = 0n;
+  for (const [, n, unit] of duration.matchAll(/([0-9]+)(ms|[ywdhms])/g)) ms += BigInt(n) * DURATION_UNITS_MS[unit];
+  return ms;
+}
+
 /**
  * A Prometheus duration (the schema has checked its form) as Prometheus reads it: non-zero when
  * `nonZero`, and within Go's time.Duration (int64 nanoseconds, about 292 years).
  */
 export function prometheusDurationProblem(duration: string, nonZero: boolean): string | undefined {
-  let ms = 0n;
-  for (const [, n, unit] of duration.matchAll(/([0-9]+)(ms|[ywdhms])/g)) ms += BigInt(n) * DURATION_UNITS_MS[unit];
+  const ms = prometheusDurationMs(duration);
   if (ms * 1000000n > INT64_MAX) return 'longer than Prometheus takes (at most 2^63-1 nanoseconds, about 292 years)';
   if (nonZero && ms === 0n) return 'zero';
   return undefined;
-}
-
-const GO_DURATION_UNITS_NS: Record<string, bigint> = {
-  ns: 1n, us: 1000n, 'µs': 1000n, 'μs': 1000n, ms: 1000000n, s: 1000000000n, m: 60n * 1000000000n, h: 3600n * 1000000000n,
-};
-const TWO_63 = 2n ** 63n;
-
-/**
- * A Go duration without sign (the schema has checked its form) as Go's time.ParseDuration reads
- * it, the way Kubernetes decodes a metav1.Duration (the Grafana Operator's `resyncPeriod`): the
- * same integer and float64 steps, so a value is refused exactly when Go overflows.
- */
-export function goDurationProblem(duration: string): string | undefined {
-  let total = 0n;
-  for (const [, whole, fraction, unit] of duration.matchAll(/([0-9]*)(?:\.([0-9]*))?(ns|us|µs|μs|ms|s|m|h)/g)) {
-    const scale = GO_DURATION_UNITS_NS[unit];
-    const v = goLeadingInt(whole);
-    if (v === undefined || v > TWO_63 / scale) return GO_DURATION_OVERFLOW;
-    let ns = v * scale;
-    const { f, fractionScale } = goLeadingFraction(fraction ?? '');
-    // Go: v += uint64(float64(f) * (float64(unit) / scale)), in float64 and truncated.
-    if (f > 0n) ns += BigInt(Math.trunc(Number(f) * (Number(scale) / fractionScale)));
-    if (ns > TWO_63) return GO_DURATION_OVERFLOW;
-    total += ns;
-    if (total > TWO_63) return GO_DURATION_OVERFLOW;
-  }
-  return total > INT64_MAX ? GO_DURATION_OVERFLOW : undefined;
-}
-
-const GO_DURATION_OVERFLOW = 'longer than Go\'s time.Duration holds (at most 2562047h47m16.854775807s, 2^63-1 nanoseconds)';
-
-/** Go's leadingInt: the digits as a uint64, undefined where Go reports an overflow. */
-function goLeadingInt(digits: string): bigint | undefined {
-  let x = 0n;
-  for (const c of digits) {
-    if (x > TWO_63 / 10n) return undefined;
-    x = x * 10n + BigInt(c);
-    if (x > TWO_63) return undefined;
-  }
-  return x;
-}
-
-/** Go's leadingFraction: the digits that fit, and 10 to the power of their count as a float64. */
-function goLeadingFraction(digits: string): { f: bigint; fractionScale: number } {
-  let f = 0n;
-  let fractionScale = 1;
-  for (const c of digits) {
-    if (f > INT64_MAX / 10n) break;
-    const y = f * 10n + BigInt(c);
-    if (y > TWO_63) break;
-    f = y;
-    fractionScale *= 10;
-  }
-  return { f, fractionScale };
 }
 
 /** One matcher of a selector the schema has accepted: `name op "value"`. */

@@ -25,6 +25,11 @@ export { MAX_RATE_LIMIT_PER_MINUTE };
 /** A Kubernetes object name, for construct props that name an object the config derives. */
 export const ObjectNameSchema = objectName('Name of a Kubernetes object.');
 
+/** http(s)://host[:port][/path]: the API paths are appended, so no query or fragment; no user:password@ (use headers). */
+const PROMETHEUS_URL = '^https?://[A-Za-z0-9._~%-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%!$&\'()*+,;=:@-]*)*$';
+/** An HTTP field name (RFC 9110 `token`). */
+const HTTP_HEADER_NAME = '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$';
+
 /** Shape of the options that `defaults` and each installation share. */
 function installationProperties() {
   return {
@@ -281,6 +286,42 @@ function installationProperties() {
       }),
       viaIngressPath: urlPath('Public auth path below Grafana\'s sub-path (via-ingress mode).', DEFAULTS.auth.viaIngressPath),
     }, { additionalProperties: false }),
+    prometheus: Type.Object({
+      url: Type.String({
+        pattern: PROMETHEUS_URL,
+        maxLength: 2048,
+        description: 'Query URL of the Prometheus (or Thanos Query, or Mimir\'s `/prometheus` prefix) that scrapes this installation, for '
+          + '`grafana-analytics-usage`; `/api/v1/...` is appended. Synth ignores it.',
+        allowed: 'an http:// or https:// URL without query, fragment or credentials, such as http://prometheus.monitoring.svc:9090 or '
+          + 'https://mimir.example.com/prometheus',
+      }),
+      headers: Type.Record(Type.String({ pattern: HTTP_HEADER_NAME }), Type.String({
+        pattern: '^[^\\r\\n\\x00]*$',
+        maxLength: 8192,
+        allowed: 'a header value on one line (no CR, LF or NUL)',
+      }), {
+        additionalProperties: false,
+        description: 'HTTP headers sent with every query, e.g. X-Scope-OrgID for a Mimir tenant. Synth ignores them.',
+        allowed: 'a mapping of HTTP header names (letters, digits and !#$%&\'*+.^_`|~-) to one-line values',
+      }),
+      bearerTokenFile: Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: 'File holding a bearer token sent as `Authorization: Bearer <token>` (relative to the config file\'s folder or absolute; '
+          + 'read at each run). Synth ignores it.',
+        allowed: 'a file path, relative to the config file\'s folder or absolute',
+      }),
+      caFile: Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: 'PEM file of the certificate authorities that sign the Prometheus\' TLS certificate (relative to the config file\'s '
+          + 'folder or absolute), instead of Node\'s bundled ones. Synth ignores it.',
+        allowed: 'a file path, relative to the config file\'s folder or absolute',
+      }),
+    }, {
+      additionalProperties: false,
+      description: 'Where `grafana-analytics-usage` queries this installation\'s usage (README "Usage report"); no synthesized output depends on it.',
+    }),
     networkPolicy: Type.Object({
       enabled: Type.Boolean({ default: DEFAULTS.networkPolicy.enabled, description: 'Emit the NetworkPolicy.' }),
       ingressControllerNamespace: namespace('Namespace of the ingress controller or Gateway data plane allowed to reach the write path; defaults '

@@ -18,6 +18,8 @@ import { gitopsProblems, resolveGitops, ResolvedGitops } from './gitops';
 import { ConfigError } from './problems';
 import { loneSurrogateProblems } from './text-problems';
 import { crossInstallationProblems, installationProblems, valueAt } from './internal/installation-rules';
+import { derivedNameProblems } from './internal/derived-names';
+import { gitopsValueProblems } from './internal/gitops-rules';
 import { schemaProblems } from './internal/schema-problems';
 
 /** The whole config resolved: the installations, and the `gitops` block when it is set. */
@@ -45,12 +47,13 @@ export function resolveConfigData(input: unknown, dashboardFiles: DashboardFiles
     ...early,
     ...resolved.flatMap((inst, i) => (inst ? installationProblems(inst, raw[i], `installations[${i}]`) : [])),
     ...loneSurrogateProblems(input, ''),
+    ...(intact('gitops') && config.gitops ? gitopsValueProblems(config.gitops) : []),
   ];
   if (early.length === 0) {
     const all = resolved as ResolvedInstallation[];
     problems.push(
       ...crossInstallationProblems(all), ...installationDashboardProblems(all), ...operatorDashboardProblems(all), ...grafanaChartProblems(all),
-      ...gitopsProblems(gitops, all),
+      ...gitopsProblems(gitops, all), ...derivedNameProblems(all),
     );
   }
   if (problems.length > 0) throw new ConfigError(problems, source);

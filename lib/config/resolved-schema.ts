@@ -57,6 +57,8 @@ export const ResolvedInstallationSchema = Type.Object({
     viaIngressPublicPath: derived('the public auth path on Grafana\'s host (sub-path and viaIngressPath; used in via-ingress mode).'),
     url: derived('the URL asked, per beacon, whether the request carries a valid Grafana session.'),
   }),
+  /** Where the usage report queries, as written (file paths unresolved); absent when neither the installation nor `defaults` sets it. */
+  prometheus: Type.Optional(Type.Partial(p.prometheus)),
   networkPolicy: Type.Object({
     ...p.networkPolicy.properties,
     /** Absent only for auth.front proxy with the NetworkPolicy off. */

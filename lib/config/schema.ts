@@ -15,7 +15,8 @@ export { DefaultsSchema, InstallationSchema, MAX_INSTALLATION_NAME_LENGTH, MAX_R
 /** Where the synth output is committed, for Argo CD and Flux (lib/config/gitops.ts has the rules across keys). */
 export const GitopsSchema = Type.Object({
   repoURL: Type.String({
-    pattern: '^(https?|ssh)://[A-Za-z0-9._~%@:-]+(/[A-Za-z0-9._~%@+-]+)*/?$',
+    // Brackets for an IPv6 host; gitops-rules.ts checks the URL as Go's net/url reads it.
+    pattern: '^(https?|ssh)://[A-Za-z0-9._~%@:\\[\\]-]+(/[A-Za-z0-9._~%@+-]+)*/?$',
     maxLength: 2048,
     description: 'The Git repository the synth output is committed to.',
     allowed: 'an http://, https:// or ssh:// URL such as https://github.com/acme/fleet.git (not the scp-like git@host:path, which Flux rejects)',

@@ -67,6 +67,11 @@ const checkProps = propsCheck({
 /** The unprivileged `nobody` user the image's Dockerfile runs as. */
 const NOBODY = 65534;
 
+/** The name of an installation's server, its Service and so Prometheus' `job` label of its series. */
+export function analyticsServerName(installation: string): string {
+  return `${installation}-analytics`;
+}
+
 /**
  * The analytics server: a ServiceAccount without token, a Deployment hardened to the
  * "restricted" Pod Security Standard, and a ClusterIP Service on port `web`.
@@ -86,7 +91,7 @@ export class AnalyticsServer extends Construct {
     super(scope, id);
     checkProps(props, this);
     const defaults = DEFAULTS.server;
-    this.name = `${props.installation}-analytics`;
+    this.name = analyticsServerName(props.installation);
     this.selectorLabels = selectorLabels(props.installation);
     this.storeUserIdentityInMetrics = props.storeUserIdentityInMetrics ?? defaults.storeUserIdentityInMetrics;
     const image = props.image ?? defaults.image;

@@ -82,3 +82,23 @@ export function usageQueries(props: UsageQueriesProps): UsageQueries {
     unlisted: `sort_desc(${byKey(`${views} unless on(dashboard_uid) ${info}`)})`,
   };
 }
+
+/**
+ * When each dashboard was last viewed in the range: the end of the last `step` (aligned, left-open,
+ * so every record falls in exactly one) holding a record of views, per `dashboard_uid`, as unix
+ * seconds; at most one step late. Reading each step's records as a range, not the record at the
+ * step's end, finds every record whatever staleness markers follow it.
+ */
+export function lastViewedQuery(props: UsageQueriesProps & { readonly range: string; readonly step: string }): string {
+  const views = recorded(VIEWS_PER_DASHBOARD_RECORD, props.server);
+  return `max by (dashboard_uid) (max_over_time(timestamp(max_over_time(${views}[${props.step}]) > 0)[${props.range}:${props.step}]))`;
+}
+
+/**
+ * Unix seconds of the earliest `up` sample of the server's job within `window` before the
+ * evaluation time, found at `step` (a sample's own timestamp, at most one step late): where the
+ * data for a "not viewed for" question starts.
+ */
+export function firstScrapeQuery(server: ServerSeries, window: string, step: string): string {
+  return `min(min_over_time(timestamp(${recorded('up', server)})[${window}:${step}]))`;
+}

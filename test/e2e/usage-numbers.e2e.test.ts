@@ -22,15 +22,15 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { resolveConfig } from '../../lib';
-import { KubeObject, synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
+import { synthesize, SynthesizedInstallation } from '../../lib/constructs/synth';
 import { addAnalyticsPanel, analyticsPanel } from '../../lib/grafana/analytics-panel';
 import { beacon, DashboardModel } from '../support/e2e/beacon';
 import { FakeAnalyticsServer, startFakeAnalyticsServer, VIEWERS } from '../support/e2e/fake-analytics-server';
 import { request } from '../support/e2e/http';
-import { RunningPrometheus, startPrometheus, writeCheckedConfig } from '../support/e2e/prometheus';
-import { discoveredTargets, scrapeJob } from '../support/e2e/prometheus-operator';
+import { RunningPrometheus, startPrometheus } from '../support/e2e/prometheus';
 import { Sandbox, waitFor } from '../support/e2e/sandbox';
 import { describeWithPrograms, findProgram } from '../support/e2e/tools';
+import { dashboardsOf, only, writePrometheusConfig } from '../support/e2e/usage-stack';
 
 /** Scrape interval set in the config (the ServiceMonitor's); short to keep the suite fast. */
 const SCRAPE_SECONDS = 2;
@@ -79,18 +79,6 @@ function configure(dir: string): SynthesizedInstallation[] {
     })),
   };
   return synthesize(resolveConfig(config, path.join(dir, 'config.yaml')));
-}
-
-function only(s: SynthesizedInstallation, kind: string): KubeObject[] {
-  return s.objects.filter(o => o.kind === kind);
-}
-
-function dashboardsOf(s: SynthesizedInstallation): DashboardModel[] {
-  return only(s, 'ConfigMap').flatMap(cm =>
-    Object.values((cm as { data?: Record<string, string> }).data ?? {})
-      .filter(v => v.startsWith('{'))
-      .map(v => JSON.parse(v) as DashboardModel),
-  );
 }
 
 interface Target { readonly expr: string; readonly legendFormat?: string; readonly instant?: boolean; readonly range?: boolean }
@@ -171,20 +159,7 @@ describeWithPrograms('usage numbers end to end (real Prometheus, slow and failin
       inst.server = await startFakeAnalyticsServer(sandbox, { args: deployment.spec.template.spec.containers[0].args });
       inst.server.metricsDelayMs = LATENESS[k] * SCRAPE_SECONDS * 1000;
     }
-    const jobs = installations.map(inst => scrapeJob(only(inst.synthesized, 'ServiceMonitor')[0], 0,
-      discoveredTargets(only(inst.synthesized, 'Service')[0], [`127.0.0.1:${inst.server.port}`])));
-    // The operator writes each PrometheusRule's spec as a rule file.
-    const ruleFiles = installations.map(inst => {
-      const file = path.join(dir, `${inst.name}.rules.yaml`);
-      fs.writeFileSync(file, JSON.stringify(only(inst.synthesized, 'PrometheusRule')[0].spec));
-      return file;
-    });
-    // Prometheus' defaults (1m) everywhere else: the rules must carry their own interval.
-    configFile = writeCheckedConfig(dir, promtool, {
-      global: { scrape_interval: '1m', evaluation_interval: '1m' },
-      rule_files: ruleFiles,
-      scrape_configs: jobs,
-    });
+    configFile = writePrometheusConfig(dir, promtool, installations);
     from = Date.now() / 1000 - 1;
     await startPrometheusAgain();
     await waitFor('a successful scrape of every server', async () =>

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
+import { CONFIG_OUTPUT_WRITERS } from '../../lib/app/writers';
 import { MAX_CONFIG_BYTES, MAX_YAML_ALIAS_COUNT } from '../../lib/app/load';
 import { OutputWriter } from '../../lib/app/render';
 import { HIDDEN_PANEL_RESERVE_BYTES, MAX_CONFIG_MAP_BYTES } from '../../lib/config/dashboards';
@@ -490,6 +491,8 @@ const CASES: HostileCase[] = [
     ['alerts', 'noBeaconFor', '0h0m', 'got "0h0m", which is zero'],
     ['alerts', 'noBeaconFor', '293y', 'longer than Prometheus takes'],
     ['serviceMonitor', 'interval', '99999999999999999999s', 'longer than Prometheus takes'],
+    // Found by the schema property test (issue 22): the recording rules' `offset 0` fails promtool.
+    ['serviceMonitor', 'interval', '0', 'got "0", which is zero; allowed: a non-zero Prometheus duration'],
   ] as const).map(([section, key, value, says]): HostileCase => ({
     family: 'consumer rules', name: `${section}.${key}: ${JSON.stringify(value)}`,
     arrange: w => { w.writeConfig(installations({ [section]: { [key]: value } })); },
@@ -527,6 +530,53 @@ const CASES: HostileCase[] = [
       expect(all).toContain('--max-cache-size=9007199254740991');
       expect(all).toContain(`limit-rpm: "${MAX_RATE_LIMIT_PER_MINUTE}"`);
       expect(all).not.toMatch(/\de\+\d/);
+    },
+  },
+
+  // 4b. Issue 22: values of the auth fronts, routes and GitOps that a consumer refuses or misreads.
+  ...([
+    ['proxy.trustedProxies "1::2::3" (nginx: host not found in set_real_ip_from)',
+      { auth: { front: 'proxy' }, networkPolicy: { ingressControllerNamespace: 'ingress' }, proxy: { trustedProxies: ['10.0.0.0/8', '1::2::3'] } },
+      'installations[0].proxy.trustedProxies: got "1::2::3" at [1]: "1::2::3" is not an IPv6 address'],
+    ['server.resources request above its limit (the API server refuses the Deployment)', { server: { resources: { requests: { memory: '1Gi' } } } },
+      'installations[0].server.resources: got requests.memory "1Gi" above limits.memory "128Mi"'],
+    ['proxy.resources request above its limit',
+      { auth: { front: 'proxy' }, networkPolicy: { ingressControllerNamespace: 'ingress' }, proxy: { resources: { limits: { cpu: '1m' } } } },
+      'installations[0].proxy.resources: got requests.cpu "10m" above limits.cpu "1m"'],
+    ['sub-path and write path over the HTTPRoute\'s 1024 characters', {
+      auth: { front: 'proxy' }, networkPolicy: { ingressControllerNamespace: 'gw' },
+      route: { kind: 'httproute', gateway: { name: 'gw', namespace: 'gw' } },
+      grafana: { host: 'grafana.example.com', subPath: `/${'g'.repeat(1000)}` }, ingress: { writePath: `/${'w'.repeat(30)}` },
+    }, 'installations[0].ingress.writePath: got "/wwwwwwwwwwwwwwwwwwwwwwwwwwwwww", which makes the public path 1032 characters long with '
+      + 'grafana.subPath; allowed: at most 1024'],
+  ] as const).map(([name, extra, says]): HostileCase => ({
+    family: 'consumer rules', name, arrange: w => { w.writeConfig(installations(extra)); }, code: 1, says: problem(says),
+  })),
+  ...([
+    ['repoURL', 'https://[git.example.com]/acme/fleet.git', 'gitops.repoURL: got "https://[git.example.com]/acme/fleet.git": its host '
+      + '"[git.example.com]" is bracketed but no IPv6 address of hex groups (Go >= 1.24 refuses other bracketed hosts)'],
+    ['repoURL', 'https://git.example.com/acme/%zz.git', 'gitops.repoURL: got "https://git.example.com/acme/%zz.git": its path has a % that is not '
+      + 'an escape %XX'],
+    ['repoURL', 'ssh://git@git.example.com:70000/fleet.git', 'its port ":70000" is above 65535'],
+    ['interval', '2562048h', 'gitops.interval: got "2562048h": it is longer than 2562047h (Go\'s time.Duration holds about 292 years)'],
+    ['interval', '0s', 'gitops.interval: got "0s": it is shorter than 1ms'],
+    ['revision', 'release.lock', 'gitops.revision: got "release.lock": a component ends with .lock'],
+    ['revision', 'HEAD', 'gitops.revision: got "HEAD": HEAD is no branch name'],
+    ['revision', 'a//b', 'gitops.revision: got "a//b": it has an empty component (//)'],
+  ] as const).map(([key, value, says]): HostileCase => ({
+    family: 'consumer rules', name: `gitops.${key}: ${JSON.stringify(value)}`,
+    arrange: w => { w.writeConfig({ gitops: { repoURL: 'https://git.example.com/acme/fleet.git', path: 'deploy', [key]: value },
+      ...(installations({ cluster: 'eu-1' }) as object) }); },
+    code: 1, says: problem(says),
+  })),
+  {
+    family: 'consumer rules', name: 'the largest gitops.interval and an IPv6 repository host are written as given',
+    arrange: w => { w.writeConfig({ gitops: { repoURL: 'ssh://git@[fd00::1]:22/acme/fleet.git', path: 'deploy', interval: '2562047h' },
+      ...(installations({ cluster: 'eu-1' }) as object) }); },
+    code: 0, says: ['total: 1 installation,'],
+    output: files => {
+      expect(files['gitops/flux/eu-1.yaml']).toContain('url: ssh://git@[fd00::1]:22/acme/fleet.git');
+      expect(files['gitops/flux/eu-1.yaml']).toContain('interval: 2562047h');
     },
   },
 
@@ -646,6 +696,35 @@ const CASES: HostileCase[] = [
         { name: 'x', namespace: 'two', grafana: { host: 'b.example.com' }, dashboards: ['../dashboards/y-analytics-usage.json'] },
       ] });
     },
+    code: 0, says: ['total: 2 installations'],
+  },
+
+  {
+    family: 'collisions', name: 'Traefik Middleware IDs: namespace a with installation b-c, namespace a-b with installation c (one ForwardAuth '
+      + 'for both)',
+    arrange: w => { w.writeConfig({ defaults: { auth: { front: 'traefik' } }, installations: [{ name: 'b-c', namespace: 'a',
+      grafana: { host: 'a.example.com' } }, { name: 'c', namespace: 'a-b', grafana: { host: 'b.example.com' } }] }); },
+    code: 1, says: problem('installations[1].namespace: got "a-b", whose Middleware a-b/c-analytics-forward-auth has the Traefik Middleware ID '
+      + '"a-b-c-analytics-forward-auth@kubernetescrd" that installations[0] ("b-c") gives its Middleware a/b-c-analytics-forward-auth too'),
+  },
+  {
+    family: 'collisions', name: 'Traefik Middleware IDs: installations x--y and x-y in one namespace (Traefik folds "--")',
+    arrange: w => { w.writeConfig({ defaults: { auth: { front: 'traefik' } }, installations: [{ name: 'x--y', grafana: { host: 'a.example.com' } },
+      { name: 'x-y', grafana: { host: 'b.example.com' } }] }); },
+    code: 1, says: problem('the Traefik Middleware ID "monitoring-x-y-analytics-forward-auth@kubernetescrd" that installations[0] ("x--y")'),
+  },
+  {
+    family: 'collisions', name: 'ingress-nginx upstreams: two proxy fronts whose Services join into one <namespace>-<service>-<port>',
+    arrange: w => { w.writeConfig({ defaults: { auth: { front: 'proxy' }, networkPolicy: { ingressControllerNamespace: 'ingress' } },
+      installations: [{ name: 'b-c', namespace: 'a', grafana: { host: 'a.example.com' } }, { name: 'c', namespace: 'a-b',
+      grafana: { host: 'b.example.com' } }] }); },
+    code: 1, says: problem('has the ingress-nginx upstream "a-b-c-analytics-8081" that installations[0] ("b-c") gives its Service a/b-c-analytics '
+      + 'port 8081 too'),
+  },
+  {
+    family: 'collisions', name: 'the same split in two clusters is fine',
+    arrange: w => { w.writeConfig({ defaults: { auth: { front: 'traefik' } }, installations: [{ name: 'b-c', namespace: 'a', cluster: 'eu-1',
+      grafana: { host: 'a.example.com' } }, { name: 'c', namespace: 'a-b', cluster: 'us-1', grafana: { host: 'b.example.com' } }] }); },
     code: 0, says: ['total: 2 installations'],
   },
 
@@ -779,7 +858,7 @@ describe('the hostile corpus', () => {
     const before = comparable ? snapshot(outdir) : {};
     const inputsBefore = inputs(w, outdir);
     // WHEN the app runs as main.ts runs it
-    const { code, stderr } = await runInProcess({ configFile, outdir, writers: WRITERS });
+    const { code, stderr } = await runInProcess({ configFile, outdir, writers: WRITERS, configWriters: CONFIG_OUTPUT_WRITERS });
     // THEN the outcome is the one stated, told without a stack trace and without echoing too much
     expect({ code, stderr }).toEqual({ code: c.code, stderr: expect.any(String) });
     for (const s of c.says) {

@@ -4,9 +4,9 @@
  */
 import { InstallationConfig, ResolvedInstallation } from '../schema';
 import { ConfigProblem, quote } from '../problems';
-import {
-  goDurationProblem, grafanaUpSelectorProblem, OWNED_LABEL_KEYS, ownedLabelKeys, nginxSizeProblem, prometheusDurationProblem,
-} from '../consumer-values';
+import { grafanaUpSelectorProblem, OWNED_LABEL_KEYS, ownedLabelKeys, nginxSizeProblem, prometheusDurationProblem } from '../consumer-values';
+import { CONSUMER_RULES } from './consumer-rules';
+import { goDurationProblem } from './go-duration';
 
 /**
  * A rule about one resolved installation that the schema cannot express: `applies` says when the
@@ -97,10 +97,11 @@ const PROVISIONING_RULES: readonly InstallationRule[] = [
       + 'reads GrafanaDashboards, not sidecar ConfigMaps: remove it or set grafana.provisioning: sidecar)',
   })),
   {
+    // The same Go duration rule as gitops.interval (a metav1.Duration too); 0 is allowed: the operator's default then.
     path: 'grafana.operator.resyncPeriod',
     applies: inst => inst.grafana.operator?.resyncPeriod !== undefined && goDurationProblem(inst.grafana.operator.resyncPeriod) !== undefined,
-    message: inst => `got ${quote(inst.grafana.operator?.resyncPeriod)}, which is ${goDurationProblem(inst.grafana.operator?.resyncPeriod ?? '')}; `
-      + 'allowed: a Go duration such as 10m or 1h30m',
+    message: inst => `got ${quote(inst.grafana.operator?.resyncPeriod)}: ${goDurationProblem(inst.grafana.operator?.resyncPeriod ?? '')}; `
+      + 'allowed: a Go duration of at most 2562047h, such as 10m or 1h30m',
   },
 ];
 
@@ -183,10 +184,18 @@ export const INSTALLATION_RULES: readonly InstallationRule[] = [
   },
   {
     path: 'serviceMonitor.interval',
-    applies: inst => prometheusDurationProblem(inst.serviceMonitor.interval, false) !== undefined,
+    // Zero is no scrape interval, and the recording rules' `offset 0` is a PromQL parse error.
+    applies: inst => prometheusDurationProblem(inst.serviceMonitor.interval, true) !== undefined,
     message: inst =>
-      `got ${quote(inst.serviceMonitor.interval)}, which is ${prometheusDurationProblem(inst.serviceMonitor.interval, false)}; ` +
-      `allowed: a Prometheus duration such as 30s or 1m`,
+      `got ${quote(inst.serviceMonitor.interval)}, which is ${prometheusDurationProblem(inst.serviceMonitor.interval, true)}; ` +
+      `allowed: a non-zero Prometheus duration such as 30s or 1m`,
+  },
+  {
+    path: 'prometheus.headers',
+    applies: inst => inst.prometheus?.bearerTokenFile !== undefined
+      && Object.keys(inst.prometheus.headers ?? {}).some(h => h.toLowerCase() === 'authorization'),
+    message: () => 'got an Authorization header while prometheus.bearerTokenFile is set; allowed: one of the two '
+      + '(the token file sends Authorization: Bearer)',
   },
   {
     path: 'alerts.grafanaUpSelector',
@@ -195,6 +204,7 @@ export const INSTALLATION_RULES: readonly InstallationRule[] = [
       `got ${quote(inst.alerts.grafanaUpSelector)}: ${grafanaUpSelectorProblem(inst.alerts.grafanaUpSelector)}; allowed: ` +
       `comma-separated PromQL label matchers, e.g. job="grafana",namespace="monitoring"`,
   },
+  ...CONSUMER_RULES,
 ];
 
 function labelKeysWithLongPrefix(labels: Record<string, string>): string[] {

@@ -102,7 +102,7 @@ export const memory = Type.String({
 export const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 export const IPV4_CIDR = `${IPV4_OCTET}(\\.${IPV4_OCTET}){3}(/(3[0-2]|[12]?[0-9]))?`;
 // Hex groups and colons only (what goes into nginx.conf must be inert); nginx checks the address itself.
-export const IPV6_CIDR = '[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7}(/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))?';
+export const IPV6_CIDR = '[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,8}(/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))?';
 
 /**
  * ingress-nginx writes `limit-rpm` into nginx's `limit_req` with a burst of 5 times it, and nginx

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { DEFAULTS, FRONT_DEFAULTS } from '../../config/defaults';
 import { bytesOf } from '../../config/internal/sizes';
 import { SERVER_PORT } from '../../config/constants';
+import { traefikMiddlewareId } from '../../config/internal/derived-names';
 import { propsCheck } from '../internal/props-check';
 import { recommendedLabels } from '../labels';
 import { frontPaths, IAuthFront, WritePathFrontProps } from './auth-front';
@@ -96,7 +97,7 @@ export class TraefikAuthFront extends Construct implements IAuthFront {
       ingressClassName: props.ingressClassName ?? FRONT_DEFAULTS.traefik.className,
       tlsSecretName: props.tlsSecretName,
       annotations: {
-        [TRAEFIK_MIDDLEWARES_ANNOTATION]: this.middlewares.map(m => `${props.namespace}-${m.metadata.name}@kubernetescrd`).join(','),
+        [TRAEFIK_MIDDLEWARES_ANNOTATION]: this.middlewares.map(m => traefikMiddlewareId(props.namespace, m.name)).join(','),
       },
     });
   }

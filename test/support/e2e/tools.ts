@@ -29,7 +29,7 @@ export function describeWithPrograms<P extends Record<string, string | undefined
     return;
   }
   const message = `${title}: ${missing.join(', ')} not installed (run scripts/install-test-deps.sh as root, or apt-get install prometheus `
-    + `nginx caddy golang-go)`;
+    + `nginx caddy golang-go git)`;
   if (process.env.CI || missing.length < Object.keys(programs).length) {
     describe(title, () => {
       test('finds the programs it drives', () => {
