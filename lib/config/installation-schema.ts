@@ -5,7 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { DEFAULTS } from './defaults';
 import {
-  cpu, deepPartial, DNS_LABEL, host, IMAGE_REFERENCE, IPV4_CIDR, IPV6_CIDR, LABEL_KEY, LABEL_MATCHER, LABEL_VALUE, labels,
+  cpu, deepPartial, DNS_LABEL, host, IMAGE_REFERENCE, IPV4_CIDR, IPV6_CIDR, LABEL_KEY, LABEL_MATCHER, LABEL_VALUE, labels, PROMQL_SPACE,
   MAX_RATE_LIMIT_PER_MINUTE, memory, namespace, objectName, OPERATOR_RESYNC_PERIOD, port, PROMETHEUS_DURATION, schemaOptions, semver, subPath,
   urlPath,
 } from './internal/schema-parts';
@@ -159,7 +159,7 @@ function installationProperties() {
         allowed: 'a non-zero Prometheus duration such as 6h or 1d',
       }),
       grafanaUpSelector: Type.String({
-        pattern: `^\\s*${LABEL_MATCHER}(\\s*,\\s*${LABEL_MATCHER})*\\s*$`,
+        pattern: `^${PROMQL_SPACE}*${LABEL_MATCHER}(${PROMQL_SPACE}*,${PROMQL_SPACE}*${LABEL_MATCHER})*${PROMQL_SPACE}*$`,
         description: 'PromQL label matchers of Grafana\'s own `up` series; defaults to job="<Grafana Service name>",namespace="<its namespace>".',
         allowed: 'comma-separated PromQL label matchers without braces, e.g. job="grafana",namespace="monitoring"',
       }),

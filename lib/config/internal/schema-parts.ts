@@ -87,8 +87,14 @@ export const OPERATOR_RESYNC_PERIOD = '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))
 
 export const PROMETHEUS_DURATION = '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$';
 
+/**
+ * Whitespace as PromQL's lexer takes it (promql/parser/lex.go isSpace): space, tab, CR, LF. Not
+ * `\s`, which also matches a form feed or a vertical tab that promtool refuses.
+ */
+export const PROMQL_SPACE = '[ \\t\\n\\r]';
+
 /** One PromQL label matcher such as `job="grafana"`; RE2-compatible for Helm's schema check. */
-export const LABEL_MATCHER = '[a-zA-Z_][a-zA-Z0-9_]*\\s*(=|!=|=~|!~)\\s*"([^"\\\\]|\\\\.)*"';
+export const LABEL_MATCHER = `[a-zA-Z_][a-zA-Z0-9_]*${PROMQL_SPACE}*(=|!=|=~|!~)${PROMQL_SPACE}*"([^"\\\\]|\\\\.)*"`;
 
 export const cpu = Type.String({
   pattern: '^([1-9][0-9]*m|[0-9]+(\\.[0-9]{1,3})?)$',
