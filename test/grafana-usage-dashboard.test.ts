@@ -126,7 +126,7 @@ describe('usage dashboard', () => {
     // minute, a dashboard nobody provisioned, and a foreign job; scraped and evaluated every minute
     const target = 'namespace="monitoring",job="prod-eu-analytics",instance="s"';
     const rules = usageRecordingRules({
-      server, interval: '1m', subPath: false,
+      server, interval: '1m', subPath: '/',
       dashboards: [...props.provisioned, { uid: 'prod-eu-usage', title: usageDashboardTitle('prod-eu') }],
     });
     const at = (query: string, exp_samples: unknown[], eval_time = '2h') => ({ expr: withMacros(query), eval_time, exp_samples });
@@ -184,7 +184,7 @@ describe('usage dashboard', () => {
 
   test('dashboards are named by the recorded info series, the usage dashboard too, never listed as unused', () => {
     const info = (dashboards: { uid: string; title: string }[]) =>
-      usageRecordingRules({ server, interval: '1m', subPath: false, dashboards }).at(-1)!.expr;
+      usageRecordingRules({ server, interval: '1m', subPath: '/', dashboards }).at(-1)!.expr;
     expect(info([{ uid: 'prod-eu-usage', title: 'Dashboard usage (prod-eu)' }]))
       .toContain('label_replace(label_replace(vector(1), "dashboard_uid", "prod-eu-usage", "", ""), '
         + '"dashboard_name", "Dashboard usage (prod-eu)", "", "")');

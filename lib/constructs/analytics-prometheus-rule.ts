@@ -107,7 +107,7 @@ export class AnalyticsPrometheusRule extends Construct {
             ...usageRecordingRules({
               server: { namespace: serverNamespace, job: props.server.service.name },
               interval,
-              subPath: (props.subPath ?? DEFAULTS.grafana.subPath) !== '/',
+              subPath: props.subPath ?? DEFAULTS.grafana.subPath,
               dashboards: [...props.dashboards ?? [], { uid: usageDashboardUid(props.installation), title: usageDashboardTitle(props.installation) }],
             })
               .map(r => ({ record: r.record, expr: expr(r.expr) })),

@@ -77,10 +77,10 @@ export interface UsageRulesProps {
   /** The scrape interval, which is also the rules' evaluation interval. */
   readonly interval: string;
   /**
-   * Grafana is served under a sub-path: the plugin's `dashboard_uid` is then a path segment
-   * (`d`), and the dashboard's key is its `dashboard_name` (the literal uid for provisioned ones).
+   * Grafana's sub-path (`/` at the root). Under a sub-path the plugin's `dashboard_uid` is a path
+   * segment (`d`), and the dashboard's key is its `dashboard_name` (the literal uid for provisioned ones).
    */
-  readonly subPath: boolean;
+  readonly subPath: string;
   /**
    * Dashboards to name in `DASHBOARD_INFO_RECORD`.
    * @default - none: the info rule is left out
@@ -124,10 +124,11 @@ export function usageRecordingRules(props: UsageRulesProps): RecordingRule[] {
   // vanished meanwhile keep their last sample for the lookback delta, without a staleness marker.
   const scraped = (metric: string) => `(${sel(metric)} and (timestamp(${sel(metric)}) == on (${INSTANCE}) group_left () timestamp(${sel('up')})))`;
   /** Summed per instance, dashboard key and `by`; under a sub-path the key is taken from the name after summing. */
+  const keyedByName = props.subPath !== '/';
   const summed = (metric: string, by: string) => {
     const series = scraped(metric);
-    const labels = [INSTANCE, props.subPath ? 'dashboard_name' : 'dashboard_uid', ...by ? [by] : []].join(', ');
-    return props.subPath
+    const labels = [INSTANCE, keyedByName ? 'dashboard_name' : 'dashboard_uid', ...by ? [by] : []].join(', ');
+    return keyedByName
       ? `sum without (dashboard_name) (label_replace(sum by (${labels}) (${series}), "dashboard_uid", "$1", "dashboard_name", "(.*)"))`
       : `sum by (${labels}) (${series})`;
   };
